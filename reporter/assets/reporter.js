@@ -1,0 +1,219 @@
+/* reporter: draws charts and the leaderboard; works on direct loads and with Material's
+   instant navigation (which swaps page content and drops plotly.js's global <style>). */
+(function () {
+  "use strict";
+
+  var PLOTLY_STYLE_ID = "plotly.js-style-global";
+  var plotlyCss = null;
+
+  function rememberPlotlyStyle() {
+    var style = document.getElementById(PLOTLY_STYLE_ID);
+    if (!style || plotlyCss !== null) return;
+    try {
+      plotlyCss = Array.prototype.map.call(style.sheet.cssRules, function (r) { return r.cssText; }).join("\n");
+    } catch (e) {
+      plotlyCss = style.textContent || "";
+    }
+  }
+
+  function restorePlotlyStyle() {
+    if (plotlyCss === null || document.getElementById(PLOTLY_STYLE_ID)) return;
+    var style = document.createElement("style");
+    style.id = PLOTLY_STYLE_ID;
+    style.textContent = plotlyCss;
+    document.head.appendChild(style);
+  }
+
+  function drawCharts(root) {
+    if (typeof window.Plotly === "undefined") return;
+    rememberPlotlyStyle();
+    restorePlotlyStyle();
+    var nodes = root.querySelectorAll(".reporter-chart:not([data-drawn])");
+    Array.prototype.forEach.call(nodes, function (el) {
+      var figure;
+      try {
+        figure = JSON.parse(el.getAttribute("data-figure"));
+      } catch (e) {
+        el.textContent = "This chart's data could not be read.";
+        return;
+      }
+      var layout = figure.layout || {};
+      layout.font = Object.assign({ color: getComputedStyle(el).color }, layout.font || {});
+      el.setAttribute("data-drawn", "1");
+      window.Plotly.newPlot(el, figure.data || [], layout, {
+        responsive: true,
+        displaylogo: false,
+        modeBarButtonsToRemove: ["select2d", "lasso2d"],
+      });
+    });
+  }
+
+  /* ---------- leaderboard ---------- */
+
+  var PAGE_SIZE = 100;
+
+  function formatNumber(v) {
+    if (v === null || v === undefined) return "—";
+    if (Number.isInteger(v) && Math.abs(v) < 1e15) return v.toLocaleString("en-US");
+    return String(parseFloat(v.toPrecision(4)));
+  }
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function Leaderboard(root) {
+    this.root = root;
+    this.columns = JSON.parse(root.getAttribute("data-columns"));
+    this.rows = JSON.parse(root.getAttribute("data-rows"));
+    this.rows.forEach(function (r) {
+      r._text = [r.name, r.id, r.experiment, r.status].concat(r.tags).join(" ").toLowerCase();
+    });
+    var primary = root.getAttribute("data-sort");
+    var first = this.columns.findIndex(function (c) { return c.key === primary; });
+    this.sortKey = first >= 0 ? "m" + first : "created";
+    this.sortDesc = first >= 0 ? !this.columns[first].lower : true;
+    this.filter = "";
+    this.limit = PAGE_SIZE;
+    this.build();
+    this.render();
+  }
+
+  Leaderboard.prototype.headers = function () {
+    var heads = [
+      { key: "name", label: "Run" },
+      { key: "experiment", label: "Experiment" },
+      { key: "created", label: "Created" },
+      { key: "status", label: "Status" },
+      { key: "tags", label: "Tags" },
+    ];
+    this.columns.forEach(function (c, i) {
+      heads.push({ key: "m" + i, label: c.key, numeric: true, lower: c.lower });
+    });
+    return heads;
+  };
+
+  Leaderboard.prototype.build = function () {
+    var self = this;
+    this.root.innerHTML = "";
+    var bar = el("div", { class: "reporter-toolbar" });
+    var input = el("input", { type: "search", placeholder: "Filter runs…", "aria-label": "Filter runs" });
+    input.addEventListener("input", function () {
+      self.filter = input.value.trim().toLowerCase();
+      self.limit = PAGE_SIZE;
+      self.render();
+    });
+    this.count = el("span", { class: "reporter-count" });
+    bar.appendChild(input);
+    bar.appendChild(this.count);
+    this.root.appendChild(bar);
+    var wrap = el("div", { class: "reporter-table-wrap" });
+    var table = el("table", { class: "reporter-table reporter-sortable" });
+    var tr = el("tr");
+    this.headers().forEach(function (h) {
+      var th = el("th", { "data-key": h.key, class: h.numeric ? "num" : "", tabindex: "0", role: "button",
+                          title: h.numeric ? (h.lower ? "lower is better" : "higher is better") : "sort" });
+      th.textContent = h.label;
+      var sort = function () {
+        if (self.sortKey === h.key) self.sortDesc = !self.sortDesc;
+        else { self.sortKey = h.key; self.sortDesc = h.numeric ? !h.lower : false; }
+        self.render();
+      };
+      th.addEventListener("click", sort);
+      th.addEventListener("keydown", function (e) { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); sort(); } });
+      tr.appendChild(th);
+    });
+    var thead = el("thead");
+    thead.appendChild(tr);
+    table.appendChild(thead);
+    this.tbody = el("tbody");
+    table.appendChild(this.tbody);
+    wrap.appendChild(table);
+    this.root.appendChild(wrap);
+    this.thead = thead;
+    this.more = el("button", { class: "md-button reporter-more", type: "button" }, "Show more");
+    this.more.addEventListener("click", function () { self.limit += PAGE_SIZE * 5; self.render(); });
+    this.root.appendChild(this.more);
+  };
+
+  Leaderboard.prototype.value = function (row, key) {
+    if (key.charAt(0) === "m" && /^m\d+$/.test(key)) return row.metrics[Number(key.slice(1))];
+    if (key === "tags") return row.tags.join(", ");
+    return row[key];
+  };
+
+  Leaderboard.prototype.sorted = function () {
+    var self = this, key = this.sortKey, dir = this.sortDesc ? -1 : 1;
+    var rows = this.filter ? this.rows.filter(function (r) { return r._text.indexOf(self.filter) >= 0; }) : this.rows.slice();
+    return rows.sort(function (a, b) {
+      var va = self.value(a, key), vb = self.value(b, key);
+      var ea = va === null || va === undefined || va === "", eb = vb === null || vb === undefined || vb === "";
+      if (ea || eb) return ea === eb ? (a.id < b.id ? -1 : 1) : (ea ? 1 : -1);
+      if (va < vb) return -dir;
+      if (va > vb) return dir;
+      return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+    });
+  };
+
+  Leaderboard.prototype.render = function () {
+    var self = this;
+    var rows = this.sorted();
+    Array.prototype.forEach.call(this.thead.querySelectorAll("th"), function (th) {
+      var active = th.getAttribute("data-key") === self.sortKey;
+      th.setAttribute("aria-sort", active ? (self.sortDesc ? "descending" : "ascending") : "none");
+    });
+    var body = document.createDocumentFragment();
+    rows.slice(0, this.limit).forEach(function (r) {
+      var tr = el("tr");
+      var name = el("td");
+      name.appendChild(el("a", { href: r.url }, r.name));
+      name.appendChild(el("br"));
+      name.appendChild(el("code", {}, r.id));
+      tr.appendChild(name);
+      var exp = el("td");
+      exp.appendChild(el("a", { href: r.experiment_url }, r.experiment));
+      tr.appendChild(exp);
+      tr.appendChild(el("td", {}, r.created));
+      var status = el("td");
+      if (r.status) status.appendChild(el("span", { class: "reporter-status reporter-status--" + r.status.toLowerCase().replace(/\s+/g, "-") }, r.status));
+      tr.appendChild(status);
+      var tags = el("td");
+      r.tags.forEach(function (t) { tags.appendChild(el("span", { class: "reporter-tag" }, t)); tags.appendChild(document.createTextNode(" ")); });
+      tr.appendChild(tags);
+      self.columns.forEach(function (c, i) {
+        var v = r.metrics[i];
+        var best = v !== null && v !== undefined && v === c.best;
+        tr.appendChild(el("td", { class: best ? "num reporter-best" : "num" }, formatNumber(v)));
+      });
+      body.appendChild(tr);
+    });
+    this.tbody.innerHTML = "";
+    this.tbody.appendChild(body);
+    this.count.textContent = rows.length === this.rows.length
+      ? rows.length + " runs" : rows.length + " of " + this.rows.length + " runs";
+    this.more.hidden = rows.length <= this.limit;
+  };
+
+  function drawLeaderboards(root) {
+    Array.prototype.forEach.call(root.querySelectorAll(".reporter-leaderboard:not([data-drawn])"), function (node) {
+      node.setAttribute("data-drawn", "1");
+      try { new Leaderboard(node); } catch (e) { node.textContent = "The leaderboard could not be drawn: " + e; }
+    });
+  }
+
+  function init() {
+    drawCharts(document);
+    drawLeaderboards(document);
+  }
+
+  if (typeof window.document$ !== "undefined" && window.document$.subscribe) {
+    window.document$.subscribe(init);
+  } else if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();

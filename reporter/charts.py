@@ -1,0 +1,105 @@
+"""Charts as plain Plotly figure dicts (pure; no plotly import, no I/O).
+
+Building dicts instead of `plotly.graph_objects` avoids validation costs of milliseconds per
+figure; plotly.js validates when it draws. Long series are downsampled with min/max buckets so
+spikes survive.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from reporter.model import MetricSeries
+
+PALETTE = (
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+    "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
+)  # fmt: skip
+_SPLIT_PREFIX = re.compile(r"^(train|training|valid|validation|val|test|eval|dev)[_/.\-]", re.I)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Chart:
+    """A figure and a caption saying what the reader should know (e.g. downsampling)."""
+
+    key: str
+    figure: dict[str, Any]
+    caption: str = ""
+
+
+def downsample(x: np.ndarray, y: np.ndarray, budget: int) -> np.ndarray:
+    """Indices of at most `budget` points keeping the first, the last and each bucket's extremes.
+
+    The interior is cut into equal buckets; each contributes its minimum and maximum, so the
+    global minimum and maximum (and every spike wider than a bucket's share) are kept. Indices
+    come back sorted, so a monotone x stays monotone.
+    """
+    n = len(y)
+    if n <= max(budget, 4):
+        return np.arange(n)
+    buckets = max((budget - 4) // 2, 1)
+    inner = np.arange(1, n - 1)
+    size = len(inner) // buckets
+    body = inner[: size * buckets].reshape(buckets, size)
+    values = y[body]
+    picks = [body[np.arange(buckets), values.argmin(1)], body[np.arange(buckets), values.argmax(1)]]
+    rest = inner[size * buckets :]
+    if len(rest):
+        picks += [rest[[y[rest].argmin(), y[rest].argmax()]]]
+    return np.unique(np.concatenate([[0, n - 1], *picks]))
+
+
+def group_histories(series: tuple[MetricSeries, ...]) -> dict[str, list[MetricSeries]]:
+    """Series sharing a base name (`train_loss`, `valid_loss` -> `loss`) go on one chart."""
+    groups: dict[str, list[MetricSeries]] = {}
+    for s in series:
+        groups.setdefault(_SPLIT_PREFIX.sub("", s.name) or s.name, []).append(s)
+    return dict(sorted(groups.items()))
+
+
+def history_chart(title: str, series: list[tuple[str, MetricSeries]], budget: int) -> Chart:
+    """Overlaid histories, one trace per (label, series)."""
+    traces = []
+    notes = []
+    for i, (label, s) in enumerate(series):
+        keep = downsample(s.x, s.y, budget)
+        if len(keep) < len(s.y):
+            notes.append(f"{label}: {len(keep):,} of {len(s.y):,} points")
+        traces.append(_line(label, s.x[keep], s.y[keep], PALETTE[i % len(PALETTE)]))
+    x_name = series[0][1].x_name if series else "step"
+    figure = {"data": traces, "layout": _layout(title, x_name, title)}
+    caption = (
+        ("Downsampled (min/max per bucket, spikes kept): " + "; ".join(notes)) if notes else ""
+    )
+    return Chart(key=f"history:{title}", figure=figure, caption=caption)
+
+
+def _line(name: str, x: np.ndarray, y: np.ndarray, color: str) -> dict[str, Any]:
+    return {
+        "type": "scatter",
+        "mode": "lines",
+        "name": name,
+        "x": x.tolist(),
+        "y": y.tolist(),
+        "line": {"color": color, "width": 1.5},
+    }
+
+
+def _layout(title: str, x_title: str, y_title: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 14}},
+        "xaxis": {"title": {"text": x_title}, "zeroline": False},
+        "yaxis": {"title": {"text": y_title}, "zeroline": False},
+        "margin": {"l": 60, "r": 20, "t": 40, "b": 50},
+        "height": 340,
+        "legend": {"orientation": "h", "y": -0.25},
+        "showlegend": True,
+        "hovermode": "x unified",
+        "paper_bgcolor": "rgba(0,0,0,0)",
+        "plot_bgcolor": "rgba(0,0,0,0)",
+        **extra,
+    }

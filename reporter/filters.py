@@ -1,0 +1,135 @@
+"""Jinja filters: formatting and escaping, registered explicitly on the environment.
+
+Templates format data; they never compute it. Every filter that returns markup escapes what it
+was given first.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import datetime
+from typing import Any
+
+import jinja2
+import markdown as md_lib
+import nh3
+import orjson
+import yaml
+from markupsafe import Markup, escape
+
+from reporter.charts import Chart
+
+# Characters Python-Markdown (with the extensions we enable) treats as syntax in inline text.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>])")
+# JSON inside a single-quoted HTML attribute: no character may close it or start markup.
+_JSON_ATTR = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "'": "\\u0027"})
+_PROSE_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div", "dl", "dt", "em",
+    "h3", "h4", "h5", "h6", "hr", "i", "img", "kbd", "li", "ol", "p", "pre", "s", "span", "strong",
+    "sub", "summary", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
+}  # fmt: skip
+_markdown = md_lib.Markdown(
+    extensions=["tables", "fenced_code", "sane_lists", "toc"],
+    extension_configs={"toc": {"baselevel": 3}},
+)
+
+
+def num(value: Any, digits: int = 4) -> str:
+    """Numbers for people: integers with separators, others to `digits` significant digits."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    if not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("∞" if value > 0 else "-∞")
+    if float(value).is_integer() and abs(value) < 1e15:
+        return f"{int(value):,}"
+    return f"{value:.{digits}g}"
+
+
+def date(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def md(text: Any) -> Markup:
+    """Plain text safe inside Markdown inline content: HTML-escaped, syntax backslash-escaped."""
+    return Markup(_MD_SPECIAL.sub(r"\\\1", str(escape(str(text)))))
+
+
+def prose(text: str) -> Markup:
+    """User Markdown (cards, notes) to sanitised HTML: raw HTML and scripts cannot survive."""
+    html = _markdown.reset().convert(text)
+    return Markup(
+        nh3.clean(
+            html,
+            tags=_PROSE_TAGS,
+            url_schemes={"http", "https", "mailto"},
+            link_rel="noopener noreferrer",
+        )
+    )
+
+
+def json_attr(data: Any) -> Markup:
+    """JSON for a single-quoted `data-` attribute (Material keeps attributes across navigation)."""
+    text = orjson.dumps(data, option=orjson.OPT_SERIALIZE_NUMPY).decode()
+    return Markup(text.translate(_JSON_ATTR))
+
+
+def chart(item: Chart) -> Markup:
+    caption = f'<p class="reporter-caption">{escape(item.caption)}</p>' if item.caption else ""
+    return Markup(
+        f"<div class=\"reporter-chart\" data-figure='{json_attr(item.figure)}'></div>{caption}"
+    )
+
+
+def _plain(data: Any) -> Any:
+    if isinstance(data, str):
+        return str.__str__(data)  # Markup and other str subclasses as plain str
+    if isinstance(data, dict):
+        return {_plain(k): _plain(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [_plain(v) for v in data]
+    return data
+
+
+def front_matter(data: dict[str, Any]) -> Markup:
+    """YAML front matter. Values that MkDocs' theme prints unescaped must be escaped already."""
+    text = yaml.safe_dump(_plain(data), sort_keys=True, allow_unicode=True, width=10_000)
+    return Markup(f"---\n{text}---\n")
+
+
+def to_yaml(data: Any) -> str:
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False)
+
+
+def value_text(value: Any) -> str:
+    """A parameter or info value as one line of text (lists and mappings as compact JSON)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        return num(value, 6) if isinstance(value, float) else str(value)
+    return orjson.dumps(value, default=str).decode()
+
+
+def filesize(size: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:,} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return str(size)
+
+
+def register(env: jinja2.Environment) -> None:
+    env.filters.update(
+        num=num,
+        date=date,
+        md=md,
+        prose=prose,
+        json_attr=json_attr,
+        chart=chart,
+        front_matter=front_matter,
+        to_yaml=to_yaml,
+        value_text=value_text,
+        filesize=filesize,
+    )

@@ -1,0 +1,65 @@
+"""The data model: what a run is, independent of where it came from and how it is shown.
+
+Nothing here knows about Jinja, Plotly or MkDocs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from reporter.evaluate import Evaluation
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Artifact:
+    """A file of a run, reported by name, size and content hash; never loaded."""
+
+    name: str
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True, eq=False)
+class MetricSeries:
+    """One metric over training: `x` is the step (or epoch, or time) axis named `x_name`."""
+
+    name: str
+    x: np.ndarray
+    y: np.ndarray
+    x_name: str = "step"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True, eq=False)
+class Run:
+    """One training run, as read by a reader and later enriched by evaluation."""
+
+    id: str
+    name: str
+    experiment: str
+    reader: str
+    path: str
+    created: datetime | None = None
+    status: str = ""
+    author: str = ""
+    git_commit: str = ""
+    tags: tuple[str, ...] = ()
+    notes: str = ""
+    baseline: bool = False
+    threshold: float | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    config: dict[str, Any] = field(default_factory=dict)
+    metrics: dict[str, float] = field(default_factory=dict)
+    slices: dict[str, dict[str, float]] = field(default_factory=dict)
+    info: dict[str, Any] = field(default_factory=dict)
+    histories: tuple[MetricSeries, ...] = ()
+    artifacts: tuple[Artifact, ...] = ()
+    card: str = ""
+    predictions: str | None = None
+    evaluation: Evaluation | None = None
+    computed: dict[str, float] = field(default_factory=dict)
+    problems: tuple[str, ...] = ()

@@ -1,0 +1,81 @@
+"""The pipeline: discover -> read -> evaluate -> analyse -> render, one call per stage.
+
+`build_report` is what the MkDocs plugin and `reporter render` call; it touches the file system
+only through discovery and the readers, and returns pages as strings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from reporter.analyse import Study, analyse
+from reporter.discover import FoundRun, discover_runs
+from reporter.errors import RunReadError
+from reporter.model import Run
+from reporter.readers import load_readers
+from reporter.render import Page, render_pages
+from reporter.settings import Settings
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Report:
+    """What one build produced: the study, its pages, and every problem met on the way."""
+
+    study: Study
+    pages: tuple[Page, ...]
+    problems: tuple[RunReadError, ...]
+    notes: tuple[str, ...]
+
+    @property
+    def skipped(self) -> tuple[RunReadError, ...]:
+        return tuple(p for p in self.problems if not p.partial)
+
+
+def load_runs(
+    settings: Settings, progress: Progress | None = None
+) -> tuple[list[Run], list[RunReadError], list[str]]:
+    """Read (and evaluate) every run; a run that cannot be read is reported, not fatal."""
+    found, notes = discover_runs(settings.runs, load_readers(list(settings.readers) or None))
+    runs: list[Run] = []
+    problems: list[RunReadError] = []
+    for done, item in enumerate(found, start=1):
+        try:
+            run, run_problems = read_one(item, settings)
+            runs.append(run)
+            problems += run_problems
+        except RunReadError as exc:
+            exc.run_id = exc.run_id or item.id
+            problems.append(exc)
+        if progress:
+            progress(done, len(found))
+    return runs, problems, notes
+
+
+def read_one(item: FoundRun, settings: Settings) -> tuple[Run, list[RunReadError]]:
+    """One run through read and evaluate. Evaluation problems keep the run (partial)."""
+    run = item.reader.read(item.path, run_id=item.id, root=settings.runs)
+    if run.predictions and settings.evaluation.enabled:
+        return evaluate_one(run, settings)
+    return run, []
+
+
+def evaluate_one(run: Run, settings: Settings) -> tuple[Run, list[RunReadError]]:
+    """Evaluate a run's predictions; an unusable predictions file keeps the run (partial)."""
+    from reporter.evaluation_stage import evaluate_run
+
+    try:
+        return evaluate_run(run, settings), []
+    except RunReadError as exc:
+        exc.partial = True
+        exc.run_id = exc.run_id or run.id
+        return replace(run, problems=(*run.problems, str(exc))), [exc]
+
+
+def build_report(settings: Settings, progress: Progress | None = None) -> Report:
+    runs, problems, notes = load_runs(settings, progress)
+    study = analyse(runs, settings)
+    pages = render_pages(study, settings)
+    return Report(study=study, pages=tuple(pages), problems=tuple(problems), notes=tuple(notes))

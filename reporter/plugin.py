@@ -1,0 +1,113 @@
+"""The MkDocs plugin: adds the generated pages to the build, in memory.
+
+Nothing is written into the docs folder: generated pages are `File.generated` objects, and
+run pages stay out of the navigation (a Material nav listing every run makes builds quadratic).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page as MkPage
+
+from reporter import journal
+from reporter.pipeline import Progress, Report, build_report
+from reporter.plugin_config import ReporterConfig
+from reporter.render import Renderer
+from reporter.settings import Settings, settings_from_options
+
+log = get_plugin_logger("reporter")
+HOME_MARKER = "<!-- reporter:home -->"
+ASSETS = "assets/reporter"
+
+
+class ReporterPlugin(BasePlugin[ReporterConfig]):
+    """`plugins: [reporter]` in mkdocs.yml; `reporter build` sets `runs_override`/`progress`."""
+
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.runs_override: Path | None = None
+        self.progress: Progress | None = None
+        self.report: Report | None = None
+        self.settings: Settings | None = None
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        self.settings = self._settings(config)
+        config.extra_css.append(f"{ASSETS}/reporter.css")
+        for script in ("plotly.min.js", "reporter.js"):
+            config.extra_javascript.append(f"{ASSETS}/{script}")
+        return config
+
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        assert self.settings is not None
+        self.report = build_report(self.settings, self.progress)
+        for problem in self.report.problems:
+            suffix = "" if problem.partial else " Skipped; use --strict to fail instead."
+            log.warning(f"{problem}.{suffix}")
+        for note in self.report.notes:
+            log.info(note)
+        for page in self.report.pages:
+            level = InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV
+            _add(
+                files, File.generated(config, page.src_uri, content=page.markdown, inclusion=level)
+            )
+        if files.get_file_from_path("index.md") is None:
+            _add(
+                files,
+                File.generated(
+                    config, "index.md", content=f"# Experiment report\n\n{HOME_MARKER}\n"
+                ),
+            )
+        for name, path in _asset_sources().items():
+            _add(files, File.generated(config, f"{ASSETS}/{name}", abs_src_path=str(path)))
+        return files
+
+    def on_page_markdown(
+        self, markdown: str, /, *, page: MkPage, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        if HOME_MARKER not in markdown or self.report is None or self.settings is None:
+            return markdown
+        entries = journal.latest_entries(files, self.config.journal_dir, page.url, limit=5)
+        renderer = Renderer(self.report.study, self.settings)
+        return markdown.replace(HOME_MARKER, renderer.home(page.file.src_uri, entries))
+
+    def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:
+        if self.settings is not None and self.settings.runs.is_dir():
+            server.watch(str(self.settings.runs))
+        return server
+
+    def _settings(self, config: MkDocsConfig) -> Settings:
+        return settings_from_options(
+            dict(self.config),
+            base_dir=Path(config.config_file_path or ".").resolve().parent,
+            use_directory_urls=config.use_directory_urls,
+            runs_override=self.runs_override,
+        )
+
+
+def _add(files: Files, file: File) -> None:
+    existing = files.get_file_from_path(file.src_uri)
+    if existing is not None:
+        log.warning(
+            f"'{file.src_uri}' exists in the docs folder and is generated too; "
+            "the generated page wins. Rename or remove the hand-written file."
+        )
+        files.remove(existing)
+    files.append(file)
+
+
+def _asset_sources() -> dict[str, Path]:
+    import plotly
+
+    here = Path(__file__).parent / "assets"
+    return {
+        "plotly.min.js": Path(os.path.dirname(plotly.__file__)) / "package_data" / "plotly.min.js",
+        "reporter.js": here / "reporter.js",
+        "reporter.css": here / "reporter.css",
+    }

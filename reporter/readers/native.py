@@ -1,0 +1,182 @@
+"""The native run layout: the contract with teams that log without a tracker.
+
+    <run>/metrics.json            scalar metrics; optional "slices": {name: {metric: value}}
+    <run>/config.yaml|yml|json    hyperparameters, any nesting (or params.yaml)
+    <run>/history.csv|jsonl       per-step metrics: step (or epoch, time) plus one column each
+    <run>/predictions.csv|parquet y_true, y_score, optional slice columns, weight, id
+    <run>/run.yaml|yml|json       metadata: name, experiment, created, author, git commit, tags,
+                                  notes, status, threshold, baseline
+    <run>/card.md                 model-card prose
+    anything else                 listed as an artifact with size and sha256, never loaded
+
+Real files are untidy: numbers in metrics.json are metrics, everything else is kept as
+information for the page, never an error.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+from reporter.errors import RunReadError
+from reporter.model import Run
+from reporter.readers import _parse
+from reporter.readers._history import read_history
+
+METRICS = "metrics.json"
+CONFIGS = ("config.yaml", "config.yml", "config.json", "params.yaml", "params.yml")
+HISTORIES = ("history.csv", "history.jsonl")
+PREDICTIONS = ("predictions.csv", "predictions.parquet")
+METADATA = ("run.yaml", "run.yml", "run.json")
+CARD = "card.md"
+MARKERS = (METRICS, *PREDICTIONS, *METADATA)
+
+# Keys some scripts write into metrics.json that are metadata, not metrics.
+_NAME_KEYS = ("run_name", "name")
+_TIME_KEYS = ("created_at", "created", "timestamp", "start_time")
+
+
+class NativeReader:
+    """Reads the native layout (see the module docstring)."""
+
+    name = "native"
+    priority = 0
+
+    def matches(self, path: Path) -> bool:
+        return any((path / marker).is_file() for marker in MARKERS)
+
+    def read(self, path: Path, *, run_id: str, root: Path) -> Run:
+        try:
+            return _read(path, run_id=run_id)
+        except RunReadError as exc:
+            exc.run_id = exc.run_id or run_id
+            if exc.path and not exc.path.startswith(run_id):
+                exc.path = f"{run_id}/{exc.path}"
+            raise
+
+
+def _first(path: Path, names: tuple[str, ...]) -> Path | None:
+    return next((path / n for n in names if (path / n).is_file()), None)
+
+
+def _read(path: Path, *, run_id: str) -> Run:
+    metrics, slices, info = _read_metrics(path)
+    meta = _read_metadata(path)
+    config_file = _first(path, CONFIGS)
+    config = _parse.load_mapping(config_file, config_file.name) if config_file else {}
+    history_file = _first(path, HISTORIES)
+    histories = read_history(history_file, history_file.name) if history_file else ()
+    predictions = _first(path, PREDICTIONS)
+    card = _parse.read_text(path / CARD, CARD) if (path / CARD).is_file() else ""
+    used = {p.name for p in (config_file, history_file, predictions) if p is not None}
+    used |= {n for n in (METRICS, CARD, *METADATA) if (path / n).is_file()}
+    return Run(
+        id=run_id,
+        name=str(meta.pop("name", None) or _text_of(info, _NAME_KEYS) or path.name),
+        experiment=str(meta.pop("experiment", None) or _default_experiment(run_id)),
+        reader=NativeReader.name,
+        path=str(path),
+        created=_parse.parse_time(meta.pop("created", None) or _text_of(info, _TIME_KEYS)),
+        status=str(meta.pop("status", "") or ""),
+        author=str(meta.pop("author", "") or ""),
+        git_commit=str(meta.pop("git_commit", "") or ""),
+        tags=meta.pop("tags", ()),
+        notes=str(meta.pop("notes", "") or ""),
+        baseline=bool(meta.pop("baseline", False)),
+        threshold=meta.pop("threshold", None),
+        params=_parse.flatten(config),
+        config=config,
+        metrics=metrics,
+        slices=slices,
+        info={**info, **{f"run.{k}": v for k, v in sorted(meta.items())}},
+        histories=histories,
+        artifacts=_parse.list_artifacts(path, used),
+        card=card,
+        predictions=str(predictions) if predictions else None,
+    )
+
+
+def _default_experiment(run_id: str) -> str:
+    parent, _, _ = run_id.rpartition("/")
+    return parent or "default"
+
+
+def _text_of(info: dict[str, Any], keys: tuple[str, ...]) -> str | None:
+    return next((str(info[k]) for k in keys if isinstance(info.get(k), str) and info[k]), None)
+
+
+def _read_metrics(path: Path) -> tuple[dict[str, float], dict[str, dict[str, float]], dict]:
+    """Numbers are metrics; `slices` are per-slice metrics; everything else is information."""
+    if not (path / METRICS).is_file():
+        return {}, {}, {}
+    data = _parse.load_mapping(path / METRICS, METRICS)
+    metrics: dict[str, float] = {}
+    info: dict[str, Any] = {}
+    slices: dict[str, dict[str, float]] = {}
+    for key, value in data.items():
+        if key == "slices" and isinstance(value, dict):
+            slices = _read_slices(value)
+        elif _parse.is_number(value):
+            metrics[key] = float(value)
+        else:
+            info[key] = value
+    return dict(sorted(metrics.items())), slices, dict(sorted(info.items()))
+
+
+def _read_slices(value: dict[str, Any]) -> dict[str, dict[str, float]]:
+    slices = {}
+    for name, entry in value.items():
+        if isinstance(entry, dict):
+            numbers = {str(k): float(v) for k, v in entry.items() if _parse.is_number(v)}
+            if numbers:
+                slices[str(name)] = dict(sorted(numbers.items()))
+    return dict(sorted(slices.items()))
+
+
+_META_TYPES: dict[str, tuple[type, ...]] = {
+    "name": (str, int, float),
+    "experiment": (str, int),
+    "author": (str,),
+    "git_commit": (str,),
+    "notes": (str,),
+    "status": (str,),
+    "baseline": (bool,),
+    "threshold": (int, float),
+}
+
+
+def _read_metadata(path: Path) -> dict[str, Any]:
+    """run.yaml|json, validated: every problem is reported at once, naming the key."""
+    meta_file = _first(path, METADATA)
+    if meta_file is None:
+        return {}
+    meta = _parse.load_mapping(meta_file, meta_file.name)
+    if "commit" in meta and "git_commit" not in meta:
+        meta["git_commit"] = meta.pop("commit")
+    problems = [
+        f"'{key}' must be {' or '.join(dict.fromkeys(_type_word(t) for t in types))}, "
+        f"got {_parse.type_name(meta[key])}"
+        for key, types in _META_TYPES.items()
+        if meta.get(key) is not None
+        and (
+            not isinstance(meta[key], types) or (bool not in types and isinstance(meta[key], bool))
+        )
+    ]
+    tags = meta.get("tags")
+    if isinstance(tags, str):
+        meta["tags"] = tuple(t.strip() for t in tags.split(",") if t.strip())
+    elif isinstance(tags, list) and all(isinstance(t, str | int | float) for t in tags):
+        meta["tags"] = tuple(sorted({str(t) for t in tags}))
+    elif tags is not None:
+        problems.append(f"'tags' must be a list of words, got {_parse.type_name(tags)}")
+    threshold = meta.get("threshold")
+    if _parse.is_number(threshold) and not math.isfinite(threshold):
+        problems.append("'threshold' must be a finite number")
+    if problems:
+        raise RunReadError("; ".join(problems), path=meta_file.name)
+    return meta
+
+
+def _type_word(kind: type) -> str:
+    return {str: "text", int: "a number", float: "a number", bool: "true or false"}[kind]

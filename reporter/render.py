@@ -1,0 +1,138 @@
+"""Render: the study to Markdown pages (pure; returns strings, writes nothing).
+
+Pages are Markdown for headings (so titles, the table of contents and search work) with HTML
+blocks for tables and charts. Everything user-written is escaped; prose (cards, notes) is
+rendered from Markdown and sanitised.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from reporter import filters, urls
+from reporter.analyse import Study, metric_value
+from reporter.charts import Chart, group_histories, history_chart
+from reporter.model import Run
+from reporter.settings import Settings
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Page:
+    """A generated page: where it goes, its Markdown, and whether it belongs in the nav."""
+
+    src_uri: str
+    markdown: str
+    in_nav: bool = False
+
+
+def environment(templates: Path | None = None) -> jinja2.Environment:
+    """Jinja environment: user templates first, built-ins reachable as `builtin/<name>`."""
+    builtin = jinja2.PackageLoader("reporter", "templates")
+    loaders: list[jinja2.BaseLoader] = []
+    if templates is not None:
+        loaders.append(jinja2.FileSystemLoader(str(templates)))
+    loaders += [builtin, jinja2.PrefixLoader({"builtin": builtin})]
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    filters.register(env)
+    return env
+
+
+class Renderer:
+    """Renders every page kind; holds the template environment and the study."""
+
+    def __init__(self, study: Study, settings: Settings, env: jinja2.Environment | None = None):
+        self.study = study
+        self.settings = settings
+        self.env = env or environment(settings.templates)
+
+    def url(self, src_uri: str) -> str:
+        return urls.page_url(src_uri, self.settings.use_directory_urls)
+
+    def _render(self, template: str, src_uri: str, **context: Any) -> str:
+        here = self.url(src_uri)
+
+        def link(target_src: str) -> str:
+            return urls.relative_url(self.url(target_src), here)
+
+        return self.env.get_template(template).render(
+            study=self.study,
+            settings=self.settings,
+            link=link,
+            run_page=urls.run_page,
+            experiment_page=urls.experiment_page,
+            value=metric_value,
+            **context,
+        )
+
+    def pages(self) -> list[Page]:
+        pages = [
+            Page(src_uri="leaderboard.md", markdown=self.leaderboard(), in_nav=True),
+            Page(src_uri="experiments/index.md", markdown=self.experiments(), in_nav=True),
+        ]
+        for experiment in self.study.experiments:
+            src = urls.experiment_page(experiment.name)
+            pages.append(
+                Page(
+                    src_uri=src,
+                    markdown=self._render("experiment.md.j2", src, experiment=experiment),
+                )
+            )
+        pages += [Page(src_uri=urls.run_page(r.id), markdown=self.run(r)) for r in self.study.runs]
+        return pages
+
+    def leaderboard(self) -> str:
+        return self._render(
+            "leaderboard.md.j2", "leaderboard.md", rows=self._rows("leaderboard.md")
+        )
+
+    def experiments(self) -> str:
+        return self._render("experiments.md.j2", "experiments/index.md")
+
+    def home(self, src_uri: str, journal: list[dict[str, str]]) -> str:
+        return self._render("home.md.j2", src_uri, journal=journal)
+
+    def run(self, run: Run) -> str:
+        src = urls.run_page(run.id)
+        return self._render("run.md.j2", src, run=run, charts=self.run_charts(run))
+
+    def run_charts(self, run: Run) -> list[Chart]:
+        budget = self.settings.max_points
+        return [
+            history_chart(base, [(s.name, s) for s in series], budget)
+            for base, series in group_histories(run.histories).items()
+        ]
+
+    def _rows(self, src_uri: str) -> list[dict[str, Any]]:
+        """Leaderboard rows, shipped as JSON and drawn (sorted, filtered) in the browser."""
+        here = self.url(src_uri)
+        link: Callable[[str], str] = lambda s: urls.relative_url(self.url(s), here)  # noqa: E731
+        return [
+            {
+                "id": r.id,
+                "name": r.name,
+                "url": link(urls.run_page(r.id)),
+                "experiment": r.experiment,
+                "experiment_url": link(urls.experiment_page(r.experiment)),
+                "created": filters.date(r.created),
+                "status": r.status,
+                "tags": list(r.tags),
+                "metrics": [metric_value(r, c.name) for c in self.study.columns],
+            }
+            for r in self.study.runs
+        ]
+
+
+def render_pages(study: Study, settings: Settings) -> list[Page]:
+    return Renderer(study, settings).pages()

@@ -1,0 +1,44 @@
+"""Page paths and relative links, following MkDocs' rules without importing MkDocs."""
+
+from __future__ import annotations
+
+import posixpath
+from urllib.parse import quote
+
+RUNS_DIR = "runs"
+EXPERIMENTS_DIR = "experiments"
+
+
+def run_page(run_id: str) -> str:
+    return f"{RUNS_DIR}/{run_id}.md"
+
+
+def experiment_page(name: str) -> str:
+    return f"{EXPERIMENTS_DIR}/{slug(name)}.md"
+
+
+def slug(text: str) -> str:
+    """A path-safe slug that keeps the text readable (URL quoting handles the rest)."""
+    cleaned = "".join(c if c.isalnum() or c in "-_." else "-" for c in text.strip())
+    return cleaned.strip("-.") or "unnamed"
+
+
+def page_url(src_uri: str, directory_urls: bool) -> str:
+    """The URL (relative to the site root) MkDocs gives the page built from `src_uri`."""
+    stem = src_uri.removesuffix(".md")
+    if not directory_urls:
+        return f"{stem}.html"
+    if stem == "index":
+        return ""
+    if stem.endswith("/index"):
+        return stem.removesuffix("index")
+    return f"{stem}/"
+
+
+def relative_url(target: str, current: str) -> str:
+    """Link from the page at URL `current` to the URL `target`, both relative to the root."""
+    here = current.rsplit("/", 1)[0] if "/" in current else ""
+    rel = posixpath.relpath(target.rstrip("/") or ".", here or ".")
+    if target.endswith("/") or target == "":
+        rel = "./" if rel == "." else f"{rel}/"
+    return quote(rel, safe="/#")

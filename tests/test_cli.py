@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from reporter.cli import cli
+
+from .conftest import DATA, make_project
+
+UNTIDY = str(DATA / "untidy")
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_help_lists_every_command_with_an_example():
+    result = invoke("--help")
+    assert result.exit_code == 0
+    for command in ("build", "serve", "list", "show"):
+        assert command in result.output
+        sub = invoke(command, "--help")
+        assert sub.exit_code == 0 and "Example:" in sub.output, command
+
+
+def test_list_json_contract():
+    result = invoke("list", "--runs", UNTIDY, "--format", "json", "--config", "missing.yml")
+    assert result.exit_code == 0
+    records = json.loads(result.stdout)
+    assert [r["id"] for r in records] == [
+        "exp-b/nested/deep-run",
+        "exp-a/good-strings",
+        "exp-a/good-full",
+    ]
+    full = records[-1]
+    assert set(full) >= {
+        "id",
+        "name",
+        "experiment",
+        "created",
+        "status",
+        "tags",
+        "params",
+        "metrics",
+        "slices",
+    }
+    assert full["tags"] == ["boosting", "early-stopping"]
+    assert full["params"]["model.learning_rate"] == 0.1
+    assert full["metrics"] == {
+        "log_loss": 0.041,
+        "pr_auc": 0.52,
+        "roc_auc": 0.95,
+        "train_seconds": 12.5,
+    }
+    assert full["created"] == "2026-10-05T14:00:00+02:00"
+    strings = records[1]
+    assert strings["slices"] == {
+        "segment=retail": {"n": 4000.0, "roc_auc": 0.93},
+        "segment=travel": {"n": 900.0, "roc_auc": 0.88},
+    }
+    assert "Cannot read run 'exp-b/broken-json'" in result.stderr
+
+
+def test_list_sorts_best_first_and_writes_csv():
+    result = invoke("list", "--runs", UNTIDY, "--sort", "log_loss", "--format", "csv")
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("id,name,experiment,created,status,tags,")
+    assert [ln.split(",")[0] for ln in lines[1:]] == [
+        "exp-a/good-full",
+        "exp-a/good-strings",
+        "exp-b/nested/deep-run",
+    ]
+    result = invoke("list", "--runs", UNTIDY, "--sort", "roc_auc")
+    assert result.stdout.splitlines()[1].startswith("exp-a/good-full")
+
+
+def test_show_json_adds_artifacts_and_details():
+    result = invoke("show", "exp-a/good-strings", "--runs", UNTIDY, "--format", "json")
+    assert result.exit_code == 0
+    detail = json.loads(result.stdout)
+    assert detail["id"] == "exp-a/good-strings"
+    assert [a["name"] for a in detail["artifacts"]] == ["feature_importance.csv", "model.bin"]
+    assert len(detail["artifacts"][0]["sha256"]) == 64
+    assert detail["info"]["converged"] is True
+
+
+def test_show_unknown_run_suggests_close_ids():
+    result = invoke("show", "exp-a/good-ful", "--runs", UNTIDY)
+    assert result.exit_code == 1
+    assert "No run 'exp-a/good-ful'" in result.stderr and "'exp-a/good-full'" in result.stderr
+
+
+def test_build_warns_names_the_broken_run_and_strict_exits_1(tmp_path):
+    config = make_project(tmp_path, DATA / "untidy")
+    result = invoke("build", "--config", str(config))
+    assert result.exit_code == 0
+    assert (
+        "WARNING  -  reporter: Cannot read run 'exp-b/broken-json' "
+        "(exp-b/broken-json/metrics.json, line 1): invalid JSON"
+    ) in result.stderr
+    assert "Built 3 runs, skipped 1 (exp-b/broken-json)" in result.stdout
+    strict = invoke("build", "--config", str(config), "--strict")
+    assert strict.exit_code == 1
+    assert "strict" in strict.stderr and "left untouched" in strict.stderr
+
+
+def test_build_with_missing_runs_root_exits_1(tmp_path):
+    config = make_project(tmp_path, DATA / "untidy")
+    result = CliRunner().invoke(
+        cli, ["build", "--config", str(config), "--runs", str(tmp_path / "nope")]
+    )
+    assert result.exit_code == 1
+    assert "does not exist" in result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit)

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from reporter.discover import discover_runs
+from reporter.errors import ReporterError
+from reporter.readers import load_readers
+
+
+def test_nested_runs_get_their_relative_path_as_id(make_run, tmp_path):
+    for run_id in ["fraud/lgbm-07", "fraud/2026/deep/run", "top"]:
+        make_run(run_id, {"metrics.json": {}})
+    (tmp_path / "runs" / "fraud" / "notes.txt").write_text("not a run")
+    found, notes = discover_runs(tmp_path / "runs", load_readers())
+    assert [f.id for f in found] == ["fraud/2026/deep/run", "fraud/lgbm-07", "top"]
+    assert notes == []
+
+
+def test_a_run_folder_is_not_searched_further(make_run, tmp_path):
+    make_run("outer", {"metrics.json": {}})
+    make_run("outer/inner", {"metrics.json": {}})
+    found, _ = discover_runs(tmp_path / "runs", load_readers())
+    assert [f.id for f in found] == ["outer"]
+
+
+def test_symbolic_links_are_not_followed(make_run, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "metrics.json").write_text("{}")
+    make_run("real", {"metrics.json": {}})
+    os.symlink(outside, tmp_path / "runs" / "escape")
+    os.symlink(tmp_path / "runs", tmp_path / "runs" / "loop")
+    found, notes = discover_runs(tmp_path / "runs", load_readers())
+    assert [f.id for f in found] == ["real"]
+    assert sorted(notes) == [
+        "'escape' is a symbolic link; not followed",
+        "'loop' is a symbolic link; not followed",
+    ]
+
+
+def test_missing_root_is_a_clear_error(tmp_path):
+    with pytest.raises(ReporterError, match="does not exist"):
+        discover_runs(tmp_path / "nope", load_readers())

@@ -1,0 +1,182 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from reporter.errors import RunReadError
+from reporter.readers.native import NativeReader
+
+READER = NativeReader()
+
+
+def read(folder: Path) -> object:
+    return READER.read(folder, run_id=folder.name, root=folder.parent)
+
+
+def test_numbers_are_metrics_and_the_rest_is_information(make_run):
+    folder = make_run(
+        "r1",
+        {
+            "metrics.json": {
+                "run_name": "Named in metrics",
+                "created_at": "2026-10-02T09:30:00Z",
+                "roc_auc": 0.91,
+                "n_trees": 300,
+                "converged": True,
+                "confusion_matrix": {"tn": 5, "fp": 1, "fn": 2, "tp": 3},
+                "classes": ["legit", "fraud"],
+                "slices": {"segment=retail": {"roc_auc": 0.93, "n": 40, "note": "x"}, "bad": 3},
+            }
+        },
+    )
+    run = read(folder)
+    assert run.metrics == {"n_trees": 300.0, "roc_auc": 0.91}
+    assert run.slices == {"segment=retail": {"n": 40.0, "roc_auc": 0.93}}
+    assert run.info["converged"] is True
+    assert run.info["confusion_matrix"] == {"tn": 5, "fp": 1, "fn": 2, "tp": 3}
+    assert run.info["classes"] == ["legit", "fraud"]
+    assert run.name == "Named in metrics"
+    assert run.created == datetime(2026, 10, 2, 9, 30, tzinfo=UTC)
+
+
+def test_nested_config_is_flattened_and_kept_nested(make_run):
+    config = {"model": {"type": "hgb", "lr": 0.1, "layers": [3, 4]}, "seed": 1, "empty": {}}
+    run = read(make_run("r", {"metrics.json": {"a": 1}, "config.yaml": config}))
+    assert run.params == {
+        "empty": {},
+        "model.layers": [3, 4],
+        "model.lr": 0.1,
+        "model.type": "hgb",
+        "seed": 1,
+    }
+    assert run.config == config
+
+
+@pytest.mark.parametrize("name", ["config.json", "params.yaml", "config.yml"])
+def test_config_file_variants(make_run, name):
+    run = read(make_run("r", {"metrics.json": {"a": 1}, name: {"lr": 0.5}}))
+    assert run.params == {"lr": 0.5}
+
+
+def test_run_metadata(make_run):
+    meta = {
+        "name": "Nice",
+        "experiment": "boost",
+        "created": "2026-10-05T14:00:00+02:00",
+        "author": "Ada",
+        "commit": "abc",
+        "tags": ["b", "a", "a"],
+        "notes": "n",
+        "status": "failed",
+        "baseline": True,
+        "threshold": 0.3,
+        "owner": "team-x",
+    }
+    run = read(make_run("r", {"metrics.json": {"a": 1}, "run.yaml": meta}))
+    assert (run.name, run.experiment, run.author, run.git_commit) == ("Nice", "boost", "Ada", "abc")
+    assert run.tags == ("a", "b")
+    assert run.status == "failed" and run.baseline and run.threshold == 0.3
+    assert run.created.isoformat() == "2026-10-05T14:00:00+02:00"
+    assert run.info == {"run.owner": "team-x"}
+
+
+def test_defaults_from_the_path(tmp_path):
+    folder = tmp_path / "fraud" / "lgbm-07"
+    folder.mkdir(parents=True)
+    (folder / "metrics.json").write_text("{}")
+    run = READER.read(folder, run_id="fraud/lgbm-07", root=tmp_path)
+    assert (run.id, run.name, run.experiment, run.created) == (
+        "fraud/lgbm-07",
+        "lgbm-07",
+        "fraud",
+        None,
+    )
+
+
+def test_bad_metadata_types_are_reported_together(make_run):
+    folder = make_run(
+        "r",
+        {
+            "metrics.json": {},
+            "run.yaml": {"tags": {"a": 1}, "baseline": "yes", "threshold": "high"},
+        },
+    )
+    with pytest.raises(RunReadError) as err:
+        read(folder)
+    message = str(err.value)
+    assert "run.yaml" in message
+    assert "'baseline' must be true or false, got text" in message
+    assert "'threshold' must be a number, got text" in message
+    assert "'tags' must be a list of words, got a mapping" in message
+
+
+def test_history_csv_and_jsonl(make_run):
+    csv = "step,train_loss,valid_auc,note\n1,0.5,0.6,a\n2,0.4,,b\n3,0.3,0.8,c\n"
+    run = read(make_run("a", {"metrics.json": {}, "history.csv": csv}))
+    names = {s.name: s for s in run.histories}
+    assert sorted(names) == ["train_loss", "valid_auc"]
+    assert names["train_loss"].x.tolist() == [1, 2, 3]
+    assert names["valid_auc"].x.tolist() == [1, 3]  # the missing value is dropped, not zero
+    jsonl = '{"epoch": 1, "loss": 0.5}\n\n{"epoch": 2, "loss": 0.25, "tag": "x"}\n'
+    run = read(make_run("b", {"metrics.json": {}, "history.jsonl": jsonl}))
+    (loss,) = run.histories
+    assert (loss.x_name, loss.x.tolist(), loss.y.tolist()) == ("epoch", [1, 2], [0.5, 0.25])
+
+
+def test_artifacts_are_listed_with_size_and_hash_not_loaded(make_run):
+    folder = make_run(
+        "r",
+        {
+            "metrics.json": {},
+            "model.pkl": b"\x80\x04not really",
+            "plots/roc.png": b"png",
+            "card.md": "## Use\nok",
+        },
+    )
+    run = read(folder)
+    assert [a.name for a in run.artifacts] == ["model.pkl", "plots/roc.png"]
+    import hashlib
+
+    assert run.artifacts[0].sha256 == hashlib.sha256(b"\x80\x04not really").hexdigest()
+    assert run.artifacts[0].size == len(b"\x80\x04not really")
+    assert run.card.startswith("## Use")
+
+
+@pytest.mark.parametrize(
+    ("files", "where", "reason"),
+    [
+        ({"metrics.json": '{"a": 1,\n "b": '}, "r/metrics.json, line 2", "invalid JSON"),
+        ({"metrics.json": ""}, "r/metrics.json", "empty"),
+        (
+            {"metrics.json": "[1, 2]"},
+            "r/metrics.json",
+            "expected a mapping of names to values, got a list",
+        ),
+        ({"metrics.json": b'{"a": "\xff"}'}, "r/metrics.json, line 1", "not UTF-8"),
+        ({"metrics.json": {}, "config.yaml": "a: [1,\n"}, "r/config.yaml, line 2", "invalid YAML"),
+        (
+            {"metrics.json": {}, "history.jsonl": '{"step": 1}\n{oops\n'},
+            "r/history.jsonl, line 2",
+            "invalid JSON line",
+        ),
+    ],
+)
+def test_broken_files_name_the_file_line_and_reason(make_run, files, where, reason):
+    with pytest.raises(RunReadError) as err:
+        read(make_run("r", files))
+    assert err.value.run_id == "r"
+    assert f"({where})" in str(err.value)
+    assert reason in str(err.value)
+
+
+def test_bom_is_accepted(make_run):
+    run = read(make_run("r", {"metrics.json": b'\xef\xbb\xbf{"auc": 0.5}'}))
+    assert run.metrics == {"auc": 0.5}
+
+
+def test_matches_needs_a_marker_file(tmp_path):
+    assert not READER.matches(tmp_path)
+    (tmp_path / "predictions.csv").write_text("y_true,y_score\n")
+    assert READER.matches(tmp_path)

@@ -1,0 +1,142 @@
+"""A real MkDocs + Material build of the untidy fixture runs, checked structurally."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from reporter.errors import BuildError
+from reporter.site import build_site
+
+from .conftest import DATA, make_project
+
+GOOD = ["exp-a/good-full", "exp-a/good-strings", "exp-b/nested/deep-run"]
+
+
+def soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "lxml")
+
+
+def test_every_good_run_has_a_page_and_the_broken_one_none(untidy_site):
+    for run_id in GOOD:
+        assert (untidy_site / "runs" / run_id / "index.html").is_file()
+    assert not (untidy_site / "runs" / "exp-b" / "broken-json").exists()
+    assert (untidy_site / "index.html").is_file()
+
+
+def test_leaderboard_lists_every_run_with_links(untidy_site):
+    board = soup(untidy_site / "leaderboard" / "index.html").select_one(".reporter-leaderboard")
+    rows = json.loads(board["data-rows"])
+    columns = json.loads(board["data-columns"])
+    assert sorted(r["id"] for r in rows) == GOOD
+    for row in rows:
+        target = (untidy_site / "leaderboard" / row["url"] / "index.html").resolve()
+        assert target.is_file(), row["url"]
+    names = [c["key"] for c in columns]
+    assert (
+        names[0] == "pr_auc"
+    )  # the default primary metric, first of pr_auc/average_precision/roc_auc
+    pr = columns[0]
+    assert pr["best"] == 0.52 and not pr["lower"]
+    assert next(c for c in columns if c["key"] == "log_loss")["lower"] is True
+
+
+def test_search_index_holds_every_run_id_and_parameter_values(untidy_site):
+    index = json.loads((untidy_site / "search" / "search_index.json").read_text())
+    text = json.dumps(index)
+    for run_id in GOOD:
+        assert run_id in text
+    assert "HistGradientBoostingClassifier" in text  # a parameter value
+    assert "valid loss spiked" in text  # a note
+
+
+def test_run_pages_are_not_in_the_navigation(untidy_site):
+    page = soup(untidy_site / "index.html")
+    nav_links = [a.get("href", "") for a in page.select("nav.md-nav a")]
+    assert not any("runs/" in href for href in nav_links)
+    assert any("leaderboard" in href for href in nav_links)
+
+
+def test_run_page_is_a_model_card(untidy_site):
+    page = soup(untidy_site / "runs" / "exp-a" / "good-full" / "index.html")
+    article = page.select_one("article")
+    headings = [h.get_text(strip=True).rstrip("¶") for h in article.select("h2")]
+    assert headings == ["Model card", "Metrics", "Training history", "Parameters", "Artifacts"]
+    assert "Scoring card-not-present payments" in article.get_text()
+    charts = article.select(".reporter-chart")
+    figures = [json.loads(c["data-figure"]) for c in charts]
+    assert [f["layout"]["title"]["text"] for f in figures] == ["loss", "pr_auc"]
+    assert [t["name"] for t in figures[0]["data"]] == ["train_loss", "valid_loss"]
+    assert len(figures[0]["data"][0]["x"]) == 300
+    assert "model.learning_rate" in article.get_text()
+
+
+def test_run_without_a_card_says_so_and_lists_artifacts(untidy_site):
+    article = soup(untidy_site / "runs" / "exp-a" / "good-strings" / "index.html").select_one(
+        "article"
+    )
+    assert "No model card written yet" in article.get_text()
+    files = [c.get_text() for c in article.select("table code")]
+    assert "model.bin" in files and "feature_importance.csv" in files
+    assert "confusion_matrix" in article.get_text()  # non-numeric values are shown, not dropped
+
+
+def test_user_text_is_escaped_everywhere(untidy_site):
+    html = (untidy_site / "runs" / "exp-b" / "nested" / "deep-run" / "index.html").read_text()
+    page = BeautifulSoup(html, "lxml")
+    assert "<script>alert(1)</script>" in page.select_one("h1").get_text()
+    assert not [s for s in page.select("script") if "alert" in (s.string or "")]
+    assert not page.select("img[onerror]")
+    assert not [a for a in page.select("a[href]") if a["href"].startswith("javascript:")]
+    assert not page.select("article b")  # the tag '<b>bold</b>' stays text
+    card = (untidy_site / "runs" / "exp-a" / "good-full" / "index.html").read_text()
+    assert 'alert("card")' not in card
+
+
+def test_plotly_is_copied_once_and_loaded_locally(untidy_site):
+    copies = list(untidy_site.rglob("plotly.min.js"))
+    assert len(copies) == 1 and copies[0].stat().st_size > 1_000_000
+    page = soup(untidy_site / "runs" / "exp-a" / "good-full" / "index.html")
+    sources = [s.get("src", "") for s in page.select("script[src]")]
+    assert any(s.endswith("assets/reporter/plotly.min.js") for s in sources)
+    assert not [s for s in sources if s.startswith(("http:", "https:", "//"))]
+
+
+def test_home_page_summarises_the_study(untidy_site):
+    article = soup(untidy_site / "index.html").select_one("article")
+    text = article.get_text(" ", strip=True)
+    assert "3 runs" in text
+    assert "Best run by pr_auc" in text and "HGB lr=0.1 (full)" in text
+
+
+def test_strict_build_fails_and_keeps_the_previous_site(tmp_path):
+    config = make_project(tmp_path, DATA / "untidy")
+    build_site(config)
+    marker = tmp_path / "site" / "index.html"
+    before = marker.read_bytes()
+    with pytest.raises(BuildError, match="strict"):
+        build_site(config, strict=True)
+    assert marker.read_bytes() == before
+    assert not list(tmp_path.glob(".site-*"))
+
+
+def test_same_inputs_give_identical_pages(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
+    config = make_project(tmp_path, DATA / "untidy")
+    first = build_site(config, site_dir=tmp_path / "one").site_dir
+    second = build_site(config, site_dir=tmp_path / "two").site_dir
+    one = {p.relative_to(first): p.read_bytes() for p in first.rglob("*") if p.is_file()}
+    two = {p.relative_to(second): p.read_bytes() for p in second.rglob("*") if p.is_file()}
+    assert one.keys() == two.keys()
+    assert [k for k in one if one[k] != two[k]] == []
+
+
+def test_runs_and_docs_are_not_written(tmp_path):
+    config = make_project(tmp_path, DATA / "untidy")
+    before = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*")}
+    build_site(config)
+    after = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*") if "site" not in p.parts}
+    assert after == {p: m for p, m in before.items() if "site" not in p.parts}

@@ -15,7 +15,9 @@ from reporter.model import Run
 from reporter.settings import PRIMARY_CANDIDATES, Settings
 
 _OLDEST = datetime.min.replace(tzinfo=UTC)
-MAX_AUTO_COLUMNS = 8
+MAX_VISIBLE = 7  # columns shown by default; the rest are a click away in the leaderboard
+MAX_COLUMNS = 60
+HEADLINE = (*PRIMARY_CANDIDATES, "log_loss", "brier")
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -26,6 +28,7 @@ class MetricColumn:
     lower_is_better: bool
     best_value: float | None
     best_run: str | None
+    visible: bool = True
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -52,6 +55,10 @@ class Study:
         return next((c for c in self.columns if c.name == name), None)
 
     @property
+    def visible_columns(self) -> tuple[MetricColumn, ...]:
+        return tuple(c for c in self.columns if c.visible)
+
+    @property
     def best(self) -> MetricColumn | None:
         return self.column(self.primary_metric) if self.primary_metric else None
 
@@ -70,18 +77,15 @@ def is_lower_better(name: str, patterns: tuple[str, ...]) -> bool:
 
 def analyse(runs: list[Run], settings: Settings) -> Study:
     ordered = tuple(sorted(runs, key=lambda r: (r.created or _OLDEST, r.id)))
-    names = _metric_names(ordered, settings)
     primary = settings.primary_metric or next(
         (m for m in PRIMARY_CANDIDATES if any(metric_value(r, m) is not None for r in ordered)),
         None,
     )
-    if primary and primary not in names:
-        names = (primary, *names)
-    elif primary:
-        names = (primary, *(n for n in names if n != primary))
-    columns = tuple(_column(ordered, n, settings) for n in names)
+    visible = _visible_names(ordered, settings, primary)
+    names = (*visible, *(n for n in _all_names(ordered) if n not in visible))[:MAX_COLUMNS]
+    columns = tuple(_column(ordered, n, settings, n in visible) for n in names)
     experiments = tuple(
-        Experiment(name=e.name, runs=e.runs, best=_column(e.runs, primary, settings))
+        Experiment(name=e.name, runs=e.runs, best=_column(e.runs, primary, settings, True))
         if primary
         else e
         for e in _experiments(ordered)
@@ -96,27 +100,42 @@ def analyse(runs: list[Run], settings: Settings) -> Study:
     )
 
 
-def _metric_names(runs: tuple[Run, ...], settings: Settings) -> tuple[str, ...]:
-    """Configured columns, or the metrics most runs have (computed ones included)."""
+def _all_names(runs: tuple[Run, ...]) -> list[str]:
+    """Every metric any run has, logged ones first, each group sorted."""
+    logged = sorted({n for r in runs for n in r.metrics})
+    computed = sorted({n for r in runs for n in r.computed} - set(logged))
+    return logged + computed
+
+
+def _visible_names(
+    runs: tuple[Run, ...], settings: Settings, primary: str | None
+) -> tuple[str, ...]:
+    """Configured columns, else the primary metric, the usual headline metrics most runs have,
+    then other logged metrics most runs have; computed extras stay selectable in the browser."""
     if settings.metrics:
-        return settings.metrics
-    counts: Counter[str] = Counter()
-    for run in runs:
-        names = set(run.metrics) | set(run.computed)
-        counts.update(n for n in names if metric_value(run, n) is not None)
-    common = [n for n, c in counts.items() if c * 2 >= len(runs)]
-    preferred = [n for n in (*PRIMARY_CANDIDATES, "log_loss", "brier") if n in common]
-    rest = sorted(n for n in common if n not in preferred)
-    return tuple((preferred + rest)[:MAX_AUTO_COLUMNS])
+        names = list(settings.metrics)
+    else:
+        counts: Counter[str] = Counter()
+        for run in runs:
+            counts.update(
+                n for n in {*run.metrics, *run.computed} if metric_value(run, n) is not None
+            )
+        common = {n for n, c in counts.items() if c * 2 >= len(runs)}
+        logged = {n for r in runs for n in r.metrics}
+        headline = [n for n in HEADLINE if n in common]
+        names = headline + sorted(n for n in common & logged if n not in headline)
+    if primary:
+        names = [primary, *(n for n in names if n != primary)]
+    return tuple(names[: MAX_VISIBLE if not settings.metrics else None])
 
 
-def _column(runs: tuple[Run, ...], name: str, settings: Settings) -> MetricColumn:
+def _column(runs: tuple[Run, ...], name: str, settings: Settings, visible: bool) -> MetricColumn:
     lower = is_lower_better(name, settings.lower_is_better)
     scored = [(v, r.id) for r in runs if (v := metric_value(r, name)) is not None]
-    if not scored:
-        return MetricColumn(name=name, lower_is_better=lower, best_value=None, best_run=None)
-    value, run_id = min(scored, key=lambda s: (s[0] if lower else -s[0], s[1]))
-    return MetricColumn(name=name, lower_is_better=lower, best_value=value, best_run=run_id)
+    best = min(scored, key=lambda s: (s[0] if lower else -s[0], s[1])) if scored else (None, None)
+    return MetricColumn(
+        name=name, lower_is_better=lower, best_value=best[0], best_run=best[1], visible=visible
+    )
 
 
 def _experiments(runs: tuple[Run, ...]) -> tuple[Experiment, ...]:

@@ -149,9 +149,10 @@ def _load(runs: Path | None, config_file: Path, evaluate: bool):
     from reporter.pipeline import load_runs
 
     settings = settings_from_config_file(config_file, runs)
+    reading = settings
     if not evaluate:
-        settings = replace(settings, evaluation=replace(settings.evaluation, enabled=False))
-    loaded, problems, _notes = load_runs(settings)
+        reading = replace(settings, evaluation=replace(settings.evaluation, enabled=False))
+    loaded, problems, _notes = load_runs(reading)
     for problem in problems:
         click.echo(f"WARNING  -  {problem}", err=True)
     return settings, loaded
@@ -231,3 +232,7 @@ def show(run_id: str, runs: Path | None, config_file: Path, fmt: str) -> None:
 
 def main() -> None:
     cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -31,7 +31,7 @@ _PROSE_TAGS = {
 }  # fmt: skip
 _markdown = md_lib.Markdown(
     extensions=["tables", "fenced_code", "sane_lists", "toc"],
-    extension_configs={"toc": {"baselevel": 3}},
+    extension_configs={"toc": {"baselevel": 2}},  # card "## Use" -> h3 under "Model card"
 )
 
 
@@ -120,6 +120,10 @@ def filesize(size: int) -> str:
     return str(size)
 
 
+def basename(path: str | None) -> str:
+    return (path or "").replace("\\", "/").rsplit("/", 1)[-1]
+
+
 def register(env: jinja2.Environment) -> None:
     env.filters.update(
         num=num,
@@ -132,4 +136,5 @@ def register(env: jinja2.Environment) -> None:
         to_yaml=to_yaml,
         value_text=value_text,
         filesize=filesize,
+        basename=basename,
     )

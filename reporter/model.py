@@ -62,4 +62,5 @@ class Run:
     predictions: str | None = None
     evaluation: Evaluation | None = None
     computed: dict[str, float] = field(default_factory=dict)
+    eval_fingerprint: str = ""
     problems: tuple[str, ...] = ()

@@ -14,10 +14,11 @@ from typing import Any
 
 import jinja2
 
-from reporter import filters, urls
+from reporter import charts_eval, filters, urls
 from reporter.analyse import Study, metric_value
 from reporter.charts import Chart, group_histories, history_chart
 from reporter.model import Run
+from reporter.performance import headline_rows, slice_rows
 from reporter.settings import Settings
 
 
@@ -105,7 +106,15 @@ class Renderer:
 
     def run(self, run: Run) -> str:
         src = urls.run_page(run.id)
-        return self._render("run.md.j2", src, run=run, charts=self.run_charts(run))
+        return self._render(
+            "run.md.j2",
+            src,
+            run=run,
+            charts=self.run_charts(run),
+            performance=headline_rows(run),
+            eval_charts=eval_charts(run),
+            slice_rows=slice_rows(run.evaluation) if run.evaluation else [],
+        )
 
     def run_charts(self, run: Run) -> list[Chart]:
         budget = self.settings.max_points
@@ -132,6 +141,22 @@ class Renderer:
             }
             for r in self.study.runs
         ]
+
+
+def eval_charts(run: Run) -> dict[str, Any]:
+    """The Performance section's charts, or {} when the run has no evaluation."""
+    e = run.evaluation
+    if e is None:
+        return {}
+    item = [(run.name, e)]
+    return {
+        "confusion": charts_eval.confusion_chart(e),
+        "curves": [charts_eval.pr_chart(item), charts_eval.roc_chart(item)],
+        "calibration": charts_eval.calibration_chart(item),
+        "slices": [
+            charts_eval.slice_chart(col, values) for col, values in sorted(e.slices.items())
+        ],
+    }
 
 
 def render_pages(study: Study, settings: Settings) -> list[Page]:

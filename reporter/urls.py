@@ -41,4 +41,4 @@ def relative_url(target: str, current: str) -> str:
     rel = posixpath.relpath(target.rstrip("/") or ".", here or ".")
     if target.endswith("/") or target == "":
         rel = "./" if rel == "." else f"{rel}/"
-    return quote(rel, safe="/#")
+    return quote(rel)

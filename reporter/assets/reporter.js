@@ -91,7 +91,7 @@
       { key: "tags", label: "Tags" },
     ];
     this.columns.forEach(function (c, i) {
-      heads.push({ key: "m" + i, label: c.key, numeric: true, lower: c.lower });
+      if (c.visible) heads.push({ key: "m" + i, label: c.key, numeric: true, lower: c.lower });
     });
     return heads;
   };
@@ -109,10 +109,27 @@
     this.count = el("span", { class: "reporter-count" });
     bar.appendChild(input);
     bar.appendChild(this.count);
+    bar.appendChild(this.columnPicker());
     this.root.appendChild(bar);
     var wrap = el("div", { class: "reporter-table-wrap" });
     var table = el("table", { class: "reporter-table reporter-sortable" });
     var tr = el("tr");
+    this.headerCells(tr);
+    var thead = el("thead");
+    thead.appendChild(tr);
+    table.appendChild(thead);
+    this.tbody = el("tbody");
+    table.appendChild(this.tbody);
+    wrap.appendChild(table);
+    this.root.appendChild(wrap);
+    this.thead = thead;
+    this.more = el("button", { class: "md-button reporter-more", type: "button" }, "Show more");
+    this.more.addEventListener("click", function () { self.limit += PAGE_SIZE * 5; self.render(); });
+    this.root.appendChild(this.more);
+  };
+
+  Leaderboard.prototype.headerCells = function (tr) {
+    var self = this;
     this.headers().forEach(function (h) {
       var th = el("th", { "data-key": h.key, class: h.numeric ? "num" : "", tabindex: "0", role: "button",
                           title: h.numeric ? (h.lower ? "lower is better" : "higher is better") : "sort" });
@@ -126,17 +143,42 @@
       th.addEventListener("keydown", function (e) { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); sort(); } });
       tr.appendChild(th);
     });
-    var thead = el("thead");
-    thead.appendChild(tr);
-    table.appendChild(thead);
-    this.tbody = el("tbody");
-    table.appendChild(this.tbody);
-    wrap.appendChild(table);
-    this.root.appendChild(wrap);
-    this.thead = thead;
-    this.more = el("button", { class: "md-button reporter-more", type: "button" }, "Show more");
-    this.more.addEventListener("click", function () { self.limit += PAGE_SIZE * 5; self.render(); });
-    this.root.appendChild(this.more);
+  };
+
+  Leaderboard.prototype.columnPicker = function () {
+    var self = this;
+    var details = el("div", { class: "reporter-columns" });
+    var toggle = el("button", { type: "button", "aria-expanded": "false" }, "Columns ▾");
+    details.appendChild(toggle);
+    var list = el("div", { class: "reporter-columns__list" });
+    list.hidden = true;
+    toggle.addEventListener("click", function () {
+      list.hidden = !list.hidden;
+      toggle.setAttribute("aria-expanded", String(!list.hidden));
+    });
+    this.columns.forEach(function (c) {
+      var label = el("label");
+      var box = el("input", { type: "checkbox" });
+      box.checked = !!c.visible;
+      box.addEventListener("change", function () {
+        c.visible = box.checked;
+        self.rebuildTable();
+      });
+      label.appendChild(box);
+      label.appendChild(document.createTextNode(" " + c.key));
+      list.appendChild(label);
+    });
+    details.appendChild(list);
+    return details;
+  };
+
+  Leaderboard.prototype.rebuildTable = function () {
+    var keep = this.headers().some(function (h) { return h.key === this.sortKey; }, this);
+    if (!keep) { this.sortKey = "created"; this.sortDesc = true; }
+    var tr = this.thead.querySelector("tr");
+    tr.innerHTML = "";
+    this.headerCells(tr);
+    this.render();
   };
 
   Leaderboard.prototype.value = function (row, key) {
@@ -176,7 +218,7 @@
       var exp = el("td");
       exp.appendChild(el("a", { href: r.experiment_url }, r.experiment));
       tr.appendChild(exp);
-      tr.appendChild(el("td", {}, r.created));
+      tr.appendChild(el("td", { class: "reporter-date-cell" }, r.created));
       var status = el("td");
       if (r.status) status.appendChild(el("span", { class: "reporter-status reporter-status--" + r.status.toLowerCase().replace(/\s+/g, "-") }, r.status));
       tr.appendChild(status);
@@ -184,6 +226,7 @@
       r.tags.forEach(function (t) { tags.appendChild(el("span", { class: "reporter-tag" }, t)); tags.appendChild(document.createTextNode(" ")); });
       tr.appendChild(tags);
       self.columns.forEach(function (c, i) {
+        if (!c.visible) return;
         var v = r.metrics[i];
         var best = v !== null && v !== undefined && v === c.best;
         tr.appendChild(el("td", { class: best ? "num reporter-best" : "num" }, formatNumber(v)));

@@ -1,0 +1,247 @@
+"""Evaluation charts as Plotly figure dicts (pure): PR, ROC, calibration, confusion, slices.
+
+Every curve function takes `(label, Evaluation)` pairs, so a run page draws one trace and a
+comparison overlays many with the same code.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from reporter.charts import PALETTE, Chart, _layout
+from reporter.evaluate import Evaluation
+
+_GREY = "#9e9e9e"
+_THRESHOLD_HOVER = "threshold %{customdata:.4g}<extra>%{fullData.name}</extra>"
+
+
+def _color(i: int) -> str:
+    return PALETTE[i % len(PALETTE)]
+
+
+def _list(values: np.ndarray) -> list[float | None]:
+    return [float(v) if np.isfinite(v) else None for v in np.asarray(values, dtype=float)]
+
+
+def pr_chart(items: list[tuple[str, Evaluation]], key: str = "pr_curve") -> Chart:
+    """Precision against recall, threshold on hover, each run's operating point marked."""
+    traces: list[dict[str, Any]] = []
+    for i, (label, e) in enumerate(items):
+        if e.pr is None:
+            continue
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": label,
+                "line": {"color": _color(i), "shape": "hv"},
+                "x": _list(e.pr.recall),
+                "y": _list(e.pr.precision),
+                "customdata": _list(e.pr.thresholds),
+                "hovertemplate": "recall %{x:.3f}<br>precision %{y:.3f}<br>" + _THRESHOLD_HOVER,
+            }
+        )
+        traces.append(_operating_point(label, e, i, x="recall", y="precision"))
+    if len(items) == 1 and items[0][1].pr is not None:
+        prevalence = items[0][1].prevalence
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": f"no skill ({prevalence:.2%})",
+                "x": [0, 1],
+                "y": [prevalence, prevalence],
+                "hoverinfo": "skip",
+                "line": {"color": _GREY, "dash": "dot", "width": 1},
+            }
+        )
+    layout = _layout("Precision-recall curve", "recall", "precision", hovermode="closest")
+    layout["xaxis"]["range"] = [0, 1.02]
+    layout["yaxis"]["range"] = [0, 1.02]
+    return Chart(key=key, figure={"data": traces, "layout": layout})
+
+
+def roc_chart(items: list[tuple[str, Evaluation]], key: str = "roc_curve") -> Chart:
+    """True-positive rate against false-positive rate; a button switches FPR to a log axis."""
+    traces: list[dict[str, Any]] = []
+    for i, (label, e) in enumerate(items):
+        if e.roc is None:
+            continue
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": label,
+                "line": {"color": _color(i)},
+                "x": _list(e.roc.fpr),
+                "y": _list(e.roc.tpr),
+                "customdata": _list(e.roc.thresholds),
+                "hovertemplate": "FPR %{x:.4f}<br>recall %{y:.3f}<br>" + _THRESHOLD_HOVER,
+            }
+        )
+        traces.append(_operating_point(label, e, i, x="fpr", y="recall"))
+    traces.append(
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "name": "chance",
+            "x": [0, 1],
+            "y": [0, 1],
+            "hoverinfo": "skip",
+            "line": {"color": _GREY, "dash": "dot", "width": 1},
+        }
+    )
+    layout = _layout(
+        "ROC curve", "false-positive rate", "true-positive rate (recall)", hovermode="closest"
+    )
+    layout["updatemenus"] = [
+        {
+            "type": "buttons",
+            "direction": "right",
+            "x": 1,
+            "xanchor": "right",
+            "y": 0.02,
+            "yanchor": "bottom",
+            "showactive": True,
+            "buttons": [
+                {"label": "linear FPR", "method": "relayout", "args": [{"xaxis.type": "linear"}]},
+                {"label": "log FPR", "method": "relayout", "args": [{"xaxis.type": "log"}]},
+            ],
+        }
+    ]
+    return Chart(key=key, figure={"data": traces, "layout": layout})
+
+
+def _operating_point(label: str, e: Evaluation, i: int, *, x: str, y: str) -> dict[str, Any]:
+    at = e.at_threshold
+    return {
+        "type": "scatter",
+        "mode": "markers",
+        "name": f"{label} @ {at.threshold:.4g}",
+        "x": [getattr(at, x)],
+        "y": [getattr(at, y)],
+        "customdata": _list(np.array([at.threshold])),
+        "marker": {
+            "color": _color(i),
+            "size": 10,
+            "symbol": "diamond",
+            "line": {"width": 1, "color": "#fff"},
+        },
+        "hovertemplate": f"operating point<br>{x} %{{x:.4f}}<br>{y} %{{y:.4f}}<br>"
+        + _THRESHOLD_HOVER,
+        "showlegend": False,
+    }
+
+
+def calibration_chart(
+    items: list[tuple[str, Evaluation]], key: str = "calibration"
+) -> Chart | None:
+    """Reliability diagram: observed positive rate against mean score per quantile bin."""
+    traces: list[dict[str, Any]] = []
+    for i, (label, e) in enumerate(items):
+        c = e.calibration
+        if c is None:
+            continue
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "name": f"{label} (ECE {c.ece:.4f})",
+                "x": _list(c.prob_pred),
+                "y": _list(c.prob_true),
+                "customdata": _list(c.bin_weight),
+                "line": {"color": _color(i)},
+                "hovertemplate": "mean score %{x:.4f}<br>observed rate %{y:.4f}<br>weight %{customdata:,.0f}<extra></extra>",
+            }
+        )
+    if not traces:
+        return None
+    top = max(max((v for t in traces for v in t["x"] + t["y"] if v is not None), default=1.0), 1e-3)
+    traces.append(
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "name": "perfectly calibrated",
+            "x": [0, top],
+            "y": [0, top],
+            "hoverinfo": "skip",
+            "line": {"color": _GREY, "dash": "dot", "width": 1},
+        }
+    )
+    layout = _layout(
+        "Calibration (quantile bins)",
+        "mean predicted score",
+        "observed positive rate",
+        hovermode="closest",
+    )
+    return Chart(key=key, figure={"data": traces, "layout": layout})
+
+
+def confusion_chart(e: Evaluation, key: str = "confusion") -> Chart:
+    """The confusion matrix at the run's threshold, counts written in the cells."""
+    at = e.at_threshold
+    z = [[at.tn, at.fp], [at.fn, at.tp]]
+    figure = {
+        "data": [
+            {
+                "type": "heatmap",
+                "x": ["predicted negative", "predicted positive"],
+                "y": ["actual negative", "actual positive"],
+                "colorscale": [[0, "#f5f9ff"], [1, "#7fb2e5"]],
+                "showscale": False,
+                "z": [[float(np.log10(v + 1)) for v in row] for row in z],
+                "text": [[f"{v:,.0f}" for v in row] for row in z],
+                "texttemplate": "%{text}",
+                "hovertemplate": "%{y}, %{x}: %{text}<extra></extra>",
+            }
+        ],
+        "layout": {
+            **_layout(f"Confusion matrix at threshold {at.threshold:.4g}", "", ""),
+            "height": 300,
+            "yaxis": {"autorange": "reversed"},
+            "hovermode": "closest",
+            "margin": {"l": 110, "r": 10, "t": 40, "b": 40},
+        },
+    }
+    return Chart(key=key, figure=figure)
+
+
+def slice_chart(
+    column: str, values: dict[str, Evaluation], metric: str = "average_precision", key: str = ""
+) -> Chart:
+    """One bar per slice value with its bootstrap interval; low-support slices in grey."""
+    names = list(values)
+    ys = [getattr(values[v], metric) for v in names]
+    cis = [values[v].ci.get(metric) for v in names]
+    plus = [(ci[1] - y) if ci and y is not None else None for ci, y in zip(cis, ys, strict=True)]
+    minus = [(y - ci[0]) if ci and y is not None else None for ci, y in zip(cis, ys, strict=True)]
+    colors = [_GREY if values[v].low_support else PALETTE[0] for v in names]
+    text = [
+        f"n {values[v].n:,.0f}, positives {values[v].positives:,.0f}"
+        + (" (too few positives)" if values[v].low_support else "")
+        for v in names
+    ]
+    figure = {
+        "data": [
+            {
+                "type": "bar",
+                "x": names,
+                "y": ys,
+                "marker": {"color": colors},
+                "text": text,
+                "error_y": {"type": "data", "symmetric": False, "array": plus, "arrayminus": minus},
+                "hovertemplate": "%{x}: %{y:.4f}<br>%{text}<extra></extra>",
+                "textposition": "none",
+            }
+        ],
+        "layout": _layout(
+            f"{metric} by {column} (95% bootstrap interval)",
+            column,
+            metric,
+            hovermode="closest",
+            showlegend=False,
+        ),
+    }
+    return Chart(key=key or f"slices:{column}", figure=figure)

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reporter.charts import downsample, group_histories, history_chart
+from reporter.model import MetricSeries
+
+
+def series(name: str, y: np.ndarray) -> MetricSeries:
+    return MetricSeries(name=name, x=np.arange(len(y), dtype=float), y=y)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(min_value=0, max_value=5000),
+    budget=st.integers(min_value=4, max_value=600),
+    seed=st.integers(min_value=0, max_value=2**31),
+)
+def test_downsample_keeps_budget_ends_extremes_and_order(n, budget, seed):
+    y = np.random.default_rng(seed).normal(size=n).cumsum()
+    keep = downsample(np.arange(n), y, budget)
+    assert len(keep) <= max(budget, 4)
+    assert np.all(np.diff(keep) > 0)  # sorted, unique: a monotone x stays monotone
+    if n:
+        assert keep[0] == 0 and keep[-1] == n - 1
+        assert y[keep].min() == y.min() and y[keep].max() == y.max()
+
+
+def test_downsample_keeps_a_single_spike():
+    y = np.zeros(100_000)
+    y[77_777] = 50.0
+    y[12_345] = -3.0
+    keep = downsample(np.arange(len(y)), y, 2000)
+    assert 77_777 in keep and 12_345 in keep
+    assert len(keep) <= 2000
+
+
+def test_short_series_are_untouched():
+    assert downsample(np.arange(10), np.arange(10.0), 2000).tolist() == list(range(10))
+
+
+def test_histories_group_by_base_name():
+    groups = group_histories(
+        (
+            series("train_loss", np.ones(3)),
+            series("valid_loss", np.ones(3)),
+            series("valid_auc", np.ones(3)),
+            series("lr", np.ones(3)),
+        )
+    )
+    assert {k: [s.name for s in v] for k, v in groups.items()} == {
+        "auc": ["valid_auc"],
+        "loss": ["train_loss", "valid_loss"],
+        "lr": ["lr"],
+    }
+
+
+def test_history_chart_figure_dict():
+    long = series("valid_loss", np.sin(np.arange(10_000) / 50.0))
+    chart = history_chart(
+        "loss", [("train_loss", series("train_loss", np.ones(5))), ("valid_loss", long)], budget=500
+    )
+    data = chart.figure["data"]
+    assert [t["name"] for t in data] == ["train_loss", "valid_loss"]
+    assert len(data[0]["x"]) == 5 and len(data[1]["x"]) <= 500
+    assert chart.figure["layout"]["xaxis"]["title"]["text"] == "step"
+    assert chart.figure["layout"]["yaxis"]["title"]["text"] == "loss"
+    assert "valid_loss: " in chart.caption and "of 10,000 points" in chart.caption

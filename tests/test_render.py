@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+import json
+
+import markdown
+import pytest
+from bs4 import BeautifulSoup
+
+from reporter import filters, urls
+from reporter.charts import Chart
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<script>alert(1)</script>",
+        "**bold** _it_ `code`",
+        "[x](javascript:alert(1))",
+        "a | b",
+        "# not a heading",
+        "{: .cls }",
+        "x & y < z",
+        "1. not a list",
+        "![img](x.png)",
+    ],
+)
+def test_md_filter_renders_text_literally(text):
+    html = markdown.markdown(f"# {filters.md(text)}", extensions=["tables", "attr_list"])
+    page = BeautifulSoup(html, "lxml")
+    assert [h.get_text() for h in page.select("h1")] == [text]
+    assert len(page.select("body > *")) == 1 and not page.select("h1 *")
+
+
+def test_prose_is_sanitised_markdown():
+    html = filters.prose(
+        "## Use\n\nSee <script>alert(1)</script> [x](javascript:alert(2)) "
+        "<img src=x onerror=alert(3)> **ok**"
+    )
+    assert "<h3" in html and "<strong>ok</strong>" in html  # headings shift below the page's h2
+    assert "<script" not in html and "onerror" not in html and "javascript:" not in html
+
+
+def test_chart_json_cannot_break_out_of_its_attribute():
+    figure = {"data": [{"name": "</div><script>alert('x')</script>&"}]}
+    html = str(filters.chart(Chart(key="k", figure=figure)))
+    attr = html.split("data-figure='", 1)[1].rsplit("'></div>", 1)[0]
+    assert "<" not in attr and ">" not in attr and "'" not in attr and "&" not in attr
+    assert json.loads(attr) == figure
+
+
+def test_front_matter_is_plain_yaml():
+    assert str(filters.front_matter({"title": filters.md("a: b"), "tags": ["x"]})).startswith(
+        "---\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (None, "—"),
+        (3, "3"),
+        (8000.0, "8,000"),
+        (0.123456, "0.1235"),
+        (float("nan"), "NaN"),
+        (True, "True"),
+        (1.5e-7, "1.5e-07"),
+    ],
+)
+def test_num(value, text):
+    assert filters.num(value) == text
+
+
+@pytest.mark.parametrize(
+    ("src", "dir_urls", "url"),
+    [
+        ("index.md", True, ""),
+        ("leaderboard.md", True, "leaderboard/"),
+        ("experiments/index.md", True, "experiments/"),
+        ("runs/a/b.md", False, "runs/a/b.html"),
+    ],
+)
+def test_page_url_follows_mkdocs(src, dir_urls, url):
+    assert urls.page_url(src, dir_urls) == url
+
+
+@pytest.mark.parametrize(
+    ("target", "current", "rel"),
+    [
+        ("runs/fraud/x/", "leaderboard/", "../runs/fraud/x/"),
+        ("leaderboard/", "runs/fraud/x/", "../../../leaderboard/"),
+        ("", "runs/x/", "../../"),
+        ("runs/a b#c/", "", "runs/a%20b%23c/"),
+        ("runs/x.html", "leaderboard.html", "runs/x.html"),
+    ],
+)
+def test_relative_urls(target, current, rel):
+    assert urls.relative_url(target, current) == rel

@@ -1,7 +1,12 @@
-"""Discovery: walk the runs root and let readers claim run folders.
+"""Discovery: walk the runs root and let readers claim runs.
 
-A folder claimed by a reader is a run and is not searched further. Symbolic links are never
-followed, so discovery cannot leave the runs root or loop.
+Three ways a reader can claim runs (see `reporter.readers.Reader`):
+- `matches(folder)`: the folder is one run; it is not searched further.
+- `matches(folder)` plus `list_runs(folder, root=...)`: the folder is a store holding many runs
+  (an MLflow `mlruns/`); it is not searched further.
+- `matches_file(file)` plus `list_runs(file, root=...)`: a file is a store (an MLflow `mlflow.db`);
+  the folder around it is still searched, except the folders the reader `owns` (its artifacts).
+Symbolic links are never followed, so discovery cannot leave the runs root or loop.
 """
 
 from __future__ import annotations
@@ -9,6 +14,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from reporter.errors import ReporterError
 from reporter.readers import Reader
@@ -18,11 +24,12 @@ _SKIP_DIRS = {"__pycache__", "node_modules"}
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class FoundRun:
-    """A run folder and the reader that claimed it. `id` is the path relative to the root."""
+    """A run, the reader that claimed it and what the reader needs to read it (`handle`)."""
 
     id: str
     path: Path
     reader: Reader
+    handle: Any = None
 
 
 def discover_runs(root: Path, readers: list[Reader]) -> tuple[list[FoundRun], list[str]]:
@@ -34,20 +41,40 @@ def discover_runs(root: Path, readers: list[Reader]) -> tuple[list[FoundRun], li
         )
     found: list[FoundRun] = []
     notes: list[str] = []
-    for folder, dirs, _files in os.walk(root, followlinks=False):
+    owned: set[Path] = set()
+    for folder, dirs, files in os.walk(root, followlinks=False):
         here = Path(folder)
         for name in sorted(d for d in dirs if (here / d).is_symlink()):
             notes.append(f"'{_rel(here / name, root)}' is a symbolic link; not followed")
         dirs[:] = sorted(
             d
             for d in dirs
-            if not d.startswith(".") and d not in _SKIP_DIRS and not (here / d).is_symlink()
+            if not d.startswith(".")
+            and d not in _SKIP_DIRS
+            and not (here / d).is_symlink()
+            and (here / d) not in owned
         )
+        for name in sorted(files):
+            for reader in readers:
+                if hasattr(reader, "matches_file") and reader.matches_file(here / name):
+                    found += _claim(reader, here / name, root)
+                    owned |= set(getattr(reader, "owns", lambda p: [])(here / name))
+                    dirs[:] = [d for d in dirs if (here / d) not in owned]
+                    break
         reader = next((r for r in readers if r.matches(here)), None)
         if reader is not None:
-            found.append(FoundRun(id=_rel(here, root), path=here, reader=reader))
+            found += _claim(reader, here, root)
             dirs[:] = []
     return sorted(found, key=lambda f: f.id), notes
+
+
+def _claim(reader: Reader, path: Path, root: Path) -> list[FoundRun]:
+    if hasattr(reader, "list_runs"):
+        return [
+            FoundRun(id=run_id, path=path, reader=reader, handle=handle)
+            for run_id, handle in reader.list_runs(path, root=root)
+        ]
+    return [FoundRun(id=_rel(path, root), path=path, reader=reader, handle=path)]
 
 
 def _rel(path: Path, root: Path) -> str:

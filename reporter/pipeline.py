@@ -56,7 +56,7 @@ def load_runs(
 
 def read_one(item: FoundRun, settings: Settings) -> tuple[Run, list[RunReadError]]:
     """One run through read and evaluate. Evaluation problems keep the run (partial)."""
-    run = item.reader.read(item.path, run_id=item.id, root=settings.runs)
+    run = item.reader.read(item.handle, run_id=item.id, root=settings.runs)
     if run.predictions and settings.evaluation.enabled:
         return evaluate_one(run, settings)
     return run, []

@@ -1,15 +1,22 @@
-"""Readers turn a folder written by some tool into a `Run`.
+"""Readers turn what some tool wrote into `Run`s.
 
-A reader is a small protocol: a `name`, `matches(path)` and `read(path, run_id=...)`. Readers are
-found through the `reporter.readers` entry-point group, the built-in ones included, so a team can
-add a format without touching `reporter`. A reader never executes or unpickles what it reads.
+A reader is a small protocol: a `name`, a `priority`, `matches(folder)` and
+`read(handle, run_id=..., root=...)`. Readers of stores holding many runs add
+`list_runs(path, root=...) -> [(run_id, handle), ...]`; readers of stores that are a file add
+`matches_file(file)` and may add `owns(file) -> [folders]` (e.g. the artifact folder beside an
+MLflow database) so discovery does not read those folders as runs. For one-run folders the
+handle is the folder itself. See `reporter.discover`.
+
+Readers are found through the `reporter.readers` entry-point group, the built-in ones included,
+so a team can add a format without touching `reporter`. A reader never executes or unpickles
+what it reads, and opens databases read-only.
 """
 
 from __future__ import annotations
 
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from reporter.errors import ConfigError
 from reporter.model import Run
@@ -26,7 +33,7 @@ class Reader(Protocol):
 
     def matches(self, path: Path) -> bool: ...
 
-    def read(self, path: Path, *, run_id: str, root: Path) -> Run: ...
+    def read(self, handle: Any, *, run_id: str, root: Path) -> Run: ...
 
 
 def load_readers(names: list[str] | None = None) -> list[Reader]:

@@ -13,12 +13,20 @@ TAGS = ("baseline", "boosting", "linear", "early-stopping", "seed-study", "slice
 
 
 def write_runs(
-    root: Path, n: int, *, steps: int = 200, predictions: int = 0, seed: int = 0
+    root: Path,
+    n: int,
+    *,
+    steps: int = 200,
+    predictions: int = 0,
+    seed: int = 0,
+    experiments: tuple[str, ...] = EXPERIMENTS,
+    metrics: int = 3,
 ) -> None:
     """`n` runs under `root/<experiment>/run-XXXXX` with metrics, config, history and metadata."""
     rng = np.random.default_rng(seed)
+    n_metrics = metrics
     for i in range(n):
-        experiment = EXPERIMENTS[i % len(EXPERIMENTS)]
+        experiment = experiments[i % len(experiments)]
         folder = root / experiment / f"run-{i:05d}"
         folder.mkdir(parents=True, exist_ok=True)
         auc = float(0.85 + 0.1 * rng.random())
@@ -49,21 +57,25 @@ def write_runs(
             "status": "completed",
         }
         (folder / "run.yaml").write_text(yaml.safe_dump(meta))
-        _write_history(folder / "history.csv", rng, steps)
+        _write_history(folder / "history.csv", rng, steps, n_metrics)
         if predictions:
             _write_predictions(folder / "predictions.csv", rng, predictions)
 
 
-def _write_history(path: Path, rng: np.random.Generator, steps: int) -> None:
+def _write_history(path: Path, rng: np.random.Generator, steps: int, metrics: int = 3) -> None:
+    import pandas as pd
+
     step = np.arange(1, steps + 1)
     train = 0.3 * np.exp(-step / (steps / 4)) + 0.02 + 0.002 * rng.random(steps)
-    valid = train + 0.01 + 0.004 * rng.random(steps)
-    ap = 0.5 * (1 - np.exp(-step / (steps / 5))) + 0.01 * rng.random(steps)
-    lines = ["step,train_loss,valid_loss,valid_average_precision"]
-    lines += [
-        f"{s},{a:.6f},{b:.6f},{c:.6f}" for s, a, b, c in zip(step, train, valid, ap, strict=True)
-    ]
-    path.write_text("\n".join(lines) + "\n")
+    columns = {
+        "train_loss": train,
+        "valid_loss": train + 0.01 + 0.004 * rng.random(steps),
+        "valid_average_precision": 0.5 * (1 - np.exp(-step / (steps / 5)))
+        + 0.01 * rng.random(steps),
+        "valid_roc_auc": 0.9 * (1 - np.exp(-step / (steps / 6))) + 0.01 * rng.random(steps),
+    }
+    frame = pd.DataFrame({"step": step, **dict(list(columns.items())[:metrics])})
+    frame.to_csv(path, index=False, float_format="%.6g")
 
 
 def _write_predictions(path: Path, rng: np.random.Generator, rows: int) -> None:

@@ -71,11 +71,32 @@ def history_chart(title: str, series: list[tuple[str, MetricSeries]], budget: in
             notes.append(f"{label}: {len(keep):,} of {len(s.y):,} points")
         traces.append(_line(label, s.x[keep], s.y[keep], PALETTE[i % len(PALETTE)]))
     x_name = series[0][1].x_name if series else "step"
-    figure = {"data": traces, "layout": _layout(title, x_name, title)}
+    layout = _layout(title, x_name, title, traces=len(traces), updatemenus=y_scale_menu())
+    figure = {"data": traces, "layout": layout}
     caption = (
         ("Downsampled (min/max per bucket, spikes kept): " + "; ".join(notes)) if notes else ""
     )
     return Chart(key=f"history:{title}", figure=figure, caption=caption)
+
+
+def y_scale_menu() -> list[dict[str, Any]]:
+    """Buttons switching the y axis between linear and log (a diverged run flattens the rest)."""
+    return [
+        {
+            "type": "buttons",
+            "direction": "right",
+            "x": 1,
+            "xanchor": "right",
+            "y": 1.0,
+            "yanchor": "top",
+            "showactive": True,
+            "bgcolor": "rgba(255,255,255,0.7)",
+            "buttons": [
+                {"label": "linear", "method": "relayout", "args": [{"yaxis.type": "linear"}]},
+                {"label": "log", "method": "relayout", "args": [{"yaxis.type": "log"}]},
+            ],
+        }
+    ]
 
 
 def _line(name: str, x: np.ndarray, y: np.ndarray, color: str) -> dict[str, Any]:
@@ -89,14 +110,17 @@ def _line(name: str, x: np.ndarray, y: np.ndarray, color: str) -> dict[str, Any]
     }
 
 
-def _layout(title: str, x_title: str, y_title: str, **extra: Any) -> dict[str, Any]:
+def _layout(
+    title: str, x_title: str, y_title: str, traces: int = 2, **extra: Any
+) -> dict[str, Any]:
+    """The house layout; the height grows with the legend (two entries per legend row)."""
     return {
         "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 14}},
-        "xaxis": {"title": {"text": x_title}, "zeroline": False},
+        "xaxis": {"title": {"text": x_title, "standoff": 6}, "zeroline": False},
         "yaxis": {"title": {"text": y_title}, "zeroline": False},
-        "margin": {"l": 60, "r": 20, "t": 40, "b": 50},
-        "height": 340,
-        "legend": {"orientation": "h", "y": -0.25},
+        "margin": {"l": 60, "r": 20, "t": 40, "b": 40},
+        "height": 330 + 20 * ((traces + 1) // 2),
+        "legend": {"orientation": "h", "yanchor": "top", "y": -0.2},
         "showlegend": True,
         "hovermode": "x unified",
         "paper_bgcolor": "rgba(0,0,0,0)",

@@ -57,7 +57,9 @@ def pr_chart(items: list[tuple[str, Evaluation]], key: str = "pr_curve") -> Char
                 "line": {"color": _GREY, "dash": "dot", "width": 1},
             }
         )
-    layout = _layout("Precision-recall curve", "recall", "precision", hovermode="closest")
+    layout = _layout(
+        "Precision-recall curve", "recall", "precision", traces=len(items) + 1, hovermode="closest"
+    )
     layout["xaxis"]["range"] = [0, 1.02]
     layout["yaxis"]["range"] = [0, 1.02]
     return Chart(key=key, figure={"data": traces, "layout": layout})

@@ -46,4 +46,24 @@ def settings_from_config_file(config_file: Path, runs: Path | None) -> Settings:
         problems = "; ".join(f"'{key}': {err}" for key, err in failed)
         raise ConfigError(f"Invalid reporter options in '{config_file}': {problems}")
     del warnings
-    return settings_from_options(dict(config), base_dir=base_dir, runs_override=runs)
+    extra = load_comparisons_file(base_dir / str(config["comparisons_file"]))
+    return settings_from_options(
+        dict(config), base_dir=base_dir, runs_override=runs, extra_comparisons=extra
+    )
+
+
+def load_comparisons_file(path: Path) -> tuple[tuple[str, Any], ...]:
+    """Comparisons declared in `comparisons.yaml` (a list, or a mapping with `comparisons:`)."""
+    if not path.is_file():
+        return ()
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ConfigError(f"Cannot read comparisons from '{path}': {exc}") from exc
+    if isinstance(data, dict):
+        data = data.get("comparisons")
+    if data is None:
+        return ()
+    if not isinstance(data, list):
+        raise ConfigError(f"'{path}' must hold a list of comparisons (or 'comparisons: [...]').")
+    return tuple((f"{path.name}, entry {i + 1}", raw) for i, raw in enumerate(data))

@@ -60,6 +60,7 @@ class Run:
     artifacts: tuple[Artifact, ...] = ()
     card: str = ""
     predictions: str | None = None
+    history_file: str | None = None
     evaluation: Evaluation | None = None
     computed: dict[str, float] = field(default_factory=dict)
     eval_fingerprint: str = ""

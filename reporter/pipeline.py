@@ -10,11 +10,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from reporter.analyse import Study, analyse
+from reporter.compare import Comparison, build_comparison, experiment_specs, parse_spec
 from reporter.discover import FoundRun, discover_runs
 from reporter.errors import RunReadError
 from reporter.model import Run
 from reporter.readers import load_readers
 from reporter.render import Page, render_pages
+from reporter.selection import SelectionError, suggest
 from reporter.settings import Settings
 
 Progress = Callable[[int, int], None]
@@ -28,6 +30,8 @@ class Report:
     pages: tuple[Page, ...]
     problems: tuple[RunReadError, ...]
     notes: tuple[str, ...]
+    comparisons: tuple[Comparison, ...] = ()
+    warnings: tuple[str, ...] = ()
 
     @property
     def skipped(self) -> tuple[RunReadError, ...]:
@@ -77,5 +81,41 @@ def evaluate_one(run: Run, settings: Settings) -> tuple[Run, list[RunReadError]]
 def build_report(settings: Settings, progress: Progress | None = None) -> Report:
     runs, problems, notes = load_runs(settings, progress)
     study = analyse(runs, settings)
-    pages = render_pages(study, settings)
-    return Report(study=study, pages=tuple(pages), problems=tuple(problems), notes=tuple(notes))
+    comparisons, warnings = build_comparisons(study, settings)
+    pages = render_pages(study, settings, comparisons)
+    return Report(
+        study=study,
+        pages=tuple(pages),
+        problems=tuple(problems),
+        notes=tuple(notes),
+        comparisons=comparisons,
+        warnings=tuple(warnings),
+    )
+
+
+def build_comparisons(study: Study, settings: Settings) -> tuple[tuple[Comparison, ...], list[str]]:
+    """Experiment comparisons plus declared ones; bad declarations are warnings, not fatal."""
+    specs, warnings = experiment_specs(study), []
+    for where, raw in settings.comparisons:
+        try:
+            specs.append(parse_spec(raw, where))
+        except SelectionError as exc:
+            warnings.append(f"Comparison skipped: {exc}")
+    ids = [r.id for r in study.runs]
+    seen: set[str] = set()
+    comparisons = []
+    for spec in specs:
+        if spec.slug in seen:
+            warnings.append(f"Comparison '{spec.title}' skipped: the slug '{spec.slug}' is taken")
+            continue
+        seen.add(spec.slug)
+        cmp = build_comparison(spec, study, settings)
+        warnings += [
+            f"Comparison '{spec.title}': no run '{m}'.{suggest(m, ids)}" for m in cmp.missing
+        ]
+        if not cmp.runs:
+            warnings.append(
+                f"Comparison '{spec.title}' matches no run ({spec.selection.describe()})"
+            )
+        comparisons.append(cmp)
+    return tuple(comparisons), warnings

@@ -11,11 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page as MkPage
 
-from reporter import journal
+from reporter import journal, urls
+from reporter.config_file import load_comparisons_file
+from reporter.errors import ConfigError
 from reporter.pipeline import Progress, Report, build_report
 from reporter.plugin_config import ReporterConfig
 from reporter.render import Renderer
@@ -50,6 +53,8 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
         for problem in self.report.problems:
             suffix = "" if problem.partial else " Skipped; use --strict to fail instead."
             log.warning(f"{problem}.{suffix}")
+        for warning in self.report.warnings:
+            log.warning(warning)
         for note in self.report.notes:
             log.info(note)
         for page in self.report.pages:
@@ -57,6 +62,15 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
             _add(
                 files, File.generated(config, page.src_uri, content=page.markdown, inclusion=level)
             )
+        for run in self.report.study.runs:
+            if run.history_file:
+                name = Path(run.history_file).name
+                _add(
+                    files,
+                    File.generated(
+                        config, urls.history_file(run.id, name), abs_src_path=run.history_file
+                    ),
+                )
         if files.get_file_from_path("index.md") is None:
             _add(
                 files,
@@ -74,7 +88,7 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
         if HOME_MARKER not in markdown or self.report is None or self.settings is None:
             return markdown
         entries = journal.latest_entries(files, self.config.journal_dir, page.url, limit=5)
-        renderer = Renderer(self.report.study, self.settings)
+        renderer = Renderer(self.report.study, self.settings, self.report.comparisons)
         return markdown.replace(HOME_MARKER, renderer.home(page.file.src_uri, entries))
 
     def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:
@@ -83,11 +97,17 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
         return server
 
     def _settings(self, config: MkDocsConfig) -> Settings:
+        base_dir = Path(config.config_file_path or ".").resolve().parent
+        try:
+            extra = load_comparisons_file(base_dir / self.config.comparisons_file)
+        except ConfigError as exc:
+            raise PluginError(str(exc)) from exc
         return settings_from_options(
             dict(self.config),
-            base_dir=Path(config.config_file_path or ".").resolve().parent,
+            base_dir=base_dir,
             use_directory_urls=config.use_directory_urls,
             runs_override=self.runs_override,
+            extra_comparisons=extra,
         )
 
 

@@ -17,8 +17,10 @@ import jinja2
 from reporter import charts_eval, filters, urls
 from reporter.analyse import Study, metric_value
 from reporter.charts import Chart, group_histories, history_chart
+from reporter.compare import Comparison, experiment_slug, sd_text
 from reporter.model import Run
 from reporter.performance import headline_rows, slice_rows
+from reporter.render_compare import PART_TITLES, part_context, part_names
 from reporter.settings import Settings
 
 
@@ -53,9 +55,16 @@ def environment(templates: Path | None = None) -> jinja2.Environment:
 class Renderer:
     """Renders every page kind; holds the template environment and the study."""
 
-    def __init__(self, study: Study, settings: Settings, env: jinja2.Environment | None = None):
+    def __init__(
+        self,
+        study: Study,
+        settings: Settings,
+        comparisons: tuple[Comparison, ...] = (),
+        env: jinja2.Environment | None = None,
+    ):
         self.study = study
         self.settings = settings
+        self.comparisons = comparisons
         self.env = env or environment(settings.templates)
 
     def url(self, src_uri: str) -> str:
@@ -73,6 +82,11 @@ class Renderer:
             link=link,
             run_page=urls.run_page,
             experiment_page=urls.experiment_page,
+            compare_page=urls.compare_page,
+            history_page=_history_page,
+            comparisons=self.comparisons,
+            experiment_comparison=self._experiment_comparison,
+            sd_text=sd_text,
             value=metric_value,
             **context,
         )
@@ -91,7 +105,32 @@ class Renderer:
                 )
             )
         pages += [Page(src_uri=urls.run_page(r.id), markdown=self.run(r)) for r in self.study.runs]
+        pages += [
+            Page(src_uri=urls.compare_page(c.spec.slug), markdown=self.comparison(c))
+            for c in self.comparisons
+        ]
+        if self.comparisons:
+            pages.append(
+                Page(src_uri="compare/index.md", markdown=self.comparison_index(), in_nav=True)
+            )
         return pages
+
+    def comparison(self, cmp: Comparison) -> str:
+        src = urls.compare_page(cmp.spec.slug)
+        parts = part_names(cmp.spec.show, cmp)
+        contexts = {
+            p: part_context(p, cmp, self.settings, self.study.primary_metric) for p in parts
+        }
+        return self._render(
+            "compare.md.j2", src, cmp=cmp, parts=parts, contexts=contexts, titles=PART_TITLES
+        )
+
+    def comparison_index(self) -> str:
+        return self._render("compare_index.md.j2", "compare/index.md")
+
+    def _experiment_comparison(self, name: str) -> Comparison | None:
+        slug = experiment_slug(name)
+        return next((c for c in self.comparisons if c.spec.slug == slug), None)
 
     def leaderboard(self) -> str:
         return self._render(
@@ -138,9 +177,15 @@ class Renderer:
                 "status": r.status,
                 "tags": list(r.tags),
                 "metrics": [metric_value(r, c.name) for c in self.study.columns],
+                "compare": [i for i, c in enumerate(self.comparisons) if r in c.runs],
             }
             for r in self.study.runs
         ]
+
+
+def _history_page(run: Run) -> str:
+    name = (run.history_file or "").replace("\\", "/").rsplit("/", 1)[-1]
+    return urls.history_file(run.id, name)
 
 
 def eval_charts(run: Run) -> dict[str, Any]:
@@ -159,5 +204,7 @@ def eval_charts(run: Run) -> dict[str, Any]:
     }
 
 
-def render_pages(study: Study, settings: Settings) -> list[Page]:
-    return Renderer(study, settings).pages()
+def render_pages(
+    study: Study, settings: Settings, comparisons: tuple[Comparison, ...] = ()
+) -> list[Page]:
+    return Renderer(study, settings, comparisons).pages()

@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 PRIMARY_CANDIDATES = ("pr_auc", "average_precision", "roc_auc")
 LOWER_IS_BETTER = (
@@ -42,10 +43,12 @@ class Settings:
     metrics: tuple[str, ...] = ()
     lower_is_better: tuple[str, ...] = LOWER_IS_BETTER
     max_points: int = 2000
+    chart_points: int = 12_000
     newest: int = 10
     templates: Path | None = None
     use_directory_urls: bool = True
     evaluation: EvalSettings = field(default_factory=EvalSettings)
+    comparisons: tuple[tuple[str, Any], ...] = ()  # (where it was declared, raw declaration)
     build_time: datetime = field(default_factory=lambda: build_time())
 
 
@@ -63,6 +66,7 @@ def settings_from_options(
     base_dir: Path,
     use_directory_urls: bool = True,
     runs_override: Path | None = None,
+    extra_comparisons: tuple[tuple[str, Any], ...] = (),
 ) -> Settings:
     """Settings from validated plugin options (see `reporter.plugin.ReporterConfig`)."""
     ev = dict(options.get("evaluation") or {})
@@ -75,9 +79,15 @@ def settings_from_options(
         metrics=tuple(options.get("metrics") or ()),
         lower_is_better=tuple(options.get("lower_is_better") or LOWER_IS_BETTER),
         max_points=int(options.get("max_points") or 2000),
+        chart_points=int(options.get("chart_points") or 12_000),
         newest=int(options.get("newest") or 10),
         templates=Path(options["templates"]) if options.get("templates") else None,
         use_directory_urls=use_directory_urls,
+        comparisons=tuple(
+            (f"mkdocs.yml, plugins.reporter.comparisons[{i}]", raw)
+            for i, raw in enumerate(options.get("comparisons") or ())
+        )
+        + extra_comparisons,
         evaluation=EvalSettings(
             enabled=bool(ev.get("enabled", True)),
             threshold=float(ev.get("threshold", 0.5)),

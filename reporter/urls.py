@@ -7,6 +7,7 @@ from urllib.parse import quote
 
 RUNS_DIR = "runs"
 EXPERIMENTS_DIR = "experiments"
+COMPARE_DIR = "compare"
 
 
 def run_page(run_id: str) -> str:
@@ -17,6 +18,15 @@ def experiment_page(name: str) -> str:
     return f"{EXPERIMENTS_DIR}/{slug(name)}.md"
 
 
+def compare_page(slug: str) -> str:
+    return f"{COMPARE_DIR}/{slug}.md"
+
+
+def history_file(run_id: str, filename: str) -> str:
+    """Where a run's full history file is published, beside its page."""
+    return f"{RUNS_DIR}/{run_id}/{filename}"
+
+
 def slug(text: str) -> str:
     """A path-safe slug that keeps the text readable (URL quoting handles the rest)."""
     cleaned = "".join(c if c.isalnum() or c in "-_." else "-" for c in text.strip())
@@ -25,6 +35,8 @@ def slug(text: str) -> str:
 
 def page_url(src_uri: str, directory_urls: bool) -> str:
     """The URL (relative to the site root) MkDocs gives the page built from `src_uri`."""
+    if not src_uri.endswith(".md"):
+        return src_uri  # a file copied as it is
     stem = src_uri.removesuffix(".md")
     if not directory_urls:
         return f"{stem}.html"

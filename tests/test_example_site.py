@@ -152,3 +152,70 @@ def test_plain_mkdocs_build_strict_in_the_repo_root_builds_the_same_pages(exampl
         p.relative_to(tmp_path / "site") for p in (tmp_path / "site").rglob("index.html")
     )
     assert pages == sorted(p.relative_to(example_site) for p in example_site.rglob("index.html"))
+
+
+def test_experiment_and_named_comparisons_are_built(example_site):
+    pages = sorted(p.parent.name for p in (example_site / "compare").glob("*/index.html"))
+    assert pages == [
+        "experiment-baselines",
+        "experiment-boosting",
+        "hgb-learning-rates",
+        "model-families",
+        "top-5",
+    ]
+    experiment = BeautifulSoup(
+        (example_site / "experiments" / "boosting" / "index.html").read_text(), "lxml"
+    )
+    assert any(
+        a["href"].endswith("compare/experiment-boosting/") for a in experiment.select("article a")
+    )
+    board = BeautifulSoup((example_site / "leaderboard" / "index.html").read_text(), "lxml")
+    titles = [
+        c["title"]
+        for c in json.loads(board.select_one(".reporter-leaderboard")["data-comparisons"])
+    ]
+    assert "Best of each model family" in titles
+
+
+def test_a_comparison_page_has_every_part(example_site):
+    html = (example_site / "compare" / "experiment-boosting" / "index.html").read_text()
+    page = BeautifulSoup(html, "lxml").select_one("article")
+    headings = [h.get_text().rstrip("¶") for h in page.select("h2")]
+    assert headings == [
+        "Summary",
+        "Configuration differences",
+        "Training histories",
+        "Precision-recall curves",
+        "ROC curves",
+        "Operating points",
+        "Calibration",
+        "Parameters and metric",
+        "Metric by parameter",
+        "Slices",
+    ]
+    kinds = {
+        json.loads(c["data-figure"])["data"][0]["type"] for c in page.select(".reporter-chart")
+    }
+    assert {"scatter", "parcoords", "heatmap"} <= kinds
+    group = page.select_one("tr.reporter-group")
+    assert "3 seeds" in group.get_text() and "±" in group.get_text()
+    assert len(page.select("tr.reporter-member")) == 3
+    pr = next(
+        json.loads(c["data-figure"])
+        for c in page.select(".reporter-chart")
+        if json.loads(c["data-figure"])["layout"]["title"]["text"] == "Precision-recall curve"
+    )
+    assert len([t for t in pr["data"] if t["mode"] == "lines"]) == 8  # one curve per run
+    history_links = [a["href"] for a in page.select(".reporter-compare-table a[download]")]
+    assert len(history_links) == 8
+    for href in history_links:
+        assert ((example_site / "compare" / "experiment-boosting") / href).resolve().is_file()
+
+
+def test_the_baseline_comparison_shows_deltas(example_site):
+    page = BeautifulSoup(
+        (example_site / "compare" / "model-families" / "index.html").read_text(), "lxml"
+    )
+    first = page.select_one(".reporter-compare-table tbody tr")
+    assert "baseline" in first.get_text()
+    assert page.select(".reporter-compare-table small.reporter-better")

@@ -140,3 +140,23 @@ def test_runs_and_docs_are_not_written(tmp_path):
     build_site(config)
     after = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*") if "site" not in p.parts}
     assert after == {p: m for p, m in before.items() if "site" not in p.parts}
+
+
+def test_comparison_with_unknown_runs_warns_with_suggestions_and_fails_strict(tmp_path):
+    config = make_project(tmp_path, DATA / "untidy")
+    (tmp_path / "comparisons.yaml").write_text(
+        "- title: Broken\n  select: [exp-a/good-ful, exp-a/good-strings]\n"
+        "- title: Bad keys\n  select: {colour: red}\n"
+    )
+    from reporter.site import build_site as build
+
+    result = build(config)
+    warnings = result.report.warnings
+    assert any(
+        "Comparison 'Broken': no run 'exp-a/good-ful'. Did you mean 'exp-a/good-full'" in w
+        for w in warnings
+    )
+    assert any("comparisons.yaml, entry 2: unknown key(s) colour" in w for w in warnings)
+    assert (tmp_path / "site" / "compare" / "broken" / "index.html").is_file()
+    with pytest.raises(BuildError):
+        build(config, strict=True)

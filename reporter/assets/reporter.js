@@ -24,28 +24,44 @@
     document.head.appendChild(style);
   }
 
+  function drawChart(el) {
+    if (el.hasAttribute("data-drawn") || !el.isConnected) return;
+    var figure;
+    try {
+      figure = JSON.parse(el.getAttribute("data-figure"));
+    } catch (e) {
+      el.textContent = "This chart's data could not be read.";
+      return;
+    }
+    var layout = figure.layout || {};
+    layout.font = Object.assign({ color: getComputedStyle(el).color }, layout.font || {});
+    el.setAttribute("data-drawn", "1");
+    window.Plotly.newPlot(el, figure.data || [], layout, {
+      responsive: true,
+      displaylogo: false,
+      modeBarButtonsToRemove: ["select2d", "lasso2d"],
+    });
+  }
+
+  /* Charts in view are drawn at once; the others follow one per task, so a page with many
+     charts stays responsive and shows what the reader looks at first. */
   function drawCharts(root) {
     if (typeof window.Plotly === "undefined") return;
     rememberPlotlyStyle();
     restorePlotlyStyle();
-    var nodes = root.querySelectorAll(".reporter-chart:not([data-drawn])");
-    Array.prototype.forEach.call(nodes, function (el) {
-      var figure;
-      try {
-        figure = JSON.parse(el.getAttribute("data-figure"));
-      } catch (e) {
-        el.textContent = "This chart's data could not be read.";
-        return;
-      }
-      var layout = figure.layout || {};
-      layout.font = Object.assign({ color: getComputedStyle(el).color }, layout.font || {});
-      el.setAttribute("data-drawn", "1");
-      window.Plotly.newPlot(el, figure.data || [], layout, {
-        responsive: true,
-        displaylogo: false,
-        modeBarButtonsToRemove: ["select2d", "lasso2d"],
-      });
+    var nodes = Array.prototype.slice.call(root.querySelectorAll(".reporter-chart:not([data-drawn])"));
+    var height = window.innerHeight || 800;
+    var later = [];
+    nodes.forEach(function (el) {
+      var box = el.getBoundingClientRect();
+      if (box.bottom >= -200 && box.top <= height + 200) drawChart(el); else later.push(el);
     });
+    (function next() {
+      var el = later.shift();
+      if (!el) return;
+      drawChart(el);
+      setTimeout(next, 0);
+    })();
   }
 
   /* ---------- leaderboard ---------- */
@@ -78,6 +94,8 @@
     this.sortDesc = first >= 0 ? !this.columns[first].lower : true;
     this.filter = "";
     this.limit = PAGE_SIZE;
+    this.comparisons = JSON.parse(root.getAttribute("data-comparisons") || "[]");
+    this.selected = {};
     this.build();
     this.render();
   }
@@ -111,6 +129,8 @@
     bar.appendChild(this.count);
     bar.appendChild(this.columnPicker());
     this.root.appendChild(bar);
+    this.selectionBar = el("div", { class: "reporter-selection", hidden: "" });
+    this.root.appendChild(this.selectionBar);
     var wrap = el("div", { class: "reporter-table-wrap" });
     var table = el("table", { class: "reporter-table reporter-sortable" });
     var tr = el("tr");
@@ -130,6 +150,7 @@
 
   Leaderboard.prototype.headerCells = function (tr) {
     var self = this;
+    tr.appendChild(el("th", { class: "reporter-pick", title: "tick runs to compare them" }, "✓"));
     this.headers().forEach(function (h) {
       var th = el("th", { "data-key": h.key, class: h.numeric ? "num" : "", tabindex: "0", role: "button",
                           title: h.numeric ? (h.lower ? "lower is better" : "higher is better") : "sort" });
@@ -210,6 +231,15 @@
     var body = document.createDocumentFragment();
     rows.slice(0, this.limit).forEach(function (r) {
       var tr = el("tr");
+      var pick = el("td", { class: "reporter-pick" });
+      var box = el("input", { type: "checkbox", "aria-label": "select " + r.id });
+      box.checked = !!self.selected[r.id];
+      box.addEventListener("change", function () {
+        if (box.checked) self.selected[r.id] = r; else delete self.selected[r.id];
+        self.renderSelection();
+      });
+      pick.appendChild(box);
+      tr.appendChild(pick);
       var name = el("td");
       name.appendChild(el("a", { href: r.url }, r.name));
       name.appendChild(el("br"));
@@ -240,6 +270,40 @@
     this.more.hidden = rows.length <= this.limit;
   };
 
+  Leaderboard.prototype.renderSelection = function () {
+    var self = this;
+    var rows = Object.keys(this.selected).sort().map(function (id) { return self.selected[id]; });
+    var bar = this.selectionBar;
+    bar.innerHTML = "";
+    bar.hidden = rows.length === 0;
+    if (!rows.length) return;
+    bar.appendChild(el("strong", {}, rows.length + " selected"));
+    var common = this.comparisons.map(function (c, i) { return i; }).filter(function (i) {
+      return rows.every(function (r) { return r.compare.indexOf(i) >= 0; });
+    });
+    var found = el("span", { class: "reporter-selection__found" });
+    if (common.length) {
+      found.appendChild(document.createTextNode(" · in "));
+      common.forEach(function (i, k) {
+        if (k) found.appendChild(document.createTextNode(", "));
+        found.appendChild(el("a", { href: self.comparisons[i].url }, self.comparisons[i].title));
+      });
+    } else {
+      found.appendChild(document.createTextNode(" · no comparison holds all of them yet; declare one:"));
+    }
+    bar.appendChild(found);
+    var snippet = "- title: My comparison\n  select:\n    runs: [" +
+      rows.map(function (r) { return JSON.stringify(r.id); }).join(", ") + "]";
+    var embed = "```reporter\ncompare: [" + rows.map(function (r) { return JSON.stringify(r.id); }).join(", ") +
+      "]\nshow: [table, pr_curve]\n```";
+    var pre = el("pre", { class: "reporter-selection__snippet" });
+    pre.appendChild(el("code", {}, "# comparisons.yaml\n" + snippet + "\n\n# or in a journal entry\n" + embed));
+    bar.appendChild(pre);
+    var clear = el("button", { type: "button", class: "reporter-toggle-same" }, "clear selection");
+    clear.addEventListener("click", function () { self.selected = {}; self.render(); self.renderSelection(); });
+    bar.appendChild(clear);
+  };
+
   function drawLeaderboards(root) {
     Array.prototype.forEach.call(root.querySelectorAll(".reporter-leaderboard:not([data-drawn])"), function (node) {
       node.setAttribute("data-drawn", "1");
@@ -247,9 +311,39 @@
     });
   }
 
+  /* ---------- comparison tables: seed groups and "show all parameters" ---------- */
+
+  function setupToggles(root) {
+    Array.prototype.forEach.call(root.querySelectorAll(".reporter-group-toggle:not([data-ready])"), function (button) {
+      button.setAttribute("data-ready", "1");
+      var table = button.closest("table");
+      var members = table.querySelectorAll('tr.reporter-member[data-group="' + button.getAttribute("data-group") + '"]');
+      var show = function (open) {
+        Array.prototype.forEach.call(members, function (tr) { tr.hidden = !open; });
+        button.setAttribute("aria-expanded", String(open));
+        button.textContent = (open ? "▾ " : "▸ ") + members.length + " seeds";
+      };
+      show(false);
+      button.addEventListener("click", function () { show(button.getAttribute("aria-expanded") !== "true"); });
+    });
+    Array.prototype.forEach.call(root.querySelectorAll(".reporter-toggle-same:not([data-ready])"), function (button) {
+      button.setAttribute("data-ready", "1");
+      var table = button.closest("p").previousElementSibling.querySelector("table");
+      var same = table.querySelectorAll("tr.reporter-same");
+      if (!same.length) { button.hidden = true; return; }
+      button.addEventListener("click", function () {
+        var open = button.getAttribute("aria-expanded") === "true";
+        Array.prototype.forEach.call(same, function (tr) { tr.hidden = open; });
+        button.setAttribute("aria-expanded", String(!open));
+        button.textContent = open ? "Show all parameters" : "Show only differences";
+      });
+    });
+  }
+
   function init() {
     drawCharts(document);
     drawLeaderboards(document);
+    setupToggles(document);
   }
 
   if (typeof window.document$ !== "undefined" && window.document$.subscribe) {

@@ -94,6 +94,7 @@ def _read(path: Path, *, run_id: str) -> Run:
         artifacts=_parse.list_artifacts(path, used),
         card=card,
         predictions=str(predictions) if predictions else None,
+        history_file=str(history_file) if history_file else None,
     )
 
 

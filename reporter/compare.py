@@ -1,0 +1,253 @@
+"""Comparisons of a set of runs: what differs, what groups, what is comparable (pure).
+
+The same `Comparison` feeds the comparison pages and the journal's embeds.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from typing import Any
+
+from reporter import urls
+from reporter.analyse import MetricColumn, Study, is_lower_better, metric_value
+from reporter.model import Run
+from reporter.selection import Selection, SelectionError, parse_selection, select_runs
+from reporter.settings import Settings
+
+PARTS = ("table", "config_diff", "history", "pr_curve", "roc_curve", "operating_points",
+         "calibration", "parallel", "scatter", "slices")  # fmt: skip
+SPEC_KEYS = ("title", "slug", "select", "metrics", "show", "baseline", "description")
+SEED_KEYS = ("seed", "*.seed", "random_state", "*.random_state", "*_seed", "seed_*")
+MIN_RUNS_FOR_PARAMS_CHARTS = 5
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ComparisonSpec:
+    """A comparison as declared (config, comparisons.yaml) or implied (an experiment)."""
+
+    slug: str
+    title: str
+    selection: Selection
+    metrics: tuple[str, ...] = ()
+    show: tuple[str, ...] = PARTS
+    baseline: str | None = None
+    description: str = ""
+    source: str = "config"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SeedGroup:
+    """Runs identical but for their seed: one summary row with mean and standard deviation."""
+
+    key: str
+    runs: tuple[Run, ...]
+    mean: dict[str, float]
+    sd: dict[str, float]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Comparison:
+    spec: ComparisonSpec
+    runs: tuple[Run, ...]
+    baseline: Run | None
+    columns: tuple[MetricColumn, ...]
+    diff_params: tuple[str, ...]
+    all_params: tuple[str, ...]
+    groups: tuple[SeedGroup, ...]
+    eval_groups: tuple[tuple[str, tuple[Run, ...]], ...]
+    missing: tuple[str, ...] = ()
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def comparable(self) -> bool:
+        return len(self.eval_groups) <= 1
+
+    def value(self, run: Run, metric: str) -> float | None:
+        return metric_value(run, metric)
+
+    def delta(self, run: Run, metric: str) -> float | None:
+        if self.baseline is None or run is self.baseline:
+            return None
+        mine, base = metric_value(run, metric), metric_value(self.baseline, metric)
+        return None if mine is None or base is None else mine - base
+
+    def eval_group_of(self, run: Run) -> str:
+        if len(self.eval_groups) <= 1:
+            return ""
+        return next((label for label, runs in self.eval_groups if run in runs), "")
+
+    def group_of(self, run: Run) -> SeedGroup | None:
+        return next((g for g in self.groups if run in g.runs), None)
+
+
+def parse_spec(raw: Any, where: str) -> ComparisonSpec:
+    """A declared comparison; problems are reported together, naming where it was declared."""
+    if not isinstance(raw, dict):
+        raise SelectionError(
+            f"{where}: a comparison must be a mapping with a title and a selection"
+        )
+    problems = []
+    unknown = sorted(set(map(str, raw)) - set(SPEC_KEYS))
+    if unknown:
+        problems.append(f"unknown key(s) {', '.join(unknown)}; valid keys: {', '.join(SPEC_KEYS)}")
+    title = raw.get("title")
+    if not isinstance(title, str) or not title.strip():
+        problems.append("'title' is required")
+    show = tuple(raw.get("show") or PARTS)
+    bad_parts = [p for p in show if str(p).split(":", 1)[0] not in PARTS]
+    if bad_parts:
+        problems.append(
+            f"unknown part(s) {', '.join(map(str, bad_parts))}; valid parts: {', '.join(PARTS)}"
+        )
+    try:
+        selection = parse_selection(raw.get("select", {}))
+    except SelectionError as exc:
+        problems.append(str(exc))
+        selection = Selection()
+    if problems:
+        raise SelectionError(f"{where}: " + "; ".join(problems))
+    return ComparisonSpec(
+        slug=urls.slug(str(raw.get("slug") or title)).lower(),
+        title=str(title),
+        selection=selection,
+        metrics=tuple(map(str, raw.get("metrics") or ())),
+        show=tuple(map(str, show)),
+        baseline=str(raw["baseline"]) if raw.get("baseline") else None,
+        description=str(raw.get("description") or ""),
+    )
+
+
+def experiment_specs(study: Study) -> list[ComparisonSpec]:
+    """One comparison per experiment with two or more runs."""
+    return [
+        ComparisonSpec(
+            slug=experiment_slug(e.name),
+            title=f"Experiment {e.name}",
+            selection=Selection(experiment=e.name),
+            source="experiment",
+        )
+        for e in study.experiments
+        if len(e.runs) >= 2
+    ]
+
+
+def experiment_slug(name: str) -> str:
+    return f"experiment-{urls.slug(name).lower()}"
+
+
+def build_comparison(spec: ComparisonSpec, study: Study, settings: Settings) -> Comparison:
+    runs, missing = select_runs(study, spec.selection)
+    runs_t = tuple(runs)
+    names = spec.metrics or tuple(c.name for c in study.visible_columns)
+    columns = tuple(_column(runs_t, n, settings) for n in names)
+    params = sorted({k for r in runs_t for k in r.params})
+    return Comparison(
+        spec=spec,
+        runs=runs_t,
+        baseline=_baseline(runs_t, spec.baseline),
+        columns=columns,
+        diff_params=tuple(k for k in params if _differs(runs_t, k)),
+        all_params=tuple(params),
+        groups=_seed_groups(runs_t, names),
+        eval_groups=_eval_groups(runs_t),
+        missing=tuple(missing),
+    )
+
+
+def _column(runs: tuple[Run, ...], name: str, settings: Settings) -> MetricColumn:
+    lower = is_lower_better(name, settings.lower_is_better)
+    scored = [(v, r.id) for r in runs if (v := metric_value(r, name)) is not None]
+    best = min(scored, key=lambda s: (s[0] if lower else -s[0], s[1])) if scored else (None, None)
+    return MetricColumn(name=name, lower_is_better=lower, best_value=best[0], best_run=best[1])
+
+
+def _baseline(runs: tuple[Run, ...], wanted: str | None) -> Run | None:
+    if not runs:
+        return None
+    if wanted:
+        return next((r for r in runs if r.id == wanted), None)
+    return next((r for r in runs if r.baseline), runs[0])
+
+
+def _differs(runs: tuple[Run, ...], key: str) -> bool:
+    values = {repr(r.params.get(key, _MISSING)) for r in runs}
+    return len(values) > 1
+
+
+_MISSING = object()
+
+
+def is_seed_key(key: str) -> bool:
+    return any(fnmatchcase(key.lower(), p) for p in SEED_KEYS)
+
+
+def _seed_groups(runs: tuple[Run, ...], metrics: tuple[str, ...]) -> tuple[SeedGroup, ...]:
+    buckets: dict[str, list[Run]] = {}
+    for run in runs:
+        rest = {k: v for k, v in run.params.items() if not is_seed_key(k)}
+        if len(rest) == len(run.params):
+            continue  # no seed parameter: not part of a seed study
+        buckets.setdefault(f"{run.experiment}|{sorted(rest.items(), key=str)!r}", []).append(run)
+    groups = []
+    for key, members in buckets.items():
+        if len(members) < 2:
+            continue
+        mean, sd = {}, {}
+        for m in metrics:
+            values = [v for r in members if (v := metric_value(r, m)) is not None]
+            if values:
+                mean[m] = statistics.fmean(values)
+                sd[m] = statistics.stdev(values) if len(values) > 1 else 0.0
+        groups.append(SeedGroup(key=key, runs=tuple(members), mean=mean, sd=sd))
+    return tuple(sorted(groups, key=lambda g: g.runs[0].id))
+
+
+def _eval_groups(runs: tuple[Run, ...]) -> tuple[tuple[str, tuple[Run, ...]], ...]:
+    """Runs grouped by what they were evaluated on (rows and labels, or a declared dataset)."""
+    by_data: dict[str, list[Run]] = {}
+    for run in runs:
+        declared = run.info.get("run.eval_dataset")
+        key = f"dataset {declared}" if declared else run.eval_fingerprint
+        if key:
+            by_data.setdefault(key, []).append(run)
+    ordered = sorted(by_data.values(), key=lambda rs: rs[0].id)
+    return tuple(
+        (chr(ord("A") + i) if i < 26 else str(i), tuple(rs)) for i, rs in enumerate(ordered)
+    )
+
+
+def sd_text(mean: float | None, sd: float | None) -> str:
+    if mean is None or sd is None or not math.isfinite(mean):
+        return "—"
+    return f"{mean:.4g} ± {sd:.2g}"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SummaryRow:
+    """A row of a comparison's summary table: a run, a seed group, or a member of one."""
+
+    kind: str  # "run", "group" or "member"
+    run: Run | None = None
+    group: SeedGroup | None = None
+    group_index: int = 0
+
+
+def summary_rows(cmp: Comparison) -> list[SummaryRow]:
+    """Runs in selection order; a seed group's row comes where its first member would be."""
+    rows: list[SummaryRow] = []
+    placed: set[int] = set()
+    for run in cmp.runs:
+        group = cmp.group_of(run)
+        if group is None:
+            rows.append(SummaryRow(kind="run", run=run))
+            continue
+        index = cmp.groups.index(group)
+        if index in placed:
+            continue
+        placed.add(index)
+        rows.append(SummaryRow(kind="group", group=group, group_index=index))
+        rows += [SummaryRow(kind="member", run=m, group_index=index) for m in group.runs]
+    return rows

@@ -1,0 +1,313 @@
+"""What both MLflow readers share: a neutral run record, run ids, and the record -> `Run` step.
+
+The file store (`reporter.readers.mlflow`) and the SQLite backend
+(`reporter.readers.mlflow_sqlite`) each fill a `RunRecord`; everything about MLflow's
+conventions (system tags, statuses, nested runs, logged models, artifact folders) lives here so
+both stores give the same page for the same run.
+
+Run ids: `<store>/<experiment>/<run name>-<first 8 hex of the MLflow run id>`, where `<store>`
+is the store's path under the runs root (`mlruns`, `team/mlflow.db`). The run-id suffix keeps
+ids unique when names repeat (MLflow does not require unique names) and stable when other runs
+are added or deleted; renaming a run or an experiment in MLflow changes the id.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import numpy as np
+
+from reporter.errors import RunReadError
+from reporter.model import Artifact, MetricSeries, Run
+from reporter.readers import _parse
+
+STATUS_CODES = {1: "RUNNING", 2: "SCHEDULED", 3: "FINISHED", 4: "FAILED", 5: "KILLED"}
+RUN_NAME = "mlflow.runName"
+NOTE = "mlflow.note.content"
+PARENT = "mlflow.parentRunId"
+GIT_COMMIT = "mlflow.source.git.commit"
+USER = "mlflow.user"
+CARD = "card.md"
+PREDICTIONS = ("predictions.csv", "predictions.parquet")
+SHORT_TAG = 40  # longer tag values are shown as information, not as tags
+
+Point = tuple[int, int, float]  # (step, timestamp in ms, value)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class LoggedModel:
+    """An MLflow 3 logged model (`models/m-<id>/`) produced by a run."""
+
+    model_id: str
+    name: str
+    artifacts: Path | None
+    status: str = ""
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Family:
+    """Reporter ids of a run's parent (or its MLflow id when not in the store) and children."""
+
+    parent: str | None = None
+    children: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RunRecord:
+    """One MLflow run as either store holds it, before it becomes a `Run`."""
+
+    uuid: str
+    experiment: str
+    experiment_id: str
+    name: str
+    status: str
+    start_time: int | None
+    end_time: int | None
+    user: str
+    artifact_uri: str
+    params: dict[str, str]
+    tags: dict[str, str]
+    latest: dict[str, float]
+    history: dict[str, list[Point]]
+    artifacts: Path | None
+    models: tuple[LoggedModel, ...] = ()
+    registered: tuple[str, ...] = ()
+    experiment_tags: dict[str, str] = field(default_factory=dict)
+
+
+def slug(text: str) -> str:
+    """A path-safe, readable piece of a run id."""
+    cleaned = "".join(c if c.isalnum() or c in "-_." else "-" for c in text.strip())
+    while "--" in cleaned:
+        cleaned = cleaned.replace("--", "-")
+    return cleaned.strip("-.")
+
+
+def run_ids(prefix: str, entries: list[tuple[str, str, str]]) -> dict[str, str]:
+    """(run uuid, experiment name, run name) -> reporter run id; see the module docstring."""
+    ids: dict[str, str] = {}
+    for uuid, experiment, name in entries:
+        leaf = f"{slug(name)}-{uuid[:8]}" if slug(name) else uuid
+        ids[uuid] = f"{prefix}/{slug(experiment) or 'experiment'}/{leaf}"
+    taken: dict[str, list[str]] = defaultdict(list)
+    for uuid, run_id in ids.items():
+        taken[run_id].append(uuid)
+    for clash in (uuids for uuids in taken.values() if len(uuids) > 1):
+        for uuid in clash:  # same name and same 8-hex prefix: fall back to the whole id
+            ids[uuid] = f"{ids[uuid].rpartition('-')[0]}-{uuid}"
+    return ids
+
+
+def families(parents: dict[str, str | None], ids: dict[str, str]) -> dict[str, Family]:
+    """Parent and children of every run, as reporter ids (children sorted)."""
+    children: dict[str, list[str]] = defaultdict(list)
+    for uuid, parent in parents.items():
+        if parent in ids:
+            children[parent].append(ids[uuid])
+    return {
+        uuid: Family(
+            parent=ids.get(parent, parent) if parent else None,
+            children=tuple(sorted(children.get(uuid, ()))),
+        )
+        for uuid, parent in parents.items()
+    }
+
+
+def status_text(value: object) -> str:
+    """File stores write the status as a number, the SQLite backend as text."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return STATUS_CODES.get(value, str(value))
+    return str(value or "").upper()
+
+
+def latest_value(points: list[Point]) -> float:
+    """The value MLflow reports as a run's metric: the largest (step, timestamp, value)."""
+    return max(points, key=lambda p: (p[0], p[1], -math.inf if math.isnan(p[2]) else p[2]))[2]
+
+
+def local_path(uri: str) -> Path | None:
+    """A `file:` URI or plain path as a local path; None for remote URIs (s3:, mlflow-artifacts:)."""
+    parsed = urlparse(uri or "")
+    if parsed.scheme == "file":
+        return Path(unquote(parsed.path))
+    if uri and (parsed.scheme == "" or len(parsed.scheme) == 1):  # a path, or C:\ on Windows
+        return Path(uri)
+    return None
+
+
+def relocate(uri: str, base: Path, root: Path) -> Path | None:
+    """Find a recorded artifact location under `base` when the store was moved or copied.
+
+    MLflow records absolute paths (`/home/ana/proj/mlruns/1/<run>/artifacts`): the path itself
+    if it still exists, else the longest tail of at least two parts (`mlruns/1/<run>/artifacts`
+    ... `<run>/artifacts`) that exists under `base`. Only folders inside `root` count.
+    """
+    recorded = local_path(uri)
+    if recorded is None:
+        return None
+    root = root.resolve()
+    parts = recorded.parts[1:] if recorded.is_absolute() else recorded.parts
+    tails = [base.joinpath(*parts[i:]) for i in range(len(parts) - 1)]
+    for candidate in [recorded, *tails]:
+        if candidate.is_dir() and candidate.resolve().is_relative_to(root):
+            return candidate
+    return None
+
+
+def to_run(record: RunRecord, *, run_id: str, reader: str, path: Path, family: Family) -> Run:
+    tags = record.tags
+    card_file = record.artifacts / CARD if record.artifacts else None
+    predictions = next(
+        (record.artifacts / p for p in PREDICTIONS if record.artifacts and (record.artifacts / p).is_file()),
+        None,
+    )
+    metrics = {k: v for k, v in sorted(record.latest.items()) if math.isfinite(v)}
+    model_info, model_artifacts = _models(record.models)
+    info = {
+        "mlflow.run_id": record.uuid,
+        "mlflow.experiment_id": record.experiment_id,
+        **_times(record),
+        **({"parent": family.parent} if family.parent else {}),
+        **({"children": list(family.children)} if family.children else {}),
+        **({"models": model_info} if model_info else {}),
+        **({"registered_models": list(record.registered)} if record.registered else {}),
+        **{f"metric.{k}": str(v) for k, v in sorted(record.latest.items()) if not math.isfinite(v)},
+        **_info_tags(tags),
+        **({"experiment.tags": record.experiment_tags} if record.experiment_tags else {}),
+    }
+    return Run(
+        id=run_id,
+        name=tags.get(RUN_NAME) or record.name or record.uuid,
+        experiment=record.experiment,
+        reader=reader,
+        path=str(path),
+        created=_parse.parse_time(record.start_time),
+        status=record.status,
+        author=tags.get(USER) or record.user,
+        git_commit=tags.get(GIT_COMMIT, ""),
+        tags=_word_tags(tags),
+        notes=tags.get(NOTE, ""),
+        params=dict(sorted(record.params.items())),
+        config=dict(sorted(record.params.items())),
+        metrics=metrics,
+        info=dict(sorted(info.items())),
+        histories=_histories(record.history),
+        artifacts=_artifacts(record.artifacts) + model_artifacts,
+        card=_parse.read_text(card_file, f"{run_id}/artifacts/{CARD}") if card_file and card_file.is_file() else "",
+        predictions=str(predictions) if predictions else None,
+    )
+
+
+def _times(record: RunRecord) -> dict[str, object]:
+    end = _parse.parse_time(record.end_time)
+    start = _parse.parse_time(record.start_time)
+    times: dict[str, object] = {}
+    if end:
+        times["end_time"] = end.isoformat()
+    if end and start:
+        times["duration_seconds"] = round((end - start).total_seconds(), 3)
+    return times
+
+
+def _word_tags(tags: dict[str, str]) -> tuple[str, ...]:
+    """User tags with short one-line values become `key=value` words (or `key` when empty)."""
+    words = set()
+    for key, value in tags.items():
+        if _is_word_tag(key, value):
+            words.add(f"{key}={value}" if value else key)
+    return tuple(sorted(words))
+
+
+def _is_word_tag(key: str, value: str) -> bool:
+    return not key.startswith("mlflow.") and len(value) <= SHORT_TAG and "\n" not in value
+
+
+def _info_tags(tags: dict[str, str]) -> dict[str, str]:
+    used = {RUN_NAME, NOTE, PARENT, GIT_COMMIT, USER}
+    return {
+        f"tag.{k}": v
+        for k, v in sorted(tags.items())
+        if k not in used and not _is_word_tag(k, v)
+    }
+
+
+def _histories(history: dict[str, list[Point]]) -> tuple[MetricSeries, ...]:
+    """Metrics logged at two or more points, ordered by step (then time), as logged."""
+    series = []
+    for name in sorted(history):
+        points = sorted(history[name], key=lambda p: (p[0], p[1]))
+        if len(points) < 2:
+            continue
+        x = np.array([p[0] for p in points], dtype=float)
+        y = np.array([p[2] for p in points], dtype=float)
+        keep = np.isfinite(y)
+        series.append(MetricSeries(name=name, x=x[keep], y=y[keep], x_name="step"))
+    return tuple(series)
+
+
+def _artifacts(folder: Path | None, prefix: str = "") -> tuple[Artifact, ...]:
+    if folder is None or not folder.is_dir():
+        return ()
+    found = _parse.list_artifacts(folder, set())
+    return tuple(Artifact(name=f"{prefix}{a.name}", size=a.size, sha256=a.sha256) for a in found)
+
+
+def _models(models: tuple[LoggedModel, ...]) -> tuple[list[dict], tuple[Artifact, ...]]:
+    infos: list[dict] = []
+    artifacts: list[Artifact] = []
+    for model in sorted(models, key=lambda m: (m.name, m.model_id)):
+        files = _artifacts(model.artifacts, f"models/{model.model_id}/")
+        info = {"name": model.name, "model_id": model.model_id, **_mlmodel(model, files)}
+        if model.status:
+            info["status"] = model.status
+        infos.append(info)
+        artifacts += files
+    return infos, tuple(artifacts)
+
+
+def _mlmodel(model: LoggedModel, files: tuple[Artifact, ...]) -> dict[str, object]:
+    """Flavour, size and signature from the model's `MLmodel` file (YAML, never executed)."""
+    described: dict[str, object] = {"files_bytes": sum(a.size for a in files)}
+    mlmodel = model.artifacts / "MLmodel" if model.artifacts else None
+    if mlmodel is None or not mlmodel.is_file():
+        return described
+    try:
+        meta = _parse.load_yaml(mlmodel, f"models/{model.model_id}/MLmodel")
+    except RunReadError as exc:
+        return {**described, "problem": str(exc.reason)}
+    if not isinstance(meta, dict):
+        return described
+    flavors = meta.get("flavors") if isinstance(meta.get("flavors"), dict) else {}
+    own = [f for f in flavors if f != "python_function"] or list(flavors)
+    if own:
+        described["flavour"] = own[0]
+        version_key = f"{own[0]}_version"
+        if isinstance(flavors[own[0]], dict) and version_key in flavors[own[0]]:
+            described["library_version"] = str(flavors[own[0]][version_key])
+    if _parse.is_number(meta.get("model_size_bytes")):
+        described["size_bytes"] = int(meta["model_size_bytes"])
+    signature = meta.get("signature")
+    if isinstance(signature, dict):
+        described["signature"] = {
+            k: _parse_signature(v) for k, v in signature.items() if v not in (None, "")
+        }
+    for key in ("mlflow_version", "utc_time_created"):
+        if meta.get(key):
+            described[key] = str(meta[key])
+    return described
+
+
+def _parse_signature(value: object) -> object:
+    """MLflow stores signature parts as JSON text inside the YAML; show them as data."""
+    import json
+
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value

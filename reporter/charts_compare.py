@@ -184,24 +184,27 @@ def slices_heatmap(cmp: Comparison, metric: str, min_positives: int) -> Chart | 
     if not columns:
         return None
     runs = [r for r in cmp.runs if cells[r.id]]
-    z, low, text = [], [], []
+    z, low, text, support = [], [], [], []
     for run in runs:
-        zr, lr, tr = [], [], []
+        zr, lr, tr, sr = [], [], [], []
         for col in columns:
             value, n, pos = cells[run.id].get(col, (None, None, None))
             weak = pos is not None and pos < min_positives
             zr.append(None if weak else value)
             lr.append(1 if weak and value is not None else None)
-            tr.append(_cell_text(value, n, pos, weak))
-        z.append(zr), low.append(lr), text.append(tr)
+            tr.append(_cell_text(value, weak))
+            sr.append(_support(n, pos, weak, min_positives))
+        z.append(zr), low.append(lr), text.append(tr), support.append(sr)
     names = [r.name for r in runs]
     base = {
         "type": "heatmap",
         "x": columns,
         "y": names,
         "text": text,
+        "customdata": support,
         "texttemplate": "%{text}",
-        "hovertemplate": "%{y}<br>%{x}<br>%{text}<extra></extra>",
+        "textfont": {"size": 12},
+        "hovertemplate": "%{y}<br>%{x}: %{text}<br>%{customdata}<extra></extra>",
         "xgap": 2,
         "ygap": 2,
     }
@@ -212,7 +215,7 @@ def slices_heatmap(cmp: Comparison, metric: str, min_positives: int) -> Chart | 
         ],
         "layout": {
             **_layout(f"{metric} by slice (grey: fewer than {min_positives} positives)", "", ""),
-            "height": 160 + 36 * len(runs),
+            "height": 200 + 44 * len(runs),
             "margin": {"l": 200, "r": 20, "t": 40, "b": 90},
             "yaxis": {"autorange": "reversed", "automargin": True},
             "hovermode": "closest",
@@ -237,7 +240,12 @@ def _slice_cells(
     }
 
 
-def _cell_text(value: float | None, n: float | None, pos: float | None, weak: bool) -> str:
-    shown = "—" if value is None else f"{value:.3f}"
-    support = "" if n is None else f"<br>n={n:,.0f}" + ("" if pos is None else f", pos={pos:,.0f}")
-    return shown + support + (" ⚠" if weak else "")
+def _cell_text(value: float | None, weak: bool) -> str:
+    return ("—" if value is None else f"{value:.3f}") + (" ⚠" if weak else "")
+
+
+def _support(n: float | None, pos: float | None, weak: bool, minimum: int) -> str:
+    if n is None:
+        return "support unknown"
+    text = f"n={n:,.0f}" + ("" if pos is None else f", positives={pos:,.0f}")
+    return text + (f" (fewer than {minimum} positives)" if weak else "")

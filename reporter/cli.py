@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from reporter import __version__
-from reporter.errors import ReporterError
+from reporter.errors import ConfigError, ReporterError
 
 CONFIG_HELP = "MkDocs config holding the reporter plugin options."
 RUNS_HELP = "Folder of runs (overrides the plugin's 'runs' option)."
@@ -228,6 +228,131 @@ def show(run_id: str, runs: Path | None, config_file: Path, fmt: str) -> None:
     except ReporterError as exc:
         _fail(exc)
     click.echo(export.format_run(run, fmt), nl=False)
+
+
+@cli.command(name="new-entry")
+@click.argument("title")
+@click.option(
+    "--config",
+    "config_file",
+    default="mkdocs.yml",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help=CONFIG_HELP,
+)
+@click.option("--runs", type=click.Path(path_type=Path), help=RUNS_HELP)
+@click.option(
+    "--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), help="Entry date (default: today)."
+)
+@click.option(
+    "--author",
+    "authors",
+    multiple=True,
+    help="Author id from the blog's .authors.yml (repeatable).",
+)
+def new_entry(
+    title: str, config_file: Path, runs: Path | None, day, authors: tuple[str, ...]
+) -> None:
+    """Write a dated journal entry skeleton linking the runs created since the previous entry.
+
+    Refuses to overwrite an existing file.
+
+    \b
+    Example:
+      reporter new-entry "Early stopping at lr 0.1" --author ada
+    """
+    from reporter.new_entry import write_entry
+
+    try:
+        path = write_entry(
+            title,
+            config_file=config_file,
+            runs=runs,
+            day=day.date() if day else None,
+            authors=authors,
+        )
+    except ReporterError as exc:
+        _fail(exc)
+    click.echo(f"Wrote {path}")
+
+
+def _storage_options(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict:
+    from reporter.publish import parse_storage_options
+
+    try:
+        return parse_storage_options(values)
+    except ConfigError as exc:
+        raise click.BadParameter(str(exc)) from exc  # a usage error: exit 2
+
+
+@cli.command()
+@click.argument("dest")
+@click.option(
+    "--site-dir",
+    default="site",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="The built site to publish.",
+)
+@click.option(
+    "--delete", is_flag=True, help="Remove files from DEST that are no longer in the site."
+)
+@click.option("--dry-run", is_flag=True, help="Print what would change; write nothing.")
+@click.option(
+    "--storage-option",
+    "storage_options",
+    multiple=True,
+    metavar="KEY=VALUE",
+    callback=_storage_options,
+    help="An fsspec storage option, e.g. endpoint_url=http://127.0.0.1:9000 (repeatable; "
+    "dotted keys nest, JSON values are decoded).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
+def publish(
+    dest: str, site_dir: Path, delete: bool, dry_run: bool, storage_options: dict, quiet: bool
+) -> None:
+    """Copy the built site to a folder or a bucket, uploading only the files that changed.
+
+    DEST is a folder or an fsspec URL (s3://bucket/prefix, gs://..., az://..., file://...);
+    URLs need their extra, e.g. pip install 'reporter[s3]'. Content types are set. Files that
+    disappeared from the site are removed from DEST only with --delete.
+
+    \b
+    Example:
+      reporter publish s3://team-reports/fraud --delete
+      reporter publish /srv/www/reports --dry-run
+    """
+    from reporter.progress import ReadProgress
+    from reporter.publish import publish_site
+
+    try:
+        with ReadProgress(enabled=not quiet and not dry_run, label="Publishing") as progress:
+            result = publish_site(
+                site_dir,
+                dest,
+                delete=delete,
+                dry_run=dry_run,
+                progress=progress.update,
+                storage_options=storage_options,
+            )
+    except ReporterError as exc:
+        _fail(exc)
+    for warning in result.warnings:
+        click.echo(f"WARNING  -  {warning}", err=True)
+    if quiet:
+        return
+    verb = "Would upload" if dry_run else "Uploaded"
+    line = f"{verb} {result.uploaded} files ({result.bytes:,} bytes), {result.skipped} unchanged"
+    if delete:
+        line += f", {'would remove' if dry_run else 'removed'} {result.deleted}"
+    elif result.stale:
+        line += f", kept {len(result.stale)} no longer in the site (--delete removes them)"
+    click.echo(f"{line} -> {result.dest}")
+    if dry_run:
+        for path in result.changed:
+            click.echo(f"  upload  {path}")
+        for path in result.removed:
+            click.echo(f"  delete  {path}")
 
 
 def main() -> None:

@@ -67,3 +67,12 @@ def load_comparisons_file(path: Path) -> tuple[tuple[str, Any], ...]:
     if not isinstance(data, list):
         raise ConfigError(f"'{path}' must hold a list of comparisons (or 'comparisons: [...]').")
     return tuple((f"{path.name}, entry {i + 1}", raw) for i, raw in enumerate(data))
+
+
+def docs_dir(config_file: Path) -> Path:
+    """The MkDocs docs folder named by `config_file` (default `docs`), as an absolute path."""
+    try:
+        data = yaml.load(config_file.read_text(encoding="utf-8-sig"), Loader=_TolerantLoader)  # noqa: S506
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"Cannot read '{config_file}': {exc}") from exc
+    return config_file.resolve().parent / str((data or {}).get("docs_dir") or "docs")

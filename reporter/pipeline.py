@@ -13,6 +13,9 @@ from reporter.analyse import Study, analyse
 from reporter.compare import Comparison, build_comparison, experiment_specs, parse_spec
 from reporter.discover import FoundRun, discover_runs
 from reporter.errors import RunReadError
+from reporter.journal import Entry
+from reporter.journal_resolve import Journal
+from reporter.journal_resolve import resolve as resolve_journal
 from reporter.model import Run
 from reporter.readers import load_readers
 from reporter.render import Page, render_pages
@@ -32,6 +35,7 @@ class Report:
     notes: tuple[str, ...]
     comparisons: tuple[Comparison, ...] = ()
     warnings: tuple[str, ...] = ()
+    journal: Journal | None = None
 
     @property
     def skipped(self) -> tuple[RunReadError, ...]:
@@ -78,12 +82,20 @@ def evaluate_one(run: Run, settings: Settings) -> tuple[Run, list[RunReadError]]
         return replace(run, problems=(*run.problems, str(exc))), [exc]
 
 
-def build_report(settings: Settings, progress: Progress | None = None) -> Report:
+def build_report(
+    settings: Settings,
+    progress: Progress | None = None,
+    entries: tuple[Entry, ...] = (),
+    line_offsets: dict[str, int] | None = None,
+) -> Report:
     runs, problems, notes = load_runs(settings, progress)
     study = analyse(runs, settings)
     comparisons, warnings = build_comparisons(study, settings)
-    pages = render_pages(study, settings, comparisons)
+    journal = resolve_journal(list(entries), study, comparisons, line_offsets or {})
+    warnings += journal.warnings
+    pages = render_pages(study, settings, comparisons, journal.backlinks)
     return Report(
+        journal=journal,
         study=study,
         pages=tuple(pages),
         problems=tuple(problems),

@@ -16,9 +16,10 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page as MkPage
 
-from reporter import journal, urls
+from reporter import urls
 from reporter.config_file import load_comparisons_file
 from reporter.errors import ConfigError
+from reporter.journal_site import latest_entries, read_entries, rewrite_entry
 from reporter.pipeline import Progress, Report, build_report
 from reporter.plugin_config import ReporterConfig
 from reporter.render import Renderer
@@ -49,7 +50,8 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         assert self.settings is not None
-        self.report = build_report(self.settings, self.progress)
+        entries, offsets = read_entries(files, self.config.journal_dir)
+        self.report = build_report(self.settings, self.progress, entries, offsets)
         for problem in self.report.problems:
             suffix = "" if problem.partial else " Skipped; use --strict to fail instead."
             log.warning(f"{problem}.{suffix}")
@@ -85,11 +87,17 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
     def on_page_markdown(
         self, markdown: str, /, *, page: MkPage, config: MkDocsConfig, files: Files
     ) -> str | None:
-        if HOME_MARKER not in markdown or self.report is None or self.settings is None:
+        if self.report is None or self.settings is None:
             return markdown
-        entries = journal.latest_entries(files, self.config.journal_dir, page.url, limit=5)
         renderer = Renderer(self.report.study, self.settings, self.report.comparisons)
-        return markdown.replace(HOME_MARKER, renderer.home(page.file.src_uri, entries))
+        if self.report.journal and page.file.src_uri in self.report.journal.entries:
+            markdown = rewrite_entry(
+                markdown, page.file.src_uri, page.url, self.report.journal, renderer
+            )
+        if HOME_MARKER in markdown:
+            latest = latest_entries(self.report.journal, files, page.url, limit=5)
+            markdown = markdown.replace(HOME_MARKER, renderer.home(page.file.src_uri, latest))
+        return markdown
 
     def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:
         if self.settings is not None and self.settings.runs.is_dir():

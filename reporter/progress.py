@@ -1,4 +1,4 @@
-"""A progress bar for reading runs (rich), shown only on a terminal."""
+"""A progress bar (rich) for long steps, shown only on a terminal."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from types import TracebackType
 
 
 class ReadProgress:
-    def __init__(self, enabled: bool = True) -> None:
+    def __init__(self, enabled: bool = True, label: str = "Reading runs") -> None:
         self.enabled = enabled and sys.stderr.isatty()
+        self.label = label
         self._progress = None
         self._task = None
 

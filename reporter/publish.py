@@ -1,12 +1,13 @@
 """Publishing a built site to a folder or an fsspec URL, uploading only what changed.
 
-The destination keeps a manifest (`.reporter-manifest.json`: path -> sha256 and size) of what
-the last publish put there. A file is skipped only when the manifest says it holds the same bytes
-*and* the destination listing still shows it with that size. The manifest is written last, and
-before any change it is rewritten to list only the files verified unchanged, so an interrupted
-publish at worst uploads some files again. A missing or corrupt manifest is never trusted: files
-are then compared by content where that is cheap (a local folder, an S3 ETag, a GCS MD5) and
-uploaded otherwise.
+The destination keeps a manifest (`.reporter-manifest.json`: path -> sha256, size and the
+store's version stamp, e.g. the S3 ETag or a file's inode and mtime) of what the last publish put
+there. A file is skipped only when the manifest says it holds the same bytes *and* the listing
+still shows it with that size and stamp, so a file rewritten behind our back is uploaded again.
+The manifest is written last, and before any change it is rewritten to list only the files
+verified unchanged, so an interrupted publish at worst uploads some files again. A missing or
+corrupt manifest is never trusted: files are then compared by content where that is cheap (a
+local folder, an S3 ETag, a GCS MD5) and uploaded otherwise.
 
 Folders are written with plain `os` calls (each file replaced atomically, no extra dependency);
 URLs go through fsspec, imported lazily, its backend coming from an extra (`reporter[s3]`,
@@ -103,6 +104,7 @@ class PublishResult:
 class _Entry:
     sha256: str
     size: int
+    stamp: str | None = None  # the destination's version marker when the manifest recorded it
 
 
 def content_type(path: str) -> str:
@@ -184,6 +186,7 @@ class _Plan:
     upload: tuple[str, ...]
     removed: tuple[str, ...]
     stale: tuple[str, ...]
+    remote: dict[str, dict]  # the destination's listing before any change
     manifest: dict[str, _Entry] | None  # the trusted manifest found, if any
     manifest_found: bool  # a manifest file exists, trusted or not
 
@@ -207,6 +210,7 @@ def _plan(
         upload=tuple(rel for rel in local if rel not in keep),
         removed=stale if delete else (),
         stale=stale,
+        remote=remote,
         manifest=manifest,
         manifest_found=found,
     )
@@ -225,7 +229,7 @@ def _apply(target: _Target, source: Path, plan: _Plan, progress: Progress | None
             progress(done, total)
 
     if total and plan.manifest_found:  # until the end, list only files known to be unchanged
-        target.write(MANIFEST, _manifest_bytes({rel: plan.local[rel] for rel in plan.keep}))
+        target.write(MANIFEST, _manifest_bytes(plan.local, plan.keep, plan.remote))
     for pages_first in (False, True):
         batch = [rel for rel in plan.upload if _is_page(rel) == pages_first]
         _run(target.workers, lambda rel: target.put(source / rel, rel), batch, tick)
@@ -235,8 +239,18 @@ def _apply(target: _Target, source: Path, plan: _Plan, progress: Progress | None
             target.remove(batch)
             for _ in batch:
                 tick()
-    if total or plan.manifest != plan.local:
-        target.write(MANIFEST, _manifest_bytes(plan.local))
+    if total or not _manifest_is_current(plan):
+        after = target.files() if total else plan.remote
+        target.write(MANIFEST, _manifest_bytes(plan.local, plan.local, after))
+
+
+def _manifest_is_current(plan: _Plan) -> bool:
+    if plan.manifest is None or set(plan.manifest) != set(plan.local):
+        return False
+    return all(
+        plan.manifest[rel] == _Entry(entry.sha256, entry.size, plan.remote[rel]["stamp"])
+        for rel, entry in plan.local.items()
+    )
 
 
 def _run(workers: int, job: Callable[[str], None], items: list[str], tick: Callable[[], None]):
@@ -331,12 +345,16 @@ def _md5(path: Path) -> str:
         return hashlib.file_digest(stream, lambda: hashlib.md5(usedforsecurity=False)).hexdigest()
 
 
-def _manifest_bytes(files: dict[str, _Entry]) -> bytes:
-    body = {
-        "version": MANIFEST_VERSION,
-        "generator": "reporter",
-        "files": {rel: {"sha256": e.sha256, "size": e.size} for rel, e in sorted(files.items())},
+def _manifest_bytes(
+    local: dict[str, _Entry], rels: Iterable[str], remote: dict[str, dict]
+) -> bytes:
+    """The manifest of `rels`, each stamped as listed at the destination (if it is there)."""
+    files = {
+        rel: {"sha256": local[rel].sha256, "size": local[rel].size, "stamp": remote[rel]["stamp"]}
+        for rel in sorted(rels)
+        if rel in remote and remote[rel]["size"] == local[rel].size
     }
+    body = {"version": MANIFEST_VERSION, "generator": "reporter", "files": files}
     return (json.dumps(body, indent=1, sort_keys=True) + "\n").encode()
 
 
@@ -366,10 +384,12 @@ def _parse_manifest(data: bytes) -> dict[str, _Entry]:
     for rel, entry in files.items():
         if not _safe_rel(rel) or not isinstance(entry, dict):
             raise ValueError(f"invalid entry {rel!r}")
-        sha, size = entry.get("sha256"), entry.get("size")
+        sha, size, stamp = entry.get("sha256"), entry.get("size"), entry.get("stamp")
         if not _is_hex(sha, 64) or type(size) is not int or size < 0:
             raise ValueError(f"invalid sha256 or size for {rel!r}")
-        entries[rel] = _Entry(str(sha), size)
+        if stamp is not None and not isinstance(stamp, str):
+            raise ValueError(f"invalid stamp for {rel!r}")
+        entries[rel] = _Entry(str(sha), size, stamp)
     return entries
 
 
@@ -399,8 +419,9 @@ def _unchanged(
     info = remote.get(rel)
     if info is None or info["size"] != local[rel].size:
         return False
-    if manifest is not None and rel in manifest:
-        return manifest[rel] == local[rel]
+    recorded = manifest.get(rel) if manifest is not None else None
+    if recorded is not None and recorded.stamp == info["stamp"]:
+        return (recorded.sha256, recorded.size) == (local[rel].sha256, local[rel].size)
     return target.same_content(rel, info, src, local[rel])
 
 
@@ -411,7 +432,7 @@ class _Target(Protocol):
     url: str
     workers: int
 
-    def files(self) -> dict[str, dict]: ...  # rel -> {"size": int, "md5": str | None}
+    def files(self) -> dict[str, dict]: ...  # rel -> {"size": int, "stamp": str, "md5": str}
     def read(self, rel: str) -> bytes | None: ...
     def put(self, src: Path, rel: str) -> None: ...
     def write(self, rel: str, data: bytes) -> None: ...
@@ -449,8 +470,10 @@ class _LocalTarget:
             for folder, _dirs, names in os.walk(self.root):  # never follows links
                 for name in names:
                     rel = Path(folder, name).relative_to(self.root).as_posix()
-                    if rel != MANIFEST:
-                        found[rel] = {"size": Path(folder, name).lstat().st_size, "md5": None}
+                    stat = Path(folder, name).lstat()
+                    if rel != MANIFEST:  # each write replaces the inode
+                        stamp = f"{stat.st_ino}:{stat.st_mtime_ns}"
+                        found[rel] = {"size": stat.st_size, "stamp": stamp, "md5": None}
         return found
 
     def read(self, rel: str) -> bytes | None:
@@ -549,7 +572,8 @@ class _FsspecTarget:
         for path, info in sorted(infos.items()):
             rel = path[len(prefix) :] if path.startswith(prefix) else ""
             if _safe_rel(rel) and rel != MANIFEST and info.get("type", "file") == "file":
-                found[rel] = {"size": int(info.get("size") or 0), "md5": _remote_md5(info)}
+                size = int(info.get("size") or 0)
+                found[rel] = {"size": size, "stamp": _stamp(info), "md5": _remote_md5(info)}
         return found
 
     def read(self, rel: str) -> bytes | None:
@@ -583,6 +607,14 @@ class _FsspecTarget:
         if kind == "azure":  # adlfs >= 2026.8 forwards this to upload_blob
             return {"content_settings": {"content_type": content_type(rel)}}
         return {}
+
+
+def _stamp(info: dict) -> str | None:
+    """What changes whenever the object is written: its ETag, generation or modification time."""
+    for key in ("ETag", "etag", "generation", "mtime", "LastModified", "last_modified", "created"):
+        if info.get(key) not in (None, ""):
+            return f"{key}:{info[key]}"
+    return None
 
 
 def _remote_md5(info: dict) -> str | None:

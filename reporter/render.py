@@ -7,6 +7,7 @@ rendered from Markdown and sanitised.
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,9 @@ import jinja2
 from reporter import charts_eval, filters, urls
 from reporter.analyse import Study, metric_value
 from reporter.charts import Chart, group_histories, history_chart
-from reporter.compare import Comparison, experiment_slug, sd_text
+from reporter.compare import Comparison, build_comparison, experiment_slug, sd_text
+from reporter.journal import Entry
+from reporter.journal_resolve import ResolvedEmbed
 from reporter.model import Run
 from reporter.performance import headline_rows, slice_rows
 from reporter.render_compare import PART_TITLES, part_context, part_names
@@ -61,17 +64,21 @@ class Renderer:
         settings: Settings,
         comparisons: tuple[Comparison, ...] = (),
         env: jinja2.Environment | None = None,
+        backlinks: dict[str, list[Entry]] | None = None,
     ):
         self.study = study
         self.settings = settings
         self.comparisons = comparisons
+        self.backlinks = backlinks or {}
         self.env = env or environment(settings.templates)
 
     def url(self, src_uri: str) -> str:
         return urls.page_url(src_uri, self.settings.use_directory_urls)
 
-    def _render(self, template: str, src_uri: str, **context: Any) -> str:
-        here = self.url(src_uri)
+    def _render(
+        self, template: str, src_uri: str, *, page_url: str | None = None, **context: Any
+    ) -> str:
+        here = self.url(src_uri) if page_url is None else page_url
 
         def link(target_src: str) -> str:
             return urls.relative_url(self.url(target_src), here)
@@ -153,6 +160,47 @@ class Renderer:
             performance=headline_rows(run),
             eval_charts=eval_charts(run),
             slice_rows=slice_rows(run.evaluation) if run.evaluation else [],
+            discussed=[
+                (e, posixpath.relpath(e.src_uri, posixpath.dirname(src)))
+                for e in self.backlinks.get(run.id, [])
+            ],
+        )
+
+    def embed(self, src_uri: str, page_url: str, resolved: ResolvedEmbed) -> str:
+        """A journal embed: the comparison parts (or one run's parts) it asks for, as HTML."""
+        if resolved.spec is None:
+            return self._render("embed_error.j2", src_uri, page_url=page_url, error=resolved.error)
+        cmp = build_comparison(resolved.spec, self.study, self.settings)
+        if resolved.single_run:
+            run = cmp.runs[0]
+            return self._render(
+                "embed_run.j2",
+                src_uri,
+                page_url=page_url,
+                run=run,
+                parts=list(resolved.spec.show),
+                charts=self.run_charts(run),
+                eval_charts=eval_charts(run),
+                performance=headline_rows(run),
+                cmp=cmp,
+                history_contexts={
+                    p: part_context(p, cmp, self.settings, self.study.primary_metric)
+                    for p in resolved.spec.show
+                    if p.startswith("history:")
+                },
+            )
+        parts = part_names(cmp.spec.show, cmp)
+        contexts = {
+            p: part_context(p, cmp, self.settings, self.study.primary_metric) for p in parts
+        }
+        return self._render(
+            "embed.j2",
+            src_uri,
+            page_url=page_url,
+            cmp=cmp,
+            parts=parts,
+            contexts=contexts,
+            titles=PART_TITLES,
         )
 
     def run_charts(self, run: Run) -> list[Chart]:
@@ -205,6 +253,9 @@ def eval_charts(run: Run) -> dict[str, Any]:
 
 
 def render_pages(
-    study: Study, settings: Settings, comparisons: tuple[Comparison, ...] = ()
+    study: Study,
+    settings: Settings,
+    comparisons: tuple[Comparison, ...] = (),
+    backlinks: dict[str, list[Entry]] | None = None,
 ) -> list[Page]:
-    return Renderer(study, settings, comparisons).pages()
+    return Renderer(study, settings, comparisons, backlinks=backlinks).pages()

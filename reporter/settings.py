@@ -45,6 +45,7 @@ class Settings:
     max_points: int = 2000
     chart_points: int = 12_000
     newest: int = 10
+    journal_dir: str = "journal"
     templates: Path | None = None
     use_directory_urls: bool = True
     evaluation: EvalSettings = field(default_factory=EvalSettings)
@@ -81,6 +82,7 @@ def settings_from_options(
         max_points=int(options.get("max_points") or 2000),
         chart_points=int(options.get("chart_points") or 12_000),
         newest=int(options.get("newest") or 10),
+        journal_dir=str(options.get("journal_dir") or "journal"),
         templates=Path(options["templates"]) if options.get("templates") else None,
         use_directory_urls=use_directory_urls,
         comparisons=tuple(

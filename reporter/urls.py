@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 from urllib.parse import quote
 
 RUNS_DIR = "runs"
@@ -30,7 +31,7 @@ def history_file(run_id: str, filename: str) -> str:
 def slug(text: str) -> str:
     """A path-safe slug that keeps the text readable (URL quoting handles the rest)."""
     cleaned = "".join(c if c.isalnum() or c in "-_." else "-" for c in text.strip())
-    return cleaned.strip("-.") or "unnamed"
+    return re.sub(r"-{2,}", "-", cleaned).strip("-.") or "unnamed"
 
 
 def page_url(src_uri: str, directory_urls: bool) -> str:

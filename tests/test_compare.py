@@ -191,4 +191,5 @@ def test_slices_heatmap_greys_low_support_cells():
     assert main["x"] == ["seg=x", "seg=y"] and main["y"] == ["1", "2"]
     assert main["z"] == [[0.5, None], [0.4, None]]
     assert grey["z"] == [[None, 1], [None, None]]
-    assert "pos=2" in main["text"][0][1] and "⚠" in main["text"][0][1]
+    assert main["text"][0][1] == "0.900 ⚠"
+    assert main["customdata"][0][1] == "n=10, positives=2 (fewer than 30 positives)"

@@ -76,10 +76,43 @@ def json_attr(data: Any) -> Markup:
     return Markup(text.translate(_JSON_ATTR))
 
 
-def chart(item: Chart) -> Markup:
+class ChartSink:
+    """Collects a page's figures into one data file (`charts.js`) instead of the page itself.
+
+    Pages stay small (MkDocs holds every page in memory until the end of a build, and Material
+    indexes page text for search); the figures load once per page, from a script tag, which
+    works from file:// too.
+    """
+
+    def __init__(self, page_id: str, src_uri: str) -> None:
+        self.page_id = page_id
+        self.src_uri = src_uri
+        self.figures: list[dict[str, Any]] = []
+
+    def add(self, figure: dict[str, Any]) -> int:
+        self.figures.append(figure)
+        return len(self.figures) - 1
+
+    def script(self) -> str:
+        data = orjson.dumps(self.figures, option=orjson.OPT_SERIALIZE_NUMPY).decode()
+        key = orjson.dumps(self.page_id).decode()
+        return f"(window.__reporterCharts=window.__reporterCharts||{{}})[{key}]={data};\n"
+
+
+@jinja2.pass_context
+def chart(context: Any, item: Chart) -> Markup:
+    """A chart container: figure data in the page's data file when the page has a sink, else
+    inline in a `data-` attribute (Material keeps attributes across instant navigation)."""
     caption = f'<p class="reporter-caption">{escape(item.caption)}</p>' if item.caption else ""
+    sink = context.get("chart_sink")
+    if sink is None:
+        return Markup(
+            f"<div class=\"reporter-chart\" data-figure='{json_attr(item.figure)}'></div>{caption}"
+        )
+    index = sink.add(item.figure)
     return Markup(
-        f"<div class=\"reporter-chart\" data-figure='{json_attr(item.figure)}'></div>{caption}"
+        f'<div class="reporter-chart" data-chart-page="{escape(sink.page_id)}" '
+        f'data-chart-index="{index}"></div>{caption}'
     )
 
 

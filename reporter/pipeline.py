@@ -6,7 +6,7 @@ only through discovery and the readers, and returns pages as strings.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
 from reporter.analyse import Study, analyse
@@ -30,7 +30,6 @@ class Report:
     """What one build produced: the study, its pages, and every problem met on the way."""
 
     study: Study
-    pages: tuple[Page, ...]
     problems: tuple[RunReadError, ...]
     notes: tuple[str, ...]
     comparisons: tuple[Comparison, ...] = ()
@@ -93,16 +92,20 @@ def build_report(
     comparisons, warnings = build_comparisons(study, settings)
     journal = resolve_journal(list(entries), study, comparisons, line_offsets or {})
     warnings += journal.warnings
-    pages = render_pages(study, settings, comparisons, journal.backlinks)
     return Report(
         journal=journal,
         study=study,
-        pages=tuple(pages),
         problems=tuple(problems),
         notes=tuple(notes),
         comparisons=comparisons,
         warnings=tuple(warnings),
     )
+
+
+def report_pages(report: Report, settings: Settings) -> Iterator[Page]:
+    """The report's pages, rendered one at a time."""
+    backlinks = report.journal.backlinks if report.journal else {}
+    return render_pages(report.study, settings, report.comparisons, backlinks)
 
 
 def build_comparisons(study: Study, settings: Settings) -> tuple[tuple[Comparison, ...], list[str]]:

@@ -20,7 +20,7 @@ from reporter import urls
 from reporter.config_file import load_comparisons_file
 from reporter.errors import ConfigError
 from reporter.journal_site import latest_entries, read_entries, rewrite_entry
-from reporter.pipeline import Progress, Report, build_report
+from reporter.pipeline import Progress, Report, build_report, report_pages
 from reporter.plugin_config import ReporterConfig
 from reporter.render import Renderer
 from reporter.settings import Settings, settings_from_options
@@ -59,11 +59,15 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
             log.warning(warning)
         for note in self.report.notes:
             log.info(note)
-        for page in self.report.pages:
+        data_dir = self.settings.cache_dir / "site-data"
+        for page in report_pages(self.report, self.settings):
             level = InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV
             _add(
                 files, File.generated(config, page.src_uri, content=page.markdown, inclusion=level)
             )
+            for src_uri, text in page.assets:
+                path = write_if_changed(data_dir / src_uri, text)
+                _add(files, File.generated(config, src_uri, abs_src_path=str(path)))
         for run in self.report.study.runs:
             if run.history_file:
                 name = Path(run.history_file).name
@@ -117,6 +121,18 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
             runs_override=self.runs_override,
             extra_comparisons=extra,
         )
+
+
+def write_if_changed(path: Path, text: str) -> Path:
+    """Write generated data outside the docs folder; an unchanged file keeps its mtime, so
+    `mkdocs serve --dirty` skips it."""
+    data = text.encode("utf-8")
+    if not (path.is_file() and path.read_bytes() == data):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    return path
 
 
 def _add(files: Files, file: File) -> None:

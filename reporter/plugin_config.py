@@ -40,5 +40,6 @@ class ReporterConfig(base.Config):
     comparisons_file = c.Type(str, default="comparisons.yaml")
     newest = c.Type(int, default=10)
     journal_dir = c.Type(str, default="journal")
+    cache_dir = c.Type(str, default=".reporter-cache")
     templates = c.Optional(c.Dir(exists=True))
     evaluation = c.SubConfig(EvaluationConfig)

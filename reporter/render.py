@@ -8,17 +8,19 @@ rendered from Markdown and sanitised.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import escape
 
 from reporter import charts_eval, filters, urls
 from reporter.analyse import Study, metric_value
 from reporter.charts import Chart, group_histories, history_chart
 from reporter.compare import Comparison, build_comparison, experiment_slug, sd_text
+from reporter.filters import ChartSink
 from reporter.journal import Entry
 from reporter.journal_resolve import ResolvedEmbed
 from reporter.model import Run
@@ -29,11 +31,13 @@ from reporter.settings import Settings
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Page:
-    """A generated page: where it goes, its Markdown, and whether it belongs in the nav."""
+    """A generated page: where it goes, its Markdown, whether it belongs in the nav, and the
+    files it needs beside it (its charts' data), as (path, text) pairs."""
 
     src_uri: str
     markdown: str
     in_nav: bool = False
+    assets: tuple[tuple[str, str], ...] = ()
 
 
 def environment(templates: Path | None = None) -> jinja2.Environment:
@@ -75,6 +79,25 @@ class Renderer:
     def url(self, src_uri: str) -> str:
         return urls.page_url(src_uri, self.settings.use_directory_urls)
 
+    def _page(self, template: str, src_uri: str, in_nav: bool = False, **context: Any) -> Page:
+        """Render a page whose charts go to a data file beside it."""
+        sink = ChartSink(src_uri, urls.chart_data(src_uri))
+        markdown = self._render(template, src_uri, chart_sink=sink, **context)
+        if not sink.figures:
+            return Page(src_uri=src_uri, markdown=markdown, in_nav=in_nav)
+        here = self.url(src_uri)
+        data_url = urls.relative_url(self.url(sink.src_uri), here)
+        loader = (
+            f'\n<div class="reporter-chart-data" data-chart-page="{escape(src_uri)}" '
+            f'data-src="{escape(data_url)}" hidden></div>\n'
+        )
+        return Page(
+            src_uri=src_uri,
+            markdown=markdown + loader,
+            in_nav=in_nav,
+            assets=((sink.src_uri, sink.script()),),
+        )
+
     def _render(
         self, template: str, src_uri: str, *, page_url: str | None = None, **context: Any
     ) -> str:
@@ -98,37 +121,30 @@ class Renderer:
             **context,
         )
 
-    def pages(self) -> list[Page]:
-        pages = [
-            Page(src_uri="leaderboard.md", markdown=self.leaderboard(), in_nav=True),
-            Page(src_uri="experiments/index.md", markdown=self.experiments(), in_nav=True),
-        ]
+    def pages(self) -> Iterator[Page]:
+        """Every generated page, one at a time (a caller can write each page's data and let it
+        go, so memory does not grow with the number of runs times their chart data)."""
+        yield Page(src_uri="leaderboard.md", markdown=self.leaderboard(), in_nav=True)
+        yield Page(src_uri="experiments/index.md", markdown=self.experiments(), in_nav=True)
         for experiment in self.study.experiments:
             src = urls.experiment_page(experiment.name)
-            pages.append(
-                Page(
-                    src_uri=src,
-                    markdown=self._render("experiment.md.j2", src, experiment=experiment),
-                )
+            yield Page(
+                src_uri=src, markdown=self._render("experiment.md.j2", src, experiment=experiment)
             )
-        pages += [Page(src_uri=urls.run_page(r.id), markdown=self.run(r)) for r in self.study.runs]
-        pages += [
-            Page(src_uri=urls.compare_page(c.spec.slug), markdown=self.comparison(c))
-            for c in self.comparisons
-        ]
+        for run in self.study.runs:
+            yield self.run(run)
+        for cmp in self.comparisons:
+            yield self.comparison(cmp)
         if self.comparisons:
-            pages.append(
-                Page(src_uri="compare/index.md", markdown=self.comparison_index(), in_nav=True)
-            )
-        return pages
+            yield Page(src_uri="compare/index.md", markdown=self.comparison_index(), in_nav=True)
 
-    def comparison(self, cmp: Comparison) -> str:
+    def comparison(self, cmp: Comparison) -> Page:
         src = urls.compare_page(cmp.spec.slug)
         parts = part_names(cmp.spec.show, cmp)
         contexts = {
             p: part_context(p, cmp, self.settings, self.study.primary_metric) for p in parts
         }
-        return self._render(
+        return self._page(
             "compare.md.j2", src, cmp=cmp, parts=parts, contexts=contexts, titles=PART_TITLES
         )
 
@@ -150,9 +166,9 @@ class Renderer:
     def home(self, src_uri: str, journal: list[dict[str, str]]) -> str:
         return self._render("home.md.j2", src_uri, journal=journal)
 
-    def run(self, run: Run) -> str:
+    def run(self, run: Run) -> Page:
         src = urls.run_page(run.id)
-        return self._render(
+        return self._page(
             "run.md.j2",
             src,
             run=run,
@@ -257,5 +273,5 @@ def render_pages(
     settings: Settings,
     comparisons: tuple[Comparison, ...] = (),
     backlinks: dict[str, list[Entry]] | None = None,
-) -> list[Page]:
+) -> Iterator[Page]:
     return Renderer(study, settings, comparisons, backlinks=backlinks).pages()

@@ -46,6 +46,7 @@ class Settings:
     chart_points: int = 12_000
     newest: int = 10
     journal_dir: str = "journal"
+    cache_dir: Path = Path(".reporter-cache")
     templates: Path | None = None
     use_directory_urls: bool = True
     evaluation: EvalSettings = field(default_factory=EvalSettings)
@@ -83,6 +84,7 @@ def settings_from_options(
         chart_points=int(options.get("chart_points") or 12_000),
         newest=int(options.get("newest") or 10),
         journal_dir=str(options.get("journal_dir") or "journal"),
+        cache_dir=_under(base_dir, str(options.get("cache_dir") or ".reporter-cache")),
         templates=Path(options["templates"]) if options.get("templates") else None,
         use_directory_urls=use_directory_urls,
         comparisons=tuple(
@@ -107,3 +109,8 @@ def settings_from_options(
             seed=int(ev.get("seed", 0)),
         ),
     )
+
+
+def _under(base: Path, path: str) -> Path:
+    p = Path(path).expanduser()
+    return (p if p.is_absolute() else base / p).resolve()

@@ -28,6 +28,11 @@ def history_file(run_id: str, filename: str) -> str:
     return f"{RUNS_DIR}/{run_id}/{filename}"
 
 
+def chart_data(src_uri: str) -> str:
+    """Where the figures of the page built from `src_uri` are published."""
+    return f"assets/reporter/charts/{src_uri.removesuffix('.md')}.js"
+
+
 def slug(text: str) -> str:
     """A path-safe slug that keeps the text readable (URL quoting handles the rest)."""
     cleaned = "".join(c if c.isalnum() or c in "-_." else "-" for c in text.strip())

@@ -18,6 +18,7 @@ from reporter.cli import cli
 from reporter.site import build_site
 
 from .conftest import REPO
+from .sitecharts import page_figures
 
 RUN_IDS = sorted(
     p.parent.relative_to(REPO / "runs").as_posix() for p in (REPO / "runs").rglob("metrics.json")
@@ -36,8 +37,8 @@ def article(site: Path, run_id: str) -> BeautifulSoup:
     return BeautifulSoup(html, "lxml").select_one("article")
 
 
-def figures(node: BeautifulSoup) -> list[dict]:
-    return [json.loads(c["data-figure"]) for c in node.select(".reporter-chart")]
+def figures(site: Path, run_id: str) -> list[dict]:
+    return page_figures(site / "runs" / run_id / "index.html")
 
 
 def test_the_example_study_is_a_dozen_runs():
@@ -70,9 +71,13 @@ def test_performance_matches_scikit_learn(example_site, run_id):
     assert float(cells["roc_auc"]) == pytest.approx(
         roc_auc_score(frame.y_true, frame.y_score), abs=5e-5
     )
-    titles = [f["layout"]["title"]["text"] for f in figures(page)]
+    titles = [f["layout"]["title"]["text"] for f in figures(example_site, run_id)]
     assert "Precision-recall curve" in titles and "ROC curve" in titles
-    pr = next(f for f in figures(page) if f["layout"]["title"]["text"] == "Precision-recall curve")
+    pr = next(
+        f
+        for f in figures(example_site, run_id)
+        if f["layout"]["title"]["text"] == "Precision-recall curve"
+    )
     curve = pr["data"][0]
     assert (
         len(curve["x"])
@@ -98,7 +103,9 @@ def test_slices_are_evaluated_with_intervals_and_low_support_flags(example_site)
     assert any(label.startswith("segment = retail") for label in labels)
     assert any("few positives" in label for label in labels)  # some countries have < 30 frauds
     slice_titles = [
-        f["layout"]["title"]["text"] for f in figures(page) if "by" in f["layout"]["title"]["text"]
+        f["layout"]["title"]["text"]
+        for f in figures(example_site, "fraud/hgb-lr0.2-es")
+        if "by" in f["layout"]["title"]["text"]
     ]
     assert "average_precision by segment (95% bootstrap interval)" in slice_titles
 
@@ -193,18 +200,13 @@ def test_a_comparison_page_has_every_part(example_site):
         "Metric by parameter",
         "Slices",
     ]
-    kinds = {
-        json.loads(c["data-figure"])["data"][0]["type"] for c in page.select(".reporter-chart")
-    }
+    all_figures = page_figures(example_site / "compare" / "experiment-boosting" / "index.html")
+    kinds = {f["data"][0]["type"] for f in all_figures}
     assert {"scatter", "parcoords", "heatmap"} <= kinds
     group = page.select_one("tr.reporter-group")
     assert "3 seeds" in group.get_text() and "±" in group.get_text()
     assert len(page.select("tr.reporter-member")) == 3
-    pr = next(
-        json.loads(c["data-figure"])
-        for c in page.select(".reporter-chart")
-        if json.loads(c["data-figure"])["layout"]["title"]["text"] == "Precision-recall curve"
-    )
+    pr = next(f for f in all_figures if f["layout"]["title"]["text"] == "Precision-recall curve")
     assert len([t for t in pr["data"] if t["mode"] == "lines"]) == 8  # one curve per run
     history_links = [a["href"] for a in page.select(".reporter-compare-table a[download]")]
     assert len(history_links) == 8

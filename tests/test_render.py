@@ -8,6 +8,7 @@ from bs4 import BeautifulSoup
 
 from reporter import filters, urls
 from reporter.charts import Chart
+from reporter.render import environment
 
 
 @pytest.mark.parametrize(
@@ -42,7 +43,7 @@ def test_prose_is_sanitised_markdown():
 
 def test_chart_json_cannot_break_out_of_its_attribute():
     figure = {"data": [{"name": "</div><script>alert('x')</script>&"}]}
-    html = str(filters.chart(Chart(key="k", figure=figure)))
+    html = environment().from_string("{{ c|chart }}").render(c=Chart(key="k", figure=figure))
     attr = html.split("data-figure='", 1)[1].rsplit("'></div>", 1)[0]
     assert "<" not in attr and ">" not in attr and "'" not in attr and "&" not in attr
     assert json.loads(attr) == figure
@@ -95,3 +96,23 @@ def test_page_url_follows_mkdocs(src, dir_urls, url):
 )
 def test_relative_urls(target, current, rel):
     assert urls.relative_url(target, current) == rel
+
+
+def test_charts_go_to_the_page_data_file_when_the_page_has_a_sink():
+    sink = filters.ChartSink("runs/a.md", "assets/reporter/charts/runs/a.js")
+    template = environment().from_string("{{ a|chart }}{{ b|chart }}")
+    html = template.render(
+        chart_sink=sink,
+        a=Chart(key="a", figure={"data": [1]}),
+        b=Chart(key="b", figure={"data": ["</script>"]}, caption="note"),
+    )
+    soup = BeautifulSoup(html, "lxml")
+    assert [c["data-chart-index"] for c in soup.select(".reporter-chart")] == ["0", "1"]
+    assert not soup.select("[data-figure]")
+    assert soup.select_one(".reporter-caption").get_text() == "note"
+    script = sink.script()
+    assert script.startswith('(window.__reporterCharts=window.__reporterCharts||{})["runs/a.md"]=')
+    assert json.loads(script.split("]=", 1)[1].rstrip().rstrip(";")) == [
+        {"data": [1]},
+        {"data": ["</script>"]},
+    ]

@@ -12,6 +12,7 @@ from reporter.errors import BuildError
 from reporter.site import build_site
 
 from .conftest import DATA, make_project
+from .sitecharts import page_figures
 
 GOOD = ["exp-a/good-full", "exp-a/good-strings", "exp-b/nested/deep-run"]
 
@@ -66,8 +67,7 @@ def test_run_page_is_a_model_card(untidy_site):
     headings = [h.get_text(strip=True).rstrip("¶") for h in article.select("h2")]
     assert headings == ["Model card", "Metrics", "Training history", "Parameters", "Artifacts"]
     assert "Scoring card-not-present payments" in article.get_text()
-    charts = article.select(".reporter-chart")
-    figures = [json.loads(c["data-figure"]) for c in charts]
+    figures = page_figures(untidy_site / "runs" / "exp-a" / "good-full" / "index.html")
     assert [f["layout"]["title"]["text"] for f in figures] == ["loss", "pr_auc"]
     assert [t["name"] for t in figures[0]["data"]] == ["train_loss", "valid_loss"]
     assert len(figures[0]["data"][0]["x"]) == 300
@@ -136,10 +136,18 @@ def test_same_inputs_give_identical_pages(tmp_path, monkeypatch):
 
 def test_runs_and_docs_are_not_written(tmp_path):
     config = make_project(tmp_path, DATA / "untidy")
-    before = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*")}
+
+    def listing():
+        return {
+            p: (p.stat().st_mtime_ns, p.stat().st_size)
+            for folder in ("runs", "docs")
+            for p in (tmp_path / folder).rglob("*")
+        }
+
+    before = listing()
     build_site(config)
-    after = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*") if "site" not in p.parts}
-    assert after == {p: m for p, m in before.items() if "site" not in p.parts}
+    assert listing() == before
+    assert (tmp_path / ".reporter-cache").is_dir()  # generated data lives outside both
 
 
 def test_comparison_with_unknown_runs_warns_with_suggestions_and_fails_strict(tmp_path):

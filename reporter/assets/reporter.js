@@ -24,15 +24,46 @@
     document.head.appendChild(style);
   }
 
+  /* Figures live inline (data-figure) or in the page's data file, loaded by a script tag so
+     it works from file:// too: window.__reporterCharts[page][index]. */
+  function figureOf(el) {
+    var page = el.getAttribute("data-chart-page");
+    if (page !== null) {
+      var figures = (window.__reporterCharts || {})[page];
+      return figures ? figures[Number(el.getAttribute("data-chart-index"))] : undefined;
+    }
+    return JSON.parse(el.getAttribute("data-figure"));
+  }
+
+  function loadChartData(root, then) {
+    var pending = 0;
+    Array.prototype.forEach.call(root.querySelectorAll(".reporter-chart-data[data-src]"), function (node) {
+      var page = node.getAttribute("data-chart-page");
+      if ((window.__reporterCharts || {})[page] || node.hasAttribute("data-loading")) return;
+      node.setAttribute("data-loading", "1");
+      pending += 1;
+      var script = document.createElement("script");
+      script.src = node.getAttribute("data-src");
+      script.onload = script.onerror = function () {
+        node.removeAttribute("data-loading");
+        pending -= 1;
+        if (pending === 0) then();
+      };
+      document.head.appendChild(script);
+    });
+    if (pending === 0) then();
+  }
+
   function drawChart(el) {
     if (el.hasAttribute("data-drawn") || !el.isConnected) return;
     var figure;
     try {
-      figure = JSON.parse(el.getAttribute("data-figure"));
+      figure = figureOf(el);
     } catch (e) {
       el.textContent = "This chart's data could not be read.";
       return;
     }
+    if (figure === undefined) return;
     var layout = figure.layout || {};
     layout.font = Object.assign({ color: getComputedStyle(el).color }, layout.font || {});
     el.setAttribute("data-drawn", "1");
@@ -47,6 +78,10 @@
      charts stays responsive and shows what the reader looks at first. */
   function drawCharts(root) {
     if (typeof window.Plotly === "undefined") return;
+    loadChartData(root, function () { drawLoaded(root); });
+  }
+
+  function drawLoaded(root) {
     rememberPlotlyStyle();
     restorePlotlyStyle();
     var nodes = Array.prototype.slice.call(root.querySelectorAll(".reporter-chart:not([data-drawn])"));

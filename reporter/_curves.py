@@ -251,15 +251,59 @@ def resampled_counts(cells: Cells, drawn: np.ndarray) -> tuple[np.ndarray, np.nd
 
 
 def bootstrap(ranked: Ranked, resamples: int, seed: int) -> np.ndarray:
-    """(ROC-AUC, AP) of each resample holding both classes, in draw order; shape (usable, 2)."""
+    """(ROC-AUC, AP) of each resample holding both classes, in draw order; shape (usable, 2).
+
+    Resamples are drawn and scored in batches (a matrix of cell counts per batch), bounded so a
+    batch stays a few million numbers whatever the data size.
+    """
     rng = np.random.default_rng(seed)
     grouped = cells(ranked)
+    batch = max(1, min(resamples, _BATCH_CELLS // max(len(grouped.rows), 1)))
     scores = []
-    for _ in range(resamples):
-        tps, fps = resampled_counts(grouped, draw(rng, grouped))
-        if tps[-1] > 0 and fps[-1] > 0:
-            scores.append((roc_auc(tps, fps), average_precision(tps, fps)))
-    return np.array(scores, dtype=np.float64).reshape(-1, 2)
+    for start in range(0, resamples, batch):
+        drawn = draw_many(rng, grouped, min(batch, resamples - start))
+        scores.append(batch_scores(grouped, drawn))
+    usable = np.concatenate(scores) if scores else np.empty((0, 2))
+    return usable[~np.isnan(usable).any(axis=1)]
+
+
+_BATCH_CELLS = 4_000_000
+
+
+def draw_many(rng: np.random.Generator, cells: Cells, count: int) -> np.ndarray:
+    """`count` resamples at once: rows drawn per cell, shape (count, cells)."""
+    n = int(cells.rows.sum())
+    if cells.by_row:
+        picks = rng.integers(0, n, (count, n)) + (np.arange(count) * n)[:, None]
+        return np.bincount(picks.ravel(), minlength=count * n).reshape(count, n)
+    return rng.multinomial(n, cells.rows / n, size=count)
+
+
+def batch_scores(cells: Cells, drawn: np.ndarray) -> np.ndarray:
+    """(ROC-AUC, AP) per resample (rows of `drawn`); NaN where a class is missing.
+
+    The same arithmetic as `roc_auc` and `average_precision`, along axis 1.
+    """
+    mass = drawn * cells.weight
+    starts = np.flatnonzero(np.diff(cells.segment, prepend=-1))
+    positive = np.zeros(mass.shape[1], dtype=bool)
+    positive[cells.positive_cells] = True
+    tps = np.cumsum(np.add.reduceat(np.where(positive, mass, 0.0), starts, axis=1), axis=1)
+    fps = np.cumsum(np.add.reduceat(mass * cells.negative, starts, axis=1), axis=1)
+    usable = (tps[:, -1] > 0) & (fps[:, -1] > 0)
+    out = np.full((len(drawn), 2), np.nan)
+    if not usable.any():
+        return out
+    tps, fps = tps[usable], fps[usable]
+    zero = np.zeros((len(tps), 1))
+    fpr = np.hstack([zero, fps / fps[:, -1:]])
+    tpr = np.hstack([zero, tps / tps[:, -1:]])
+    predicted = tps + fps
+    precision = np.divide(tps, predicted, out=np.zeros_like(tps), where=predicted != 0)
+    recall_step = np.diff(tps / tps[:, -1:], prepend=0.0, axis=1)
+    out[usable, 0] = np.trapezoid(tpr, fpr, axis=1)
+    out[usable, 1] = np.maximum(0.0, np.sum(recall_step * precision, axis=1))
+    return out
 
 
 def display_indices(x: np.ndarray, y: np.ndarray, budget: int, keep: list[int]) -> np.ndarray:

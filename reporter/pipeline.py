@@ -7,15 +7,16 @@ only through discovery and the readers, and returns pages as strings.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from reporter.analyse import Study, analyse
 from reporter.compare import Comparison, build_comparison, experiment_specs, parse_spec
-from reporter.discover import FoundRun, discover_runs
+from reporter.discover import discover_runs
 from reporter.errors import RunReadError
 from reporter.journal import Entry
 from reporter.journal_resolve import Journal
 from reporter.journal_resolve import resolve as resolve_journal
+from reporter.loading import evaluate_one, load, read_one  # noqa: F401 - re-exported
 from reporter.model import Run
 from reporter.readers import load_readers
 from reporter.render import Page, render_pages
@@ -46,39 +47,14 @@ def load_runs(
 ) -> tuple[list[Run], list[RunReadError], list[str]]:
     """Read (and evaluate) every run; a run that cannot be read is reported, not fatal."""
     found, notes = discover_runs(settings.runs, load_readers(list(settings.readers) or None))
-    runs: list[Run] = []
-    problems: list[RunReadError] = []
-    for done, item in enumerate(found, start=1):
-        try:
-            run, run_problems = read_one(item, settings)
-            runs.append(run)
-            problems += run_problems
-        except RunReadError as exc:
-            exc.run_id = exc.run_id or item.id
-            problems.append(exc)
-        if progress:
-            progress(done, len(found))
+    outcomes, stats = load(found, settings, progress)
+    runs = [run for run, _ in outcomes if run is not None]
+    problems = [p for _, run_problems in outcomes for p in run_problems]
+    notes.append(
+        f"{stats.cached} runs from the cache, {stats.read} read"
+        + (f" by {stats.workers} processes" if stats.workers > 1 else "")
+    )
     return runs, problems, notes
-
-
-def read_one(item: FoundRun, settings: Settings) -> tuple[Run, list[RunReadError]]:
-    """One run through read and evaluate. Evaluation problems keep the run (partial)."""
-    run = item.reader.read(item.handle, run_id=item.id, root=settings.runs)
-    if run.predictions and settings.evaluation.enabled:
-        return evaluate_one(run, settings)
-    return run, []
-
-
-def evaluate_one(run: Run, settings: Settings) -> tuple[Run, list[RunReadError]]:
-    """Evaluate a run's predictions; an unusable predictions file keeps the run (partial)."""
-    from reporter.evaluation_stage import evaluate_run
-
-    try:
-        return evaluate_run(run, settings), []
-    except RunReadError as exc:
-        exc.partial = True
-        exc.run_id = exc.run_id or run.id
-        return replace(run, problems=(*run.problems, str(exc))), [exc]
 
 
 def build_report(

@@ -41,5 +41,7 @@ class ReporterConfig(base.Config):
     newest = c.Type(int, default=10)
     journal_dir = c.Type(str, default="journal")
     cache_dir = c.Type(str, default=".reporter-cache")
+    cache = c.Type(bool, default=True)
+    workers = c.Type(int, default=0)
     templates = c.Optional(c.Dir(exists=True))
     evaluation = c.SubConfig(EvaluationConfig)

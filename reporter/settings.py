@@ -47,6 +47,8 @@ class Settings:
     newest: int = 10
     journal_dir: str = "journal"
     cache_dir: Path = Path(".reporter-cache")
+    cache: bool = True
+    workers: int = 0  # 0: one per core
     templates: Path | None = None
     use_directory_urls: bool = True
     evaluation: EvalSettings = field(default_factory=EvalSettings)
@@ -85,6 +87,8 @@ def settings_from_options(
         newest=int(options.get("newest") or 10),
         journal_dir=str(options.get("journal_dir") or "journal"),
         cache_dir=_under(base_dir, str(options.get("cache_dir") or ".reporter-cache")),
+        cache=bool(options.get("cache", True)),
+        workers=int(options.get("workers") or 0),
         templates=Path(options["templates"]) if options.get("templates") else None,
         use_directory_urls=use_directory_urls,
         comparisons=tuple(

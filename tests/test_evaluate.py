@@ -607,3 +607,20 @@ def test_evaluation_is_frozen() -> None:
     assert isinstance(e, Evaluation)
     with pytest.raises(AttributeError):
         e.roc_auc = 0.5  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("name", ["ties", "weighted", "continuous", "balanced"])
+def test_batched_resamples_score_exactly_as_one_at_a_time(name: str) -> None:
+    p = _balanced(600) if name == "balanced" else dataset(name)
+    ranked = _curves.rank(p.y_true, p.y_score, p.weight)
+    cells = _curves.cells(ranked)
+    drawn = _curves.draw_many(np.random.default_rng(11), cells, 25)
+    assert drawn.shape == (25, len(cells.rows)) and (drawn.sum(axis=1) == len(ranked.y)).all()
+    batch = _curves.batch_scores(cells, drawn)
+    for row, (auc, ap) in zip(drawn, batch, strict=True):
+        tps, fps = _curves.resampled_counts(cells, row)
+        assert close(_curves.roc_auc(tps, fps), auc)
+        assert close(_curves.average_precision(tps, fps), ap)
+        counts = _rows_from_cells(cells, row)
+        weight = counts if ranked.w is None else counts * ranked.w
+        assert close(skm.roc_auc_score(ranked.y, ranked.score, sample_weight=weight), auc)

@@ -1,0 +1,168 @@
+"""A cache of read and evaluated runs, keyed by a fingerprint of their files.
+
+One entry per run under `<cache_dir>/runs/`. An entry is used only when its format version,
+its settings digest and its fingerprint match: first the files' paths, sizes and mtimes (cheap);
+when those differ, their contents (sha256), so a touched but unchanged run is not re-read. An
+entry that cannot be read or fails its checksum is discarded, never trusted.
+
+Entries are pickles written by this process for this process (the cache folder is as trusted as
+the project's own files); runs' own files are never unpickled.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pickle
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from reporter import __version__
+from reporter.model import Run
+from reporter.settings import Settings
+
+FORMAT = 1
+_HASH_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Fingerprint:
+    stat: str  # digest of (path, size, mtime) of every file
+    content: str  # digest of (path, sha256) of every file; "" until needed
+
+
+def settings_digest(settings: Settings, reader: str) -> str:
+    """What else decides a cached run: reporter's version, the reader, evaluation settings."""
+    text = repr((FORMAT, __version__, reader, asdict(settings.evaluation)))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _files(target: Path) -> list[Path]:
+    if target.is_file():
+        return [target]
+    found = []
+    for folder, dirs, files in os.walk(target, followlinks=False):
+        dirs.sort()
+        found += [Path(folder) / f for f in sorted(files)]
+    return found
+
+
+def stat_digest(target: Path) -> str:
+    digest = hashlib.sha256()
+    for path in _files(target):
+        with contextlib.suppress(OSError):
+            st = path.lstat()
+            digest.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def content_digest(target: Path) -> str:
+    digest = hashlib.sha256()
+    for path in _files(target):
+        digest.update(f"{path}\0".encode())
+        with contextlib.suppress(OSError), path.open("rb") as fh:
+            while chunk := fh.read(_HASH_CHUNK):
+                digest.update(chunk)
+    return digest.hexdigest()
+
+
+class RunCache:
+    """Get and put runs by (reader, run id), checked against a fingerprint of their files."""
+
+    def __init__(self, folder: Path, settings: Settings) -> None:
+        self.folder = folder / "runs"
+        self.settings = settings
+        self.hits = 0
+        self.misses = 0
+
+    def _key(self, reader: str, run_id: str) -> str:
+        return hashlib.sha1(f"{reader}\0{run_id}".encode()).hexdigest()
+
+    def _path(self, reader: str, run_id: str) -> Path:
+        """One file per run and settings, so `reporter list` (no evaluation) and a build do not
+        evict each other's entries."""
+        digest = settings_digest(self.settings, reader)[:12]
+        return self.folder / f"{self._key(reader, run_id)}-{digest}.pkl"
+
+    def get(self, reader: str, run_id: str, target: Path) -> tuple[Any, Fingerprint]:
+        stat = stat_digest(target)
+        entry = self._load(self._path(reader, run_id))
+        if entry is None or entry["settings"] != settings_digest(self.settings, reader):
+            self.misses += 1
+            return None, Fingerprint(stat=stat, content="")
+        if entry["stat"] == stat:
+            self.hits += 1
+            return entry["run"], Fingerprint(stat=stat, content=entry["content"])
+        content = content_digest(target)
+        if entry["content"] == content:
+            self.hits += 1
+            self.put(reader, run_id, entry["run"], Fingerprint(stat=stat, content=content))
+            return entry["run"], Fingerprint(stat=stat, content=content)
+        self.misses += 1
+        return None, Fingerprint(stat=stat, content=content)
+
+    def put(
+        self,
+        reader: str,
+        run_id: str,
+        run: Any,
+        fingerprint: Fingerprint,
+        target: Path | None = None,
+    ) -> None:
+        """Store `run` (a run, or a run and its problems) for this fingerprint."""
+        content = fingerprint.content or (content_digest(target) if target else "")
+        entry = {
+            "settings": settings_digest(self.settings, reader),
+            "stat": fingerprint.stat,
+            "content": content,
+            "run": run,
+        }
+        payload = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
+        path = self._path(reader, run_id)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            tmp.write_bytes(hashlib.sha256(payload).digest() + payload)
+            os.replace(tmp, path)
+        except OSError:
+            pass  # a read-only cache folder only costs speed
+
+    def _load(self, path: Path) -> dict[str, Any] | None:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
+        checksum, payload = data[:32], data[32:]
+        if hashlib.sha256(payload).digest() != checksum:
+            self._discard(path)
+            return None
+        try:
+            entry = pickle.loads(payload)  # noqa: S301 - written by RunCache.put, checksummed
+        except Exception:  # noqa: BLE001 - any unreadable entry is discarded, whatever the cause
+            self._discard(path)
+            return None
+        ok = isinstance(entry, dict) and _holds_run(entry.get("run"))
+        return entry if ok else None
+
+    @staticmethod
+    def _discard(path: Path) -> None:
+        with contextlib.suppress(OSError):
+            path.unlink()
+
+    def prune(self, keep: set[tuple[str, str]]) -> int:
+        """Remove entries of runs that no longer exist; returns how many were removed."""
+        wanted = {self._key(r, i) for r, i in keep}
+        removed = 0
+        for path in self.folder.glob("*.pkl") if self.folder.is_dir() else []:
+            if path.name.split("-", 1)[0] not in wanted:
+                self._discard(path)
+                removed += 1
+        return removed
+
+
+def _holds_run(value: Any) -> bool:
+    if isinstance(value, tuple) and len(value) == 2:
+        value = value[0]
+    return isinstance(value, Run)

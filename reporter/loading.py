@@ -1,0 +1,116 @@
+"""Reading and evaluating runs: cached, in parallel, in a deterministic order.
+
+Runs whose files are unchanged since the last build come from the cache; the others are read
+(and evaluated) by a pool of worker processes when there are enough of them to pay for the
+pool, else in this process. Results keep discovery order whatever the pool does.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from reporter.cache import Fingerprint, RunCache
+from reporter.discover import FoundRun
+from reporter.errors import RunReadError
+from reporter.model import Run
+from reporter.settings import Settings
+
+Outcome = tuple[Run | None, list[RunReadError]]
+PARALLEL_FROM = 48  # below this many runs to read, a process pool costs more than it saves
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class LoadStats:
+    cached: int
+    read: int
+    workers: int
+
+
+def read_one(item: FoundRun, settings: Settings) -> Outcome:
+    """One run through read and evaluate. A run that cannot be read is (None, [problem]);
+    evaluation problems keep the run (partial)."""
+    try:
+        run = item.reader.read(item.handle, run_id=item.id, root=settings.runs)
+    except RunReadError as exc:
+        exc.run_id = exc.run_id or item.id
+        return None, [exc]
+    if run.predictions and settings.evaluation.enabled:
+        return evaluate_one(run, settings)
+    return run, []
+
+
+def evaluate_one(run: Run, settings: Settings) -> tuple[Run, list[RunReadError]]:
+    """Evaluate a run's predictions; an unusable predictions file keeps the run (partial)."""
+    from reporter.evaluation_stage import evaluate_run
+
+    try:
+        return evaluate_run(run, settings), []
+    except RunReadError as exc:
+        exc.partial = True
+        exc.run_id = exc.run_id or run.id
+        return replace(run, problems=(*run.problems, str(exc))), [exc]
+
+
+def _target(item: FoundRun) -> Path:
+    return item.handle if isinstance(item.handle, Path) else item.path
+
+
+def load(
+    found: list[FoundRun], settings: Settings, progress: Callable[[int, int], None] | None = None
+) -> tuple[list[Outcome], LoadStats]:
+    """Outcomes in the order of `found`."""
+    cache = RunCache(settings.cache_dir, settings) if settings.cache else None
+    outcomes: list[Outcome | None] = [None] * len(found)
+    todo: list[tuple[int, FoundRun, Fingerprint | None]] = []
+    for i, item in enumerate(found):
+        if cache is None:
+            todo.append((i, item, None))
+            continue
+        cached, fingerprint = cache.get(item.reader.name, item.id, _target(item))
+        if cached is not None:
+            outcomes[i] = cached
+        else:
+            todo.append((i, item, fingerprint))
+    done = len(found) - len(todo)
+    workers = _workers(settings, len(todo))
+    for (i, item, fingerprint), outcome in zip(todo, _map(todo, settings, workers), strict=True):
+        outcomes[i] = outcome
+        run, problems = outcome
+        if cache is not None and run is not None and fingerprint is not None:
+            cache.put(item.reader.name, item.id, outcome, fingerprint, _target(item))
+        done += 1
+        if progress:
+            progress(done, len(found))
+    if cache is not None:
+        cache.prune({(item.reader.name, item.id) for item in found})
+    stats = LoadStats(cached=len(found) - len(todo), read=len(todo), workers=workers)
+    return [o for o in outcomes if o is not None], stats
+
+
+def _workers(settings: Settings, count: int) -> int:
+    if count < PARALLEL_FROM:
+        return 1
+    return max(1, min(settings.workers or os.cpu_count() or 1, count))
+
+
+def _map(
+    todo: list[tuple[int, FoundRun, Fingerprint | None]], settings: Settings, workers: int
+) -> Iterator[Outcome]:
+    items = [item for _, item, _ in todo]
+    if workers <= 1:
+        return (read_one(item, settings) for item in items)
+    return _pooled(items, settings, workers)
+
+
+def _pooled(items: Iterable[FoundRun], settings: Settings, workers: int) -> Iterator[Outcome]:
+    # "spawn": the build may run inside `mkdocs serve`, whose threads make fork unsafe.
+    context = multiprocessing.get_context("spawn")
+    items = list(items)
+    chunk = max(1, min(16, len(items) // (workers * 4)))
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        yield from pool.map(read_one, items, [settings] * len(items), chunksize=chunk)

@@ -1,0 +1,149 @@
+"""The run cache and parallel reading (issue: scale)."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from reporter import loading
+from reporter.pipeline import load_runs
+from reporter.settings import Settings
+
+from .conftest import write_run
+
+
+def settings_for(tmp_path: Path, **kw) -> Settings:
+    return Settings(runs=tmp_path / "runs", cache_dir=tmp_path / "cache", **kw)
+
+
+def predictions(n: int = 300, seed: int = 0) -> str:
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    y = (rng.random(n) < 0.1).astype(int)
+    s = np.round(np.clip(0.3 * y + rng.random(n) * 0.7, 0, 1), 4)
+    return "y_true,y_score\n" + "".join(f"{a},{b}\n" for a, b in zip(y, s, strict=True))
+
+
+@pytest.fixture
+def three_runs(tmp_path):
+    for i in range(3):
+        write_run(
+            tmp_path / "runs",
+            f"exp/r{i}",
+            {"metrics.json": {"auc": 0.5 + i / 10}, "predictions.csv": predictions(seed=i)},
+        )
+    return tmp_path
+
+
+def note(notes: list[str]) -> str:
+    return next(n for n in notes if "from the cache" in n)
+
+
+def test_unchanged_runs_come_from_the_cache(three_runs):
+    settings = settings_for(three_runs)
+    first, _, notes = load_runs(settings)
+    assert note(notes).startswith("0 runs from the cache, 3 read")
+    second, _, notes = load_runs(settings)
+    assert note(notes).startswith("3 runs from the cache, 0 read")
+    assert [r.id for r in second] == [r.id for r in first]
+    assert second[0].evaluation.roc_auc == first[0].evaluation.roc_auc
+    assert second[0].metrics == first[0].metrics
+
+
+def test_a_changed_file_invalidates_its_run_only(three_runs):
+    settings = settings_for(three_runs)
+    load_runs(settings)
+    path = three_runs / "runs" / "exp" / "r1" / "metrics.json"
+    path.write_text(json.dumps({"auc": 0.99}))
+    runs, _, notes = load_runs(settings)
+    assert note(notes).startswith("2 runs from the cache, 1 read")
+    assert runs[1].metrics == {"auc": 0.99}
+
+
+def test_a_touched_but_unchanged_run_is_not_read_again(three_runs):
+    settings = settings_for(three_runs)
+    load_runs(settings)
+    path = three_runs / "runs" / "exp" / "r2" / "predictions.csv"
+    os.utime(path, (1, 1))
+    _, _, notes = load_runs(settings)
+    assert note(notes).startswith("3 runs from the cache, 0 read")
+
+
+def test_a_deleted_run_disappears_and_its_entry_is_pruned(three_runs):
+    settings = settings_for(three_runs)
+    load_runs(settings)
+    assert len(list((three_runs / "cache" / "runs").glob("*.pkl"))) == 3
+    import shutil
+
+    shutil.rmtree(three_runs / "runs" / "exp" / "r0")
+    runs, _, _ = load_runs(settings)
+    assert [r.id for r in runs] == ["exp/r1", "exp/r2"]
+    assert len(list((three_runs / "cache" / "runs").glob("*.pkl"))) == 2
+
+
+@pytest.mark.parametrize("damage", [b"", b"garbage", None])
+def test_a_corrupt_cache_is_discarded_never_trusted(three_runs, damage):
+    settings = settings_for(three_runs)
+    load_runs(settings)
+    for entry in (three_runs / "cache" / "runs").glob("*.pkl"):
+        data = entry.read_bytes()
+        # None: a valid-looking checksum over a payload that is not an entry
+        entry.write_bytes(
+            damage if damage is not None else __import__("hashlib").sha256(b"x").digest() + b"x"
+        )
+        del data
+    runs, _, notes = load_runs(settings)
+    assert note(notes).startswith("0 runs from the cache, 3 read")
+    assert [r.metrics["auc"] for r in runs] == [0.5, 0.6, 0.7]
+
+
+def test_a_flipped_byte_fails_the_checksum(three_runs):
+    settings = settings_for(three_runs)
+    load_runs(settings)
+    entry = next((three_runs / "cache" / "runs").glob("*.pkl"))
+    data = bytearray(entry.read_bytes())
+    data[-5] ^= 0xFF
+    entry.write_bytes(bytes(data))
+    _, _, notes = load_runs(settings)
+    assert note(notes).startswith("2 runs from the cache, 1 read")
+
+
+def test_other_evaluation_settings_do_not_reuse_entries(three_runs):
+    settings = settings_for(three_runs)
+    load_runs(settings)
+    changed = replace(settings, evaluation=replace(settings.evaluation, threshold=0.3))
+    runs, _, notes = load_runs(changed)
+    assert note(notes).startswith("0 runs from the cache, 3 read")
+    assert runs[0].evaluation.at_threshold.threshold == 0.3
+
+
+def test_problems_come_back_from_the_cache(tmp_path):
+    write_run(tmp_path / "runs", "bad", {"predictions.csv": "y_true,y_score\n0,0.1\n1,nan\n"})
+    settings = settings_for(tmp_path)
+    _, first, _ = load_runs(settings)
+    _, second, notes = load_runs(settings)
+    assert note(notes).startswith("1 runs from the cache")
+    assert [str(p) for p in second] == [str(p) for p in first] and len(first) == 1
+
+
+def test_parallel_reading_gives_the_same_runs_in_the_same_order(tmp_path, monkeypatch):
+    for i in range(12):
+        write_run(
+            tmp_path / "runs",
+            f"e{i % 3}/r{i:02d}",
+            {"metrics.json": {"auc": i / 100}, "predictions.csv": predictions(seed=i)},
+        )
+    serial, _, _ = load_runs(settings_for(tmp_path, cache=False, workers=1))
+    monkeypatch.setattr(loading, "PARALLEL_FROM", 2)
+    parallel, _, notes = load_runs(settings_for(tmp_path, cache=False, workers=2))
+    assert "read by 2 processes" in note(notes)
+    assert [r.id for r in parallel] == [r.id for r in serial]
+    assert [r.evaluation.average_precision for r in parallel] == [
+        r.evaluation.average_precision for r in serial
+    ]
+    assert [r.evaluation.ci for r in parallel] == [r.evaluation.ci for r in serial]

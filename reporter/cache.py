@@ -49,8 +49,8 @@ def _files(target: Path) -> list[Path]:
     return found
 
 
-def stat_digest(target: Path) -> str:
-    digest = hashlib.sha256()
+def stat_digest(target: Path, salt: str = "") -> str:
+    digest = hashlib.sha256(salt.encode())
     for path in _files(target):
         with contextlib.suppress(OSError):
             st = path.lstat()
@@ -58,8 +58,8 @@ def stat_digest(target: Path) -> str:
     return digest.hexdigest()
 
 
-def content_digest(target: Path) -> str:
-    digest = hashlib.sha256()
+def content_digest(target: Path, salt: str = "") -> str:
+    digest = hashlib.sha256(salt.encode())
     for path in _files(target):
         digest.update(f"{path}\0".encode())
         with contextlib.suppress(OSError), path.open("rb") as fh:
@@ -86,8 +86,10 @@ class RunCache:
         digest = settings_digest(self.settings, reader)[:12]
         return self.folder / f"{self._key(reader, run_id)}-{digest}.pkl"
 
-    def get(self, reader: str, run_id: str, target: Path) -> tuple[Any, Fingerprint]:
-        stat = stat_digest(target)
+    def get(
+        self, reader: str, run_id: str, target: Path, salt: str = ""
+    ) -> tuple[Any, Fingerprint]:
+        stat = stat_digest(target, salt)
         entry = self._load(self._path(reader, run_id))
         if entry is None or entry["settings"] != settings_digest(self.settings, reader):
             self.misses += 1
@@ -95,7 +97,7 @@ class RunCache:
         if entry["stat"] == stat:
             self.hits += 1
             return entry["run"], Fingerprint(stat=stat, content=entry["content"])
-        content = content_digest(target)
+        content = content_digest(target, salt)
         if entry["content"] == content:
             self.hits += 1
             self.put(reader, run_id, entry["run"], Fingerprint(stat=stat, content=content))
@@ -110,9 +112,10 @@ class RunCache:
         run: Any,
         fingerprint: Fingerprint,
         target: Path | None = None,
+        salt: str = "",
     ) -> None:
         """Store `run` (a run, or a run and its problems) for this fingerprint."""
-        content = fingerprint.content or (content_digest(target) if target else "")
+        content = fingerprint.content or (content_digest(target, salt) if target else "")
         entry = {
             "settings": settings_digest(self.settings, reader),
             "stat": fingerprint.stat,

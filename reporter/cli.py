@@ -276,6 +276,65 @@ def new_entry(
     click.echo(f"Wrote {path}")
 
 
+@cli.command()
+def readers() -> None:
+    """List the installed run readers (entry-point group reporter.readers) and their versions.
+
+    \b
+    Example:
+      reporter readers
+    """
+    from reporter.readers import load_readers, reader_versions
+
+    priority = {r.name: r.priority for r in load_readers()}
+    for name, dist, version in reader_versions():
+        click.echo(f"{name:<16} priority {priority.get(name, '?'):<4} {dist} {version}")
+
+
+@cli.command()
+@click.argument("run_id", metavar="RUN")
+@click.option("--runs", type=click.Path(path_type=Path), help=RUNS_HELP)
+@click.option(
+    "--config",
+    "config_file",
+    default="mkdocs.yml",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help=CONFIG_HELP,
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["hf", "mct"]),
+    default="hf",
+    show_default=True,
+    help="hf: a Hugging Face README.md with model-index results; mct: Model Card Toolkit JSON.",
+)
+def card(run_id: str, runs: Path | None, config_file: Path, fmt: str) -> None:
+    """Print a run's model card for other tools (overall and per-slice results included).
+
+    \b
+    Example:
+      reporter card fraud/hgb-lr0.2-es --format hf > README.md
+    """
+    import orjson
+
+    from reporter import export
+    from reporter.cards import hf_card, mct_card
+
+    try:
+        settings, loaded = _load(runs, config_file, evaluate=False)
+        run = export.evaluated(export.find_run(loaded, run_id.strip("/")), settings)
+    except ReporterError as exc:
+        _fail(exc)
+    if fmt == "hf":
+        click.echo(hf_card(run), nl=False)
+    else:
+        click.echo(
+            orjson.dumps(mct_card(run), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode()
+        )
+
+
 def _storage_options(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict:
     from reporter.publish import parse_storage_options
 

@@ -57,7 +57,15 @@ def evaluate_one(run: Run, settings: Settings) -> tuple[Run, list[RunReadError]]
 
 
 def _target(item: FoundRun) -> Path:
-    return item.handle if isinstance(item.handle, Path) else item.path
+    """What a run's fingerprint covers: its folder, or what a store reader says is its own."""
+    if isinstance(item.handle, Path):
+        return item.handle
+    return getattr(item.handle, "cache_target", None) or item.path
+
+
+def _salt(item: FoundRun) -> str:
+    """Store-wide facts a run page shows (parent, children, states) that its files do not hold."""
+    return "" if isinstance(item.handle, Path) else str(getattr(item.handle, "cache_salt", ""))
 
 
 def load(
@@ -71,7 +79,7 @@ def load(
         if cache is None:
             todo.append((i, item, None))
             continue
-        cached, fingerprint = cache.get(item.reader.name, item.id, _target(item))
+        cached, fingerprint = cache.get(item.reader.name, item.id, _target(item), _salt(item))
         if cached is not None:
             outcomes[i] = cached
         else:
@@ -82,7 +90,7 @@ def load(
         outcomes[i] = outcome
         run, problems = outcome
         if cache is not None and run is not None and fingerprint is not None:
-            cache.put(item.reader.name, item.id, outcome, fingerprint, _target(item))
+            cache.put(item.reader.name, item.id, outcome, fingerprint, _target(item), _salt(item))
         done += 1
         if progress:
             progress(done, len(found))

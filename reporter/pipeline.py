@@ -19,6 +19,7 @@ from reporter.journal_resolve import resolve as resolve_journal
 from reporter.loading import evaluate_one, load, read_one  # noqa: F401 - re-exported
 from reporter.model import Run
 from reporter.readers import load_readers
+from reporter.readers._links import link_producing_runs
 from reporter.render import Page, render_pages
 from reporter.selection import SelectionError, suggest
 from reporter.settings import Settings
@@ -48,7 +49,7 @@ def load_runs(
     """Read (and evaluate) every run; a run that cannot be read is reported, not fatal."""
     found, notes = discover_runs(settings.runs, load_readers(list(settings.readers) or None))
     outcomes, stats = load(found, settings, progress)
-    runs = [run for run, _ in outcomes if run is not None]
+    runs = link_producing_runs([run for run, _ in outcomes if run is not None])
     problems = [p for _, run_problems in outcomes for p in run_problems]
     notes.append(
         f"{stats.cached} runs from the cache, {stats.read} read"

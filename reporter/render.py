@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import orjson
 from markupsafe import escape
 
 from reporter import charts_eval, filters, urls
 from reporter.analyse import Study, metric_value
+from reporter.cards import hf_card, mct_card
 from reporter.charts import Chart, group_histories, history_chart
 from reporter.compare import Comparison, build_comparison, experiment_slug, sd_text
 from reporter.filters import ChartSink
@@ -132,7 +134,7 @@ class Renderer:
                 src_uri=src, markdown=self._render("experiment.md.j2", src, experiment=experiment)
             )
         for run in self.study.runs:
-            yield self.run(run)
+            yield self.run_page(run)
         for cmp in self.comparisons:
             yield self.comparison(cmp)
         if self.comparisons:
@@ -176,11 +178,31 @@ class Renderer:
             performance=headline_rows(run),
             eval_charts=eval_charts(run),
             slice_rows=slice_rows(run.evaluation) if run.evaluation else [],
+            related=related_runs(run, self.study),
+            card_files=(
+                _rel_from(src, urls.card_file(run.id, "hf")),
+                _rel_from(src, urls.card_file(run.id, "mct")),
+            ),
             discussed=[
                 (e, posixpath.relpath(e.src_uri, posixpath.dirname(src)))
                 for e in self.backlinks.get(run.id, [])
             ],
         )
+
+    def run_page(self, run: Run) -> Page:
+        """A run's page plus its model card exported for other tools."""
+        page = self.run(run)
+        cards = (
+            (urls.card_file(run.id, "hf"), hf_card(run)),
+            (
+                urls.card_file(run.id, "mct"),
+                orjson.dumps(
+                    mct_card(run), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS
+                ).decode()
+                + "\n",
+            ),
+        )
+        return replace(page, assets=page.assets + cards)
 
     def embed(self, src_uri: str, page_url: str, resolved: ResolvedEmbed) -> str:
         """A journal embed: the comparison parts (or one run's parts) it asks for, as HTML."""
@@ -245,6 +267,27 @@ class Renderer:
             }
             for r in self.study.runs
         ]
+
+
+def related_runs(run: Run, study: Study) -> list[tuple[str, Run]]:
+    """Runs this one names (parent, children, the run that produced a model...) that exist."""
+    by_id = {r.id: r for r in study.runs}
+    related = []
+    for key, label in (
+        ("parent", "Parent run"),
+        ("children", "Child run"),
+        ("produced_by", "Produced by"),
+        ("produced_models", "Model"),
+    ):
+        value = run.info.get(key)
+        for target in value if isinstance(value, list) else [value]:
+            if isinstance(target, str) and target in by_id and target != run.id:
+                related.append((label, by_id[target]))
+    return related
+
+
+def _rel_from(src: str, target: str) -> str:
+    return posixpath.relpath(target, posixpath.dirname(src))
 
 
 def _history_page(run: Run) -> str:

@@ -33,6 +33,13 @@ def chart_data(src_uri: str) -> str:
     return f"assets/reporter/charts/{src_uri.removesuffix('.md')}.js"
 
 
+def card_file(run_id: str, kind: str) -> str:
+    """A run's model card exported for other tools ("hf": Hugging Face README, "mct": JSON)."""
+    # Not ".md": MkDocs would build a page from it; the link's `download` names it README.md.
+    name = "model-card.README.md.txt" if kind == "hf" else "model-card.json"
+    return f"{RUNS_DIR}/{run_id}/{name}"
+
+
 def slug(text: str) -> str:
     """A path-safe slug that keeps the text readable (URL quoting handles the rest)."""
     cleaned = "".join(c if c.isalnum() or c in "-_." else "-" for c in text.strip())

@@ -113,3 +113,25 @@ def test_build_with_missing_runs_root_exits_1(tmp_path):
     assert result.exit_code == 1
     assert "does not exist" in result.stderr
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_readers_lists_the_built_ins():
+    result = invoke("readers")
+    assert result.exit_code == 0
+    names = [line.split()[0] for line in result.stdout.splitlines()]
+    assert {"native", "mlflow", "mlflow-sqlite", "dvclive", "modelstore"} <= set(names)
+
+
+def test_card_exports_hugging_face_and_model_card_toolkit_formats():
+    hf = invoke("card", "exp-a/good-strings", "--runs", UNTIDY, "--format", "hf")
+    assert hf.exit_code == 0
+    import yaml
+
+    front = yaml.safe_load(hf.stdout.split("---\n")[1])
+    metrics = {m["type"]: m["value"] for m in front["model-index"][0]["results"][0]["metrics"]}
+    assert metrics["roc_auc"] == 0.91
+    mct = invoke("card", "exp-a/good-strings", "--runs", UNTIDY, "--format", "mct")
+    card = json.loads(mct.stdout)
+    assert card["model_details"]["name"] == "Strings and nests"
+    missing = invoke("card", "nope", "--runs", UNTIDY)
+    assert missing.exit_code == 1 and "No run 'nope'" in missing.stderr

@@ -13,6 +13,7 @@ are added or deleted; renaming a run or an experiment in MLflow changes the id.
 
 from __future__ import annotations
 
+import json
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from reporter.model import Artifact, MetricSeries, Run
 from reporter.readers import _parse
 
 STATUS_CODES = {1: "RUNNING", 2: "SCHEDULED", 3: "FINISHED", 4: "FAILED", 5: "KILLED"}
+MODEL_STATUS = {0: "", 1: "PENDING", 2: "READY", 3: "FAILED"}
 RUN_NAME = "mlflow.runName"
 NOTE = "mlflow.note.content"
 PARENT = "mlflow.parentRunId"
@@ -152,7 +154,7 @@ def relocate(uri: str, base: Path, root: Path) -> Path | None:
     root = root.resolve()
     parts = recorded.parts[1:] if recorded.is_absolute() else recorded.parts
     tails = [base.joinpath(*parts[i:]) for i in range(len(parts) - 1)]
-    for candidate in [recorded, *tails]:
+    for candidate in [recorded if recorded.is_absolute() else base / recorded, *tails]:
         if candidate.is_dir() and candidate.resolve().is_relative_to(root):
             return candidate
     return None
@@ -160,25 +162,8 @@ def relocate(uri: str, base: Path, root: Path) -> Path | None:
 
 def to_run(record: RunRecord, *, run_id: str, reader: str, path: Path, family: Family) -> Run:
     tags = record.tags
-    card_file = record.artifacts / CARD if record.artifacts else None
-    predictions = next(
-        (record.artifacts / p for p in PREDICTIONS if record.artifacts and (record.artifacts / p).is_file()),
-        None,
-    )
-    metrics = {k: v for k, v in sorted(record.latest.items()) if math.isfinite(v)}
     model_info, model_artifacts = _models(record.models)
-    info = {
-        "mlflow.run_id": record.uuid,
-        "mlflow.experiment_id": record.experiment_id,
-        **_times(record),
-        **({"parent": family.parent} if family.parent else {}),
-        **({"children": list(family.children)} if family.children else {}),
-        **({"models": model_info} if model_info else {}),
-        **({"registered_models": list(record.registered)} if record.registered else {}),
-        **{f"metric.{k}": str(v) for k, v in sorted(record.latest.items()) if not math.isfinite(v)},
-        **_info_tags(tags),
-        **({"experiment.tags": record.experiment_tags} if record.experiment_tags else {}),
-    }
+    card, problems = _card(record.artifacts, run_id)
     return Run(
         id=run_id,
         name=tags.get(RUN_NAME) or record.name or record.uuid,
@@ -193,13 +178,56 @@ def to_run(record: RunRecord, *, run_id: str, reader: str, path: Path, family: F
         notes=tags.get(NOTE, ""),
         params=dict(sorted(record.params.items())),
         config=dict(sorted(record.params.items())),
-        metrics=metrics,
-        info=dict(sorted(info.items())),
+        metrics={k: v for k, v in sorted(record.latest.items()) if math.isfinite(v)},
+        info=_info(record, family, model_info),
         histories=_histories(record.history),
         artifacts=_artifacts(record.artifacts) + model_artifacts,
-        card=_parse.read_text(card_file, f"{run_id}/artifacts/{CARD}") if card_file and card_file.is_file() else "",
-        predictions=str(predictions) if predictions else None,
+        card=card,
+        predictions=_predictions(record.artifacts),
+        problems=problems,
     )
+
+
+def _info(record: RunRecord, family: Family, model_info: dict[str, object]) -> dict[str, object]:
+    """What the page lists under "Other logged values", sorted by key."""
+    info: dict[str, object] = {
+        "mlflow.run_id": record.uuid,
+        "mlflow.experiment_id": record.experiment_id,
+        **_times(record),
+        **model_info,
+        **_info_tags(record.tags),
+    }
+    if family.parent:
+        info["parent"] = family.parent
+    if family.children:
+        info["children"] = list(family.children)
+    if record.registered:
+        info["registered_models"] = list(record.registered)
+    if record.experiment_tags:
+        info["experiment.tags"] = record.experiment_tags
+    if record.artifacts is None and record.artifact_uri:
+        info["artifact_uri"] = record.artifact_uri  # remote, or not found under the runs root
+    for key, value in record.latest.items():
+        if not math.isfinite(value):
+            info[f"metric.{key}"] = str(value)  # NaN or infinity: not a comparable metric
+    return dict(sorted(info.items()))
+
+
+def _card(artifacts: Path | None, run_id: str) -> tuple[str, tuple[str, ...]]:
+    """A `card.md` artifact is the run's model card; an unreadable one is a problem, not fatal."""
+    if artifacts is None or not (artifacts / CARD).is_file():
+        return "", ()
+    try:
+        return _parse.read_text(artifacts / CARD, f"{run_id}/artifacts/{CARD}"), ()
+    except RunReadError as exc:
+        return "", (str(exc),)
+
+
+def _predictions(artifacts: Path | None) -> str | None:
+    """A `predictions.csv|parquet` artifact is evaluated like a native run's predictions."""
+    if artifacts is None:
+        return None
+    return next((str(artifacts / p) for p in PREDICTIONS if (artifacts / p).is_file()), None)
 
 
 def _times(record: RunRecord) -> dict[str, object]:
@@ -229,18 +257,19 @@ def _is_word_tag(key: str, value: str) -> bool:
 def _info_tags(tags: dict[str, str]) -> dict[str, str]:
     used = {RUN_NAME, NOTE, PARENT, GIT_COMMIT, USER}
     return {
-        f"tag.{k}": v
-        for k, v in sorted(tags.items())
-        if k not in used and not _is_word_tag(k, v)
+        f"tag.{k}": v for k, v in sorted(tags.items()) if k not in used and not _is_word_tag(k, v)
     }
 
 
 def _histories(history: dict[str, list[Point]]) -> tuple[MetricSeries, ...]:
-    """Metrics logged at two or more points, ordered by step (then time), as logged."""
+    """Metrics logged at two or more steps, every point ordered by step (then time).
+
+    A metric logged once (or only at one step) is a final value, not a history.
+    """
     series = []
     for name in sorted(history):
         points = sorted(history[name], key=lambda p: (p[0], p[1]))
-        if len(points) < 2:
+        if len({p[0] for p in points}) < 2:
             continue
         x = np.array([p[0] for p in points], dtype=float)
         y = np.array([p[2] for p in points], dtype=float)
@@ -256,58 +285,88 @@ def _artifacts(folder: Path | None, prefix: str = "") -> tuple[Artifact, ...]:
     return tuple(Artifact(name=f"{prefix}{a.name}", size=a.size, sha256=a.sha256) for a in found)
 
 
-def _models(models: tuple[LoggedModel, ...]) -> tuple[list[dict], tuple[Artifact, ...]]:
-    infos: list[dict] = []
+def _models(models: tuple[LoggedModel, ...]) -> tuple[dict[str, object], tuple[Artifact, ...]]:
+    """Logged models as `model.<name>.*` information plus their files as artifacts."""
+    info: dict[str, object] = {}
     artifacts: list[Artifact] = []
+    names = [m.name for m in models]
     for model in sorted(models, key=lambda m: (m.name, m.model_id)):
         files = _artifacts(model.artifacts, f"models/{model.model_id}/")
-        info = {"name": model.name, "model_id": model.model_id, **_mlmodel(model, files)}
-        if model.status:
-            info["status"] = model.status
-        infos.append(info)
+        key = model.name if names.count(model.name) == 1 else f"{model.name}.{model.model_id}"
+        described = {"id": model.model_id, "status": model.status, **_mlmodel(model, files)}
+        info.update({f"model.{key}.{k}": v for k, v in described.items() if v not in ("", None)})
         artifacts += files
-    return infos, tuple(artifacts)
+    return info, tuple(artifacts)
 
 
 def _mlmodel(model: LoggedModel, files: tuple[Artifact, ...]) -> dict[str, object]:
     """Flavour, size and signature from the model's `MLmodel` file (YAML, never executed)."""
-    described: dict[str, object] = {"files_bytes": sum(a.size for a in files)}
+    described: dict[str, object] = {
+        "files": f"{len(files)} files, {sum(a.size for a in files)} bytes"
+    }
     mlmodel = model.artifacts / "MLmodel" if model.artifacts else None
     if mlmodel is None or not mlmodel.is_file():
         return described
     try:
         meta = _parse.load_yaml(mlmodel, f"models/{model.model_id}/MLmodel")
     except RunReadError as exc:
-        return {**described, "problem": str(exc.reason)}
+        return {**described, "problem": f"MLmodel: {exc.reason}"}
     if not isinstance(meta, dict):
         return described
-    flavors = meta.get("flavors") if isinstance(meta.get("flavors"), dict) else {}
-    own = [f for f in flavors if f != "python_function"] or list(flavors)
-    if own:
-        described["flavour"] = own[0]
-        version_key = f"{own[0]}_version"
-        if isinstance(flavors[own[0]], dict) and version_key in flavors[own[0]]:
-            described["library_version"] = str(flavors[own[0]][version_key])
+    flavour = _flavour(meta.get("flavors"))
+    if flavour:
+        described["flavour"] = flavour
     if _parse.is_number(meta.get("model_size_bytes")):
         described["size_bytes"] = int(meta["model_size_bytes"])
     signature = meta.get("signature")
     if isinstance(signature, dict):
-        described["signature"] = {
-            k: _parse_signature(v) for k, v in signature.items() if v not in (None, "")
-        }
-    for key in ("mlflow_version", "utc_time_created"):
-        if meta.get(key):
-            described[key] = str(meta[key])
+        for part in ("inputs", "outputs", "params"):
+            if signature.get(part):
+                described[f"signature.{part}"] = signature_text(signature[part])
+    if meta.get("mlflow_version"):
+        described["mlflow_version"] = str(meta["mlflow_version"])
     return described
 
 
-def _parse_signature(value: object) -> object:
-    """MLflow stores signature parts as JSON text inside the YAML; show them as data."""
-    import json
+def _flavour(flavors: object) -> str:
+    """The model's own flavour (not the generic `python_function`), with its library version."""
+    if not isinstance(flavors, dict) or not flavors:
+        return ""
+    name = next((str(f) for f in flavors if f != "python_function"), str(next(iter(flavors))))
+    settings = flavors.get(name)
+    version = settings.get(f"{name}_version") if isinstance(settings, dict) else None
+    return f"{name} {version}" if version else name
 
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
-    return value
+
+def model_status(value: object) -> str:
+    """Logged models store their status as a number in both stores."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return MODEL_STATUS.get(value, str(value))
+    return str(value or "")
+
+
+def signature_text(value: object) -> str:
+    """An MLflow signature part (JSON text inside the YAML) as one readable line.
+
+    Columns read `amount: double, country: string`; tensors read `tensor float64 [-1, 3]`.
+    """
+    try:
+        specs = json.loads(value) if isinstance(value, str) else value
+    except ValueError:
+        return str(value)
+    if not isinstance(specs, list):
+        return str(value)
+    parts = []
+    for spec in specs:
+        if not isinstance(spec, dict):
+            parts.append(str(spec))
+        elif "tensor-spec" in spec and isinstance(spec["tensor-spec"], dict):
+            tensor = spec["tensor-spec"]
+            name = f"{spec['name']}: " if spec.get("name") else ""
+            parts.append(
+                f"{name}tensor {tensor.get('dtype', '?')} {tensor.get('shape', '')}".strip()
+            )
+        else:
+            kind = str(spec.get("type", "?"))
+            parts.append(f"{spec['name']}: {kind}" if spec.get("name") else kind)
+    return ", ".join(parts)

@@ -9,8 +9,11 @@
     <run>/card.md                 model-card prose
     anything else                 listed as an artifact with size and sha256, never loaded
 
-Real files are untidy: numbers in metrics.json are metrics, everything else is kept as
-information for the page, never an error.
+Real files are untidy: numbers in metrics.json are metrics (so are numbers written as text,
+"0.93"; booleans are not), everything else is kept as information for the page, never an error.
+NaN and infinities are kept as logged (shown as such, never ranked). A file that cannot be parsed,
+holds the wrong kind of data, or is a symbolic link out of the run folder makes the run
+unreadable: it is skipped with a warning naming the file.
 """
 
 from __future__ import annotations
@@ -57,7 +60,9 @@ class NativeReader:
 
 
 def _first(path: Path, names: tuple[str, ...]) -> Path | None:
-    return next((path / n for n in names if (path / n).is_file()), None)
+    """The first of `names` present in the run folder (and inside it, links resolved)."""
+    found = next((path / n for n in names if (path / n).is_file()), None)
+    return _parse.own_file(found, path, found.name) if found else None
 
 
 def _read(path: Path, *, run_id: str) -> Run:
@@ -68,7 +73,8 @@ def _read(path: Path, *, run_id: str) -> Run:
     history_file = _first(path, HISTORIES)
     histories = read_history(history_file, history_file.name) if history_file else ()
     predictions = _first(path, PREDICTIONS)
-    card = _parse.read_text(path / CARD, CARD) if (path / CARD).is_file() else ""
+    card_file = _first(path, (CARD,))
+    card = _parse.read_text(card_file, CARD) if card_file else ""
     used = {p.name for p in (config_file, history_file, predictions) if p is not None}
     used |= {n for n in (METRICS, CARD, *METADATA) if (path / n).is_file()}
     return Run(
@@ -77,7 +83,7 @@ def _read(path: Path, *, run_id: str) -> Run:
         experiment=str(meta.pop("experiment", None) or _default_experiment(run_id)),
         reader=NativeReader.name,
         path=str(path),
-        created=_parse.parse_time(meta.pop("created", None) or _text_of(info, _TIME_KEYS)),
+        created=_parse.parse_time(meta.pop("created", None) or _time_of(info)),
         status=str(meta.pop("status", "") or ""),
         author=str(meta.pop("author", "") or ""),
         git_commit=str(meta.pop("git_commit", "") or ""),
@@ -107,19 +113,25 @@ def _text_of(info: dict[str, Any], keys: tuple[str, ...]) -> str | None:
     return next((str(info[k]) for k in keys if isinstance(info.get(k), str) and info[k]), None)
 
 
+def _time_of(info: dict[str, Any]) -> Any:
+    return next((info[k] for k in _TIME_KEYS if info.get(k) not in (None, "", False)), None)
+
+
 def _read_metrics(path: Path) -> tuple[dict[str, float], dict[str, dict[str, float]], dict]:
     """Numbers are metrics; `slices` are per-slice metrics; everything else is information."""
-    if not (path / METRICS).is_file():
+    metrics_file = _first(path, (METRICS,))
+    if metrics_file is None:
         return {}, {}, {}
-    data = _parse.load_mapping(path / METRICS, METRICS)
+    data = _parse.load_mapping(metrics_file, METRICS)
     metrics: dict[str, float] = {}
     info: dict[str, Any] = {}
     slices: dict[str, dict[str, float]] = {}
     for key, value in data.items():
+        number = None if key in (*_NAME_KEYS, *_TIME_KEYS) else _parse.as_metric(value)
         if key == "slices" and isinstance(value, dict):
             slices = _read_slices(value)
-        elif _parse.is_number(value):
-            metrics[key] = float(value)
+        elif number is not None:
+            metrics[key] = number
         else:
             info[key] = value
     return dict(sorted(metrics.items())), slices, dict(sorted(info.items()))
@@ -129,7 +141,8 @@ def _read_slices(value: dict[str, Any]) -> dict[str, dict[str, float]]:
     slices = {}
     for name, entry in value.items():
         if isinstance(entry, dict):
-            numbers = {str(k): float(v) for k, v in entry.items() if _parse.is_number(v)}
+            found = {str(k): _parse.as_metric(v) for k, v in entry.items()}
+            numbers = {k: v for k, v in found.items() if v is not None}
             if numbers:
                 slices[str(name)] = dict(sorted(numbers.items()))
     return dict(sorted(slices.items()))
@@ -174,9 +187,20 @@ def _read_metadata(path: Path) -> dict[str, Any]:
     threshold = meta.get("threshold")
     if _parse.is_number(threshold) and not math.isfinite(threshold):
         problems.append("'threshold' must be a finite number")
+    created = meta.get("created")
+    if created is not None and _parse.parse_time(created) is None:
+        problems.append(
+            "'created' must be a date and time such as 2026-10-05T14:00:00Z (or epoch "
+            f"seconds), got {_parse.type_name(created)} {_shown(created)}"
+        )
     if problems:
         raise RunReadError("; ".join(problems), path=meta_file.name)
     return meta
+
+
+def _shown(value: Any) -> str:
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 40 else f"{text[:37]}..."
 
 
 def _type_word(kind: type) -> str:

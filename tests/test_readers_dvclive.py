@@ -1,0 +1,143 @@
+"""dvclive reader against Live folders dvclive itself wrote (tests/data/dvclive)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from bs4 import BeautifulSoup
+
+from reporter.discover import discover_runs
+from reporter.errors import RunReadError
+from reporter.pipeline import load_runs
+from reporter.readers import _parse, load_readers
+from reporter.readers.dvclive import DvcliveReader, load_lenient_json
+from reporter.settings import Settings
+from tests.conftest import DATA, make_project
+
+STORE = DATA / "dvclive"
+EXPECTED = json.loads((STORE / "expected.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def runs():
+    runs, problems, notes = load_runs(Settings(cache=False, runs=STORE))
+    assert problems == []
+    return {r.id: r for r in runs}
+
+
+def test_every_live_folder_is_one_dvclive_run(runs):
+    assert set(runs) == set(EXPECTED) == {"with-steps", "no-steps"}
+    assert {r.reader for r in runs.values()} == {"dvclive"}
+
+
+def test_metrics_and_params_match_what_dvclive_logged(runs):
+    for run_id, want in EXPECTED.items():
+        run = runs[run_id]
+        summary = {k: v for k, v in want["summary"].items() if k != "step"}
+        assert run.metrics == {k.replace(".", "/"): v for k, v in _parse.flatten(summary).items()}
+        assert run.params == _parse.flatten(want["params"])
+        assert run.config == want["params"]
+
+
+def test_histories_with_steps_and_none_without(runs):
+    with_steps = runs["with-steps"]
+    assert {s.name: len(s.x) for s in with_steps.histories} == EXPECTED["with-steps"][
+        "history_lengths"
+    ]
+    assert all(s.x_name == "step" and list(s.x) == list(range(6)) for s in with_steps.histories)
+    assert with_steps.info["step"] == EXPECTED["with-steps"]["summary"]["step"]
+    assert runs["no-steps"].histories == ()
+    assert "step" not in runs["no-steps"].info
+
+
+def test_sklearn_plots_are_described_and_images_listed(runs):
+    info = runs["with-steps"].info
+    assert info["plots.roc"].endswith(" points")
+    matrix = info["plots.confusion_matrix"]
+    assert sum(sum(row.values()) for row in matrix.values()) == 40
+    names = [a.name for a in runs["with-steps"].artifacts]
+    assert names == ["model.pkl", "plots/images/sample.png"]
+
+
+def test_bare_infinity_is_parsed_to_none():
+    roc = STORE / "with-steps" / "plots" / "sklearn" / "roc.json"
+    assert "Infinity" in roc.read_text()
+    data = load_lenient_json(roc, "roc.json")
+    assert data["roc"][0]["threshold"] is None
+
+
+def test_detection_rule(make_run, tmp_path):
+    reader = DvcliveReader()
+    # dvclive's own layout
+    assert reader.matches(make_run("a", {"plots/metrics/loss.tsv": "step\tloss\n0\t1\n"}))
+    # metrics.json + params.yaml in dvclive's shape
+    assert reader.matches(make_run("b", {"metrics.json": {"x": {"y": 1}}, "params.yaml": {"a": 1}}))
+    # native runs stay native: slices, native-only files, text values, no params.yaml
+    assert not reader.matches(
+        make_run("c", {"metrics.json": {"auc": 1, "slices": {"s": {"auc": 1}}}, "params.yaml": {}})
+    )
+    assert not reader.matches(
+        make_run("d", {"metrics.json": {"auc": 1}, "params.yaml": {}, "run.yaml": {"name": "d"}})
+    )
+    assert not reader.matches(
+        make_run("e", {"metrics.json": {"auc": 1, "note": "hi"}, "params.yaml": {}})
+    )
+    assert not reader.matches(make_run("f", {"metrics.json": {"auc": 1}}))
+    # a dvc.yaml above the folder that lists its metrics.json
+    make_run("g", {"metrics.json": {"auc": "text is fine here"}})
+    (tmp_path / "runs" / "dvc.yaml").write_text("metrics:\n- g/metrics.json\n")
+    assert reader.matches(tmp_path / "runs" / "g")
+    found, _ = discover_runs(tmp_path / "runs", load_readers())
+    assert {f.id: f.reader.name for f in found} == {
+        "a": "dvclive",
+        "b": "dvclive",
+        "c": "native",
+        "d": "native",
+        "e": "native",
+        "f": "native",
+        "g": "dvclive",
+    }
+
+
+def test_a_metric_logged_at_one_step_is_not_a_history(make_run, tmp_path):
+    """dvclive writes a one-row TSV for a metric logged without `next_step`."""
+    make_run("once", {"metrics.json": {"auc": 0.7}, "plots/metrics/auc.tsv": "step\tauc\n0\t0.7\n"})
+    make_run("old", {"plots/metrics/loss.tsv": "timestamp\tstep\tloss\n1\t0\t2\n2\t1\t1\n"})
+    runs, problems, _ = load_runs(Settings(cache=False, runs=tmp_path / "runs"))
+    by_id = {r.id: r for r in runs}
+    assert not problems
+    assert by_id["once"].histories == () and by_id["once"].metrics == {"auc": 0.7}
+    (loss,) = by_id["old"].histories
+    assert (loss.name, list(loss.x), list(loss.y)) == ("loss", [0.0, 1.0], [2.0, 1.0])
+
+
+def test_dvclive_default_folder_takes_its_parents_name(make_run, tmp_path):
+    make_run("exp-7/dvclive", {"metrics.json": {"auc": 0.5}, "params.yaml": {"lr": 1}})
+    runs, _, _ = load_runs(Settings(cache=False, runs=tmp_path / "runs"))
+    (run,) = runs
+    assert (run.id, run.name, run.experiment) == ("exp-7/dvclive", "exp-7", "exp-7")
+
+
+def test_a_broken_tsv_names_file_and_line(tmp_path):
+    shutil.copytree(STORE, tmp_path / "runs")
+    (tmp_path / "runs" / "with-steps" / "plots" / "metrics" / "train" / "loss.tsv").write_text(
+        "step\tloss\n0\t1.0\n1\toops\n"
+    )
+    runs, problems, _ = load_runs(Settings(cache=False, runs=tmp_path / "runs"))
+    (problem,) = problems
+    assert problem.run_id == "with-steps"
+    assert problem.path == "with-steps/plots/metrics/train/loss.tsv" and problem.line == 3
+    assert isinstance(problem, RunReadError) and [r.id for r in runs] == ["no-steps"]
+
+
+def test_a_site_builds_with_one_page_per_run(tmp_path):
+    from reporter.site import build_site
+
+    result = build_site(make_project(tmp_path / "project", STORE))
+    for run_id in EXPECTED:
+        page = result.site_dir / "runs" / run_id / "index.html"
+        text = BeautifulSoup(page.read_text(), "lxml").get_text(" ")
+        assert "dvclive reader" in text
+    assert len(result.report.study.runs) == 2

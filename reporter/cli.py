@@ -277,6 +277,36 @@ def new_entry(
 
 
 @cli.command()
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="A new, empty folder.")
+@click.option("--runs", type=click.Path(path_type=Path), help=RUNS_HELP)
+@click.option(
+    "--config",
+    "config_file",
+    default="mkdocs.yml",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help=CONFIG_HELP,
+)
+def render(out: Path, runs: Path | None, config_file: Path) -> None:
+    """Write the generated pages as Markdown (a copy of the docs folder plus every generated
+    page and its data), to read, diff, or build with a bare mkdocs build.
+
+    \b
+    Example:
+      reporter render --out /tmp/pages && diff -r /tmp/old-pages /tmp/pages
+    """
+    from reporter.render_out import render_to
+
+    try:
+        report = render_to(config_file, out, runs)
+    except ReporterError as exc:
+        _fail(exc)
+    for problem in report.problems:
+        click.echo(f"WARNING  -  {problem}", err=True)
+    click.echo(f"Rendered {len(report.study.runs)} runs -> {out}")
+
+
+@cli.command()
 def readers() -> None:
     """List the installed run readers (entry-point group reporter.readers) and their versions.
 

@@ -7,6 +7,7 @@ run pages stay out of the navigation (a Material nav listing every run makes bui
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,7 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
         self.progress: Progress | None = None
         self.report: Report | None = None
         self.settings: Settings | None = None
+        self.seconds = 0.0  # reporter's own work in this build (reading, evaluating, rendering)
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.settings = self._settings(config)
@@ -49,6 +51,13 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
         return config
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        started = time.perf_counter()
+        try:
+            return self._add_pages(files, config)
+        finally:
+            self.seconds += time.perf_counter() - started
+
+    def _add_pages(self, files: Files, config: MkDocsConfig) -> Files:
         assert self.settings is not None
         entries, offsets = read_entries(files, self.config.journal_dir)
         self.report = build_report(self.settings, self.progress, entries, offsets)
@@ -84,7 +93,7 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
                     config, "index.md", content=f"# Experiment report\n\n{HOME_MARKER}\n"
                 ),
             )
-        for name, path in _asset_sources().items():
+        for name, path in asset_sources().items():
             _add(files, File.generated(config, f"{ASSETS}/{name}", abs_src_path=str(path)))
         return files
 
@@ -93,6 +102,14 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
     ) -> str | None:
         if self.report is None or self.settings is None:
             return markdown
+        started = time.perf_counter()
+        try:
+            return self._page_markdown(markdown, page, files)
+        finally:
+            self.seconds += time.perf_counter() - started
+
+    def _page_markdown(self, markdown: str, page: MkPage, files: Files) -> str:
+        assert self.report is not None and self.settings is not None
         renderer = Renderer(self.report.study, self.settings, self.report.comparisons)
         if self.report.journal and page.file.src_uri in self.report.journal.entries:
             markdown = rewrite_entry(
@@ -146,7 +163,7 @@ def _add(files: Files, file: File) -> None:
     files.append(file)
 
 
-def _asset_sources() -> dict[str, Path]:
+def asset_sources() -> dict[str, Path]:
     import plotly
 
     here = Path(__file__).parent / "assets"

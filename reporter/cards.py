@@ -15,8 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
+from reporter.filters import dump_yaml
 from reporter.model import Run
 
 if TYPE_CHECKING:
@@ -109,7 +108,7 @@ def hf_card(run: Run) -> str:
     if run.tags:
         front["tags"] = list(run.tags)
     front["model-index"] = [{"name": run.name, "results": _hf_results(run, results)}]
-    header = yaml.safe_dump(front, sort_keys=False, allow_unicode=True, width=1000)
+    header = dump_yaml(front, sort_keys=False, allow_unicode=True, width=1000)
     return f"---\n{header}---\n\n{_hf_body(run, results)}"
 
 

@@ -22,6 +22,8 @@ def compact(values: np.ndarray, digits: int = 6) -> list[float | None]:
     top = float(np.max(np.abs(finite))) if finite.size else 0.0
     decimals = max(0, digits - 1 - math.floor(math.log10(top))) if top > 0 else digits
     rounded = np.round(a, min(decimals, 15))
+    if finite.size == a.size:
+        return rounded.tolist()
     return [float(v) if math.isfinite(v) else None for v in rounded]
 
 

@@ -22,7 +22,11 @@ def _color(i: int) -> str:
 
 
 def _list(values: np.ndarray) -> list[float | None]:
-    return [float(v) if np.isfinite(v) else None for v in np.asarray(values, dtype=float)]
+    """Floats for JSON; non-finite values (an infinite threshold) become None."""
+    a = np.asarray(values, dtype=float)
+    if np.isfinite(a).all():
+        return a.tolist()
+    return [float(v) if np.isfinite(v) else None for v in a]
 
 
 def pr_chart(items: list[tuple[str, Evaluation]], key: str = "pr_curve") -> Chart:
@@ -202,7 +206,8 @@ def confusion_chart(e: Evaluation, key: str = "confusion") -> Chart:
         "layout": {
             **_layout(f"Confusion matrix at threshold {at.threshold:.4g}", "", ""),
             "height": 300,
-            "yaxis": {"autorange": "reversed"},
+            "yaxis": {"autorange": "reversed", "automargin": True},
+            "xaxis": {"automargin": True},
             "hovermode": "closest",
             "margin": {"l": 110, "r": 10, "t": 40, "b": 40},
         },

@@ -160,7 +160,12 @@ def build_comparison(spec: ComparisonSpec, study: Study, settings: Settings) -> 
 def _column(runs: tuple[Run, ...], name: str, settings: Settings) -> MetricColumn:
     lower = is_lower_better(name, settings.lower_is_better)
     scored = [(v, r.id) for r in runs if (v := metric_value(r, name)) is not None]
-    best = min(scored, key=lambda s: (s[0] if lower else -s[0], s[1])) if scored else (None, None)
+    neutral = is_lower_better(name, settings.neutral)  # same glob matching
+    best = (
+        min(scored, key=lambda s: (s[0] if lower else -s[0], s[1]))
+        if scored and not neutral
+        else (None, None)
+    )
     return MetricColumn(name=name, lower_is_better=lower, best_value=best[0], best_run=best[1])
 
 

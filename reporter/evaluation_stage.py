@@ -21,13 +21,26 @@ def evaluate_run(run: Run, settings: Settings) -> Run:
     path = Path(run.predictions)
     preds = read_predictions(path, columns(ev), run_id=run.id, rel_path=f"{run.id}/{path.name}")
     threshold = run.threshold if run.threshold is not None else ev.threshold
-    evaluation = evaluate(preds, options(ev, threshold))
+    evaluation = compact(evaluate(preds, options(ev, threshold)))
     return replace(
         run,
         evaluation=evaluation,
         computed=computed_metrics(evaluation),
         eval_fingerprint=f"{preds.n_rows}:{preds.label_hash[:16]}",
     )
+
+
+def compact(e: Evaluation) -> Evaluation:
+    """Slices keep their numbers, not their curves: pages show slice tables and heatmaps, and
+    10,000 runs x 10 slices of curves would not fit in memory."""
+    slim = {
+        column: {
+            value: replace(sub, roc=None, pr=None, threshold_table=(), calibration=None)
+            for value, sub in values.items()
+        }
+        for column, values in e.slices.items()
+    }
+    return replace(e, slices=slim)
 
 
 def columns(ev: EvalSettings) -> PredictionColumns:

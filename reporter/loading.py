@@ -81,16 +81,17 @@ def load(
             continue
         cached, fingerprint = cache.get(item.reader.name, item.id, _target(item), _salt(item))
         if cached is not None:
-            outcomes[i] = cached
+            outcomes[i] = _stamped(cached, fingerprint.stat)
         else:
             todo.append((i, item, fingerprint))
     done = len(found) - len(todo)
     workers = _workers(settings, len(todo))
     for (i, item, fingerprint), outcome in zip(todo, _map(todo, settings, workers), strict=True):
-        outcomes[i] = outcome
         run, problems = outcome
         if cache is not None and run is not None and fingerprint is not None:
             cache.put(item.reader.name, item.id, outcome, fingerprint, _target(item), _salt(item))
+            outcome = _stamped(outcome, fingerprint.stat)
+        outcomes[i] = outcome
         done += 1
         if progress:
             progress(done, len(found))
@@ -98,6 +99,12 @@ def load(
         cache.prune({(item.reader.name, item.id) for item in found})
     stats = LoadStats(cached=len(found) - len(todo), read=len(todo), workers=workers)
     return [o for o in outcomes if o is not None], stats
+
+
+def _stamped(outcome: Outcome, stamp: str) -> Outcome:
+    """The run marked with its files' fingerprint, so later stages can cache what they make."""
+    run, problems = outcome
+    return (replace(run, files_fingerprint=stamp) if run is not None else None), problems
 
 
 def _workers(settings: Settings, count: int) -> int:

@@ -65,3 +65,4 @@ class Run:
     computed: dict[str, float] = field(default_factory=dict)
     eval_fingerprint: str = ""
     problems: tuple[str, ...] = ()
+    files_fingerprint: str = ""  # digest of the run's files when read; "" when not known

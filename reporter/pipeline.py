@@ -18,6 +18,7 @@ from reporter.journal_resolve import Journal
 from reporter.journal_resolve import resolve as resolve_journal
 from reporter.loading import evaluate_one, load, read_one  # noqa: F401 - re-exported
 from reporter.model import Run
+from reporter.page_cache import PageCache
 from reporter.readers import load_readers
 from reporter.readers._links import link_producing_runs
 from reporter.render import Page, render_pages
@@ -79,10 +80,12 @@ def build_report(
     )
 
 
-def report_pages(report: Report, settings: Settings) -> Iterator[Page]:
+def report_pages(
+    report: Report, settings: Settings, page_cache: PageCache | None = None
+) -> Iterator[Page]:
     """The report's pages, rendered one at a time."""
     backlinks = report.journal.backlinks if report.journal else {}
-    return render_pages(report.study, settings, report.comparisons, backlinks)
+    return render_pages(report.study, settings, report.comparisons, backlinks, page_cache)
 
 
 def build_comparisons(study: Study, settings: Settings) -> tuple[tuple[Comparison, ...], list[str]]:

@@ -6,8 +6,10 @@ run pages stay out of the navigation (a Material nav listing every run makes bui
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,7 @@ from reporter import urls
 from reporter.config_file import load_comparisons_file
 from reporter.errors import ConfigError
 from reporter.journal_site import latest_entries, read_entries, rewrite_entry
+from reporter.page_cache import PageCache, templates_stamp
 from reporter.pipeline import Progress, Report, build_report, report_pages
 from reporter.plugin_config import ReporterConfig
 from reporter.render import Renderer
@@ -69,14 +72,22 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
         for note in self.report.notes:
             log.info(note)
         data_dir = self.settings.cache_dir / "site-data"
-        for page in report_pages(self.report, self.settings):
+        cache = page_cache(self.settings, data_dir) if self.settings.cache else None
+        written: set[Path] = set()
+        for page in report_pages(self.report, self.settings, cache):
             level = InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV
             _add(
                 files, File.generated(config, page.src_uri, content=page.markdown, inclusion=level)
             )
             for src_uri, text in page.assets:
-                path = write_if_changed(data_dir / src_uri, text)
+                path = (
+                    data_dir / src_uri
+                    if text is None
+                    else write_if_changed(data_dir / src_uri, text)
+                )
+                written.add(path)
                 _add(files, File.generated(config, src_uri, abs_src_path=str(path)))
+        prune_data(data_dir, written)
         for run in self.report.study.runs:
             if run.history_file:
                 name = Path(run.history_file).name
@@ -138,6 +149,23 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
             runs_override=self.runs_override,
             extra_comparisons=extra,
         )
+
+
+def page_cache(settings: Settings, data_dir: Path) -> PageCache:
+    """Pages depend on the settings (not on when or where the site is built)."""
+    salt = repr(
+        (replace(settings, build_time=None, comparisons=()), templates_stamp(settings.templates))
+    )
+    return PageCache(settings.cache_dir, data_dir, salt)
+
+
+def prune_data(data_dir: Path, keep: set[Path]) -> None:
+    """Remove chart data no page of this build uses (older versions of content-named files)."""
+    charts = data_dir / urls.CHART_DATA_DIR
+    for path in charts.rglob("*.js") if charts.is_dir() else []:
+        if path not in keep:
+            with contextlib.suppress(OSError):
+                path.unlink()
 
 
 def write_if_changed(path: Path, text: str) -> Path:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 
-from reporter.settings import LOWER_IS_BETTER
+from reporter.settings import LOWER_IS_BETTER, NEUTRAL
 
 
 class EvaluationConfig(base.Config):
@@ -34,6 +34,7 @@ class ReporterConfig(base.Config):
     primary_metric = c.Optional(c.Type(str))
     metrics = c.ListOfItems(c.Type(str), default=[])
     lower_is_better = c.ListOfItems(c.Type(str), default=list(LOWER_IS_BETTER))
+    neutral = c.ListOfItems(c.Type(str), default=list(NEUTRAL))
     max_points = c.Type(int, default=2000)
     chart_points = c.Type(int, default=12_000)
     comparisons = c.ListOfItems(c.Type(dict), default=[])

@@ -7,6 +7,7 @@ rendered from Markdown and sanitised.
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -26,6 +27,7 @@ from reporter.filters import ChartSink
 from reporter.journal import Entry
 from reporter.journal_resolve import ResolvedEmbed
 from reporter.model import Run
+from reporter.page_cache import PageCache
 from reporter.performance import headline_rows, slice_rows
 from reporter.render_compare import PART_TITLES, part_context, part_names
 from reporter.settings import Settings
@@ -34,12 +36,13 @@ from reporter.settings import Settings
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Page:
     """A generated page: where it goes, its Markdown, whether it belongs in the nav, and the
-    files it needs beside it (its charts' data), as (path, text) pairs."""
+    files it needs beside it (its charts' data, exported cards) as (path, text) pairs; a text
+    of None means the file is already in place from an earlier build (a cached page)."""
 
     src_uri: str
     markdown: str
     in_nav: bool = False
-    assets: tuple[tuple[str, str], ...] = ()
+    assets: tuple[tuple[str, str | None], ...] = ()
 
 
 def environment(templates: Path | None = None) -> jinja2.Environment:
@@ -71,7 +74,9 @@ class Renderer:
         comparisons: tuple[Comparison, ...] = (),
         env: jinja2.Environment | None = None,
         backlinks: dict[str, list[Entry]] | None = None,
+        page_cache: PageCache | None = None,
     ):
+        self.page_cache = page_cache
         self.study = study
         self.settings = settings
         self.comparisons = comparisons
@@ -83,12 +88,13 @@ class Renderer:
 
     def _page(self, template: str, src_uri: str, in_nav: bool = False, **context: Any) -> Page:
         """Render a page whose charts go to a data file beside it."""
-        sink = ChartSink(src_uri, urls.chart_data(src_uri))
+        sink = ChartSink(src_uri)
         markdown = self._render(template, src_uri, chart_sink=sink, **context)
         if not sink.figures:
             return Page(src_uri=src_uri, markdown=markdown, in_nav=in_nav)
-        here = self.url(src_uri)
-        data_url = urls.relative_url(self.url(sink.src_uri), here)
+        script = sink.script()
+        data_src = urls.chart_data(src_uri, hashlib.sha256(script.encode()).hexdigest()[:12])
+        data_url = urls.relative_url(self.url(data_src), self.url(src_uri))
         loader = (
             f'\n<div class="reporter-chart-data" data-chart-page="{escape(src_uri)}" '
             f'data-src="{escape(data_url)}" hidden></div>\n'
@@ -97,7 +103,7 @@ class Renderer:
             src_uri=src_uri,
             markdown=markdown + loader,
             in_nav=in_nav,
-            assets=((sink.src_uri, sink.script()),),
+            assets=((data_src, script),),
         )
 
     def _render(
@@ -141,6 +147,26 @@ class Renderer:
             yield Page(src_uri="compare/index.md", markdown=self.comparison_index(), in_nav=True)
 
     def comparison(self, cmp: Comparison) -> Page:
+        """A comparison page; from the page cache when its runs and their files are unchanged."""
+        cache, key = self.page_cache, None
+        if cache is not None and all(r.files_fingerprint for r in cmp.runs):
+            key = cache.key(
+                repr(cmp.spec),
+                [(r.id, r.files_fingerprint) for r in cmp.runs],
+                [c.name for c in self.study.visible_columns],
+                self.study.primary_metric,
+            )
+            hit = cache.get(key)
+            if hit is not None:
+                return Page(
+                    src_uri=urls.compare_page(cmp.spec.slug), markdown=hit[0], assets=hit[1]
+                )
+        page = self._comparison(cmp)
+        if key is not None:
+            cache.put(key, page.markdown, page.assets)
+        return page
+
+    def _comparison(self, cmp: Comparison) -> Page:
         src = urls.compare_page(cmp.spec.slug)
         parts = part_names(cmp.spec.show, cmp)
         contexts = {
@@ -190,7 +216,25 @@ class Renderer:
         )
 
     def run_page(self, run: Run) -> Page:
-        """A run's page plus its model card exported for other tools."""
+        """A run's page plus its model card exported for other tools; from the page cache when
+        nothing it is made from changed."""
+        cache, key = self.page_cache, None
+        if cache is not None and run.files_fingerprint:
+            key = cache.key(
+                run.id,
+                run.files_fingerprint,
+                [(label, r.id, r.name) for label, r in related_runs(run, self.study)],
+                [(e.title, e.date, e.src_uri) for e in self.backlinks.get(run.id, [])],
+            )
+            hit = cache.get(key)
+            if hit is not None:
+                return Page(src_uri=urls.run_page(run.id), markdown=hit[0], assets=hit[1])
+        page = self._run_page(run)
+        if key is not None:
+            cache.put(key, page.markdown, page.assets)
+        return page
+
+    def _run_page(self, run: Run) -> Page:
         page = self.run(run)
         cards = (
             (urls.card_file(run.id, "hf"), hf_card(run)),
@@ -316,5 +360,8 @@ def render_pages(
     settings: Settings,
     comparisons: tuple[Comparison, ...] = (),
     backlinks: dict[str, list[Entry]] | None = None,
+    page_cache: PageCache | None = None,
 ) -> Iterator[Page]:
-    return Renderer(study, settings, comparisons, backlinks=backlinks).pages()
+    return Renderer(
+        study, settings, comparisons, backlinks=backlinks, page_cache=page_cache
+    ).pages()

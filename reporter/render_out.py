@@ -38,7 +38,7 @@ def render_to(config_file: Path, out: Path, runs: Path | None = None) -> Report:
     for page in report_pages(report, settings):
         _write(out / page.src_uri, page.markdown)
         for src_uri, text in page.assets:
-            _write(out / src_uri, text)
+            _write(out / src_uri, text or "")
     for run in report.study.runs:
         if run.history_file:
             target = out / urls.history_file(run.id, Path(run.history_file).name)

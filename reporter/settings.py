@@ -15,6 +15,21 @@ LOWER_IS_BETTER = (
 )  # fmt: skip
 
 
+# Metrics that are counts or sizes, not scores: no "best" value is highlighted.
+NEUTRAL = (
+    "n",
+    "n_*",
+    "*_count",
+    "count*",
+    "*iter*",
+    "epoch*",
+    "step*",
+    "*_rows",
+    "positives",
+    "negatives",
+)
+
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class EvalSettings:
     """How predictions are read and evaluated (see `reporter.evaluate.EvalOptions`)."""
@@ -42,6 +57,7 @@ class Settings:
     primary_metric: str | None = None
     metrics: tuple[str, ...] = ()
     lower_is_better: tuple[str, ...] = LOWER_IS_BETTER
+    neutral: tuple[str, ...] = NEUTRAL
     max_points: int = 2000
     chart_points: int = 12_000
     newest: int = 10
@@ -82,6 +98,7 @@ def settings_from_options(
         primary_metric=options.get("primary_metric"),
         metrics=tuple(options.get("metrics") or ()),
         lower_is_better=tuple(options.get("lower_is_better") or LOWER_IS_BETTER),
+        neutral=tuple(options.get("neutral") if options.get("neutral") is not None else NEUTRAL),
         max_points=int(options.get("max_points") or 2000),
         chart_points=int(options.get("chart_points") or 12_000),
         newest=int(options.get("newest") or 10),

@@ -28,9 +28,14 @@ def history_file(run_id: str, filename: str) -> str:
     return f"{RUNS_DIR}/{run_id}/{filename}"
 
 
-def chart_data(src_uri: str) -> str:
-    """Where the figures of the page built from `src_uri` are published."""
-    return f"assets/reporter/charts/{src_uri.removesuffix('.md')}.js"
+CHART_DATA_DIR = "assets/reporter/charts"
+
+
+def chart_data(src_uri: str, digest: str) -> str:
+    """Where the figures of the page built from `src_uri` are published. The name carries a
+    digest of the content: a cached page can never meet another build's data, and browsers may
+    cache the file for good."""
+    return f"{CHART_DATA_DIR}/{src_uri.removesuffix('.md')}.{digest}.js"
 
 
 def card_file(run_id: str, kind: str) -> str:

@@ -99,7 +99,7 @@ def test_relative_urls(target, current, rel):
 
 
 def test_charts_go_to_the_page_data_file_when_the_page_has_a_sink():
-    sink = filters.ChartSink("runs/a.md", "assets/reporter/charts/runs/a.js")
+    sink = filters.ChartSink("runs/a.md")
     template = environment().from_string("{{ a|chart }}{{ b|chart }}")
     html = template.render(
         chart_sink=sink,

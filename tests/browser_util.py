@@ -1,0 +1,279 @@
+"""Helpers for the browser tests: a local static server, a recording browser tab, site inventories.
+
+Kept apart from the tests so they read as checks, not plumbing. Nothing here builds a site.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import html
+import http.server
+import os
+import re
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+TIMEOUT_MS = 10_000
+MISSING_CHROMIUM = (
+    f"Chromium is not installed at {CHROMIUM}: the browser tests need it (CI installs it). "
+    "Install it (e.g. `apt-get install chromium`) or set REPORTER_SKIP_BROWSER=1 to skip them."
+)
+
+_UNDRAWN_CHARTS = """() => [...document.querySelectorAll('.reporter-chart')]
+    .filter(el => !el.querySelector('svg.main-svg')).length"""
+
+
+def chromium_problem() -> str | None:
+    """Why the browser tests cannot run here, or None; skips when REPORTER_SKIP_BROWSER=1."""
+    if CHROMIUM.is_file():
+        return None
+    if os.environ.get("REPORTER_SKIP_BROWSER") == "1":
+        pytest.skip(f"{CHROMIUM} is missing and REPORTER_SKIP_BROWSER=1")
+    return MISSING_CHROMIUM
+
+
+# ---------- serving ----------
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def serve(root: Path) -> Iterator[str]:
+    """Serve `root` (which may not exist yet) on an ephemeral localhost port; yields the base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, name=f"serve {root}", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+# ---------- the browser tab ----------
+
+
+@dataclass
+class Visit:
+    """One test's use of a site's tab, with everything that went wrong meanwhile recorded."""
+
+    page: Any  # playwright.sync_api.Page
+    base: str
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+    foreign_requests: list[str] = field(default_factory=list)
+    worker_messages: list[str] = field(default_factory=list)  # e.g. Material's search worker
+
+    def __enter__(self) -> Visit:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        # Leave the site so nothing this test started is blamed on the next one.
+        with contextlib.suppress(Exception):
+            self.page.goto("about:blank")
+
+    def goto(self, rel: str) -> None:
+        self.page.goto(self.base + rel, wait_until="load")
+
+    def console_errors_except(self, expected_urls: Sequence[str] = (), since: int = 0) -> list[str]:
+        """Console errors, minus failed loads of resources a fixture breaks on purpose."""
+        errors = self.console_errors[since:]
+        return [e for e in errors if not any(e.endswith(f"@ {u}") for u in expected_urls)]
+
+    def wait_for_charts(self, expected: int) -> None:
+        """Wait until `expected` chart containers exist and each holds a drawn Plotly SVG."""
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        try:
+            self.page.wait_for_function(
+                f"() => document.querySelectorAll('.reporter-chart').length === {expected}"
+                f" && ({_UNDRAWN_CHARTS})() === 0",
+                timeout=TIMEOUT_MS,
+            )
+        except PlaywrightTimeout:
+            found = self.page.locator(".reporter-chart").count()
+            pytest.fail(
+                f"{self.page.url}: after {TIMEOUT_MS / 1000:g} s, {found} chart containers "
+                f"(expected {expected}), {self.undrawn_charts()} of them not drawn; "
+                f"page errors: {self.page_errors}"
+            )
+
+    def undrawn_charts(self) -> int:
+        return self.page.evaluate(_UNDRAWN_CHARTS)
+
+
+class Tab:
+    """One browser page per site, reused by its tests: a fresh page costs ~1 s of start-up.
+
+    Its context can reach only `base`: every other request is aborted and recorded.
+    """
+
+    def __init__(self, browser: Any, base: str) -> None:
+        self.browser = browser
+        self.base = base
+        self.context: Any = None
+        self.current = Visit(page=None, base=base)
+
+    def visit(self) -> Visit:
+        if self.browser is None:
+            pytest.fail(MISSING_CHROMIUM)
+        if self.context is None or self.current.page is None or self.current.page.is_closed():
+            self._open()
+        self.current = Visit(page=self.current.page, base=self.base)
+        return self.current
+
+    def close(self) -> None:
+        if self.context is not None:
+            self.context.close()
+
+    def _open(self) -> None:
+        if self.context is not None:
+            self.context.close()
+        self.context = self.browser.new_context(viewport={"width": 1400, "height": 900})
+        self.context.set_default_timeout(TIMEOUT_MS)
+        self.context.route("**/*", self._route)
+        self.context.on("request", self._on_request)
+        page = self.context.new_page()
+        page.on("console", self._on_console)
+        page.on("pageerror", lambda error: self.current.page_errors.append(str(error)))
+        page.on("dialog", self._on_dialog)
+        page.on("worker", self._on_worker)
+        self.current.page = page
+
+    def _local(self, url: str) -> bool:
+        return _origin(url) == _origin(self.base)
+
+    def _route(self, route: Any) -> None:
+        url = route.request.url
+        if self._local(url):
+            route.continue_()
+        else:
+            self._foreign(url)
+            route.abort()
+
+    def _on_request(self, request: Any) -> None:  # also sees requests the router may not
+        url = request.url
+        if urlsplit(url).scheme in ("http", "https", "ws", "wss") and not self._local(url):
+            self._foreign(url)
+
+    def _foreign(self, url: str) -> None:
+        if url not in self.current.foreign_requests:
+            self.current.foreign_requests.append(url)
+
+    def _on_console(self, message: Any) -> None:
+        if message.type == "error":
+            where = (message.location or {}).get("url", "")
+            rel = where.removeprefix(self.base)
+            self.current.console_errors.append(f"{message.text} @ {rel}")
+
+    def _on_worker(self, worker: Any) -> None:
+        def on_console(message: Any) -> None:
+            if message.type in ("error", "warning"):
+                self.current.worker_messages.append(f"{message.type}: {message.text}")
+
+        worker.on("console", on_console)
+
+    def _on_dialog(self, dialog: Any) -> None:
+        self.current.dialogs.append(f"{dialog.type}: {dialog.message}")
+        dialog.dismiss()
+
+
+def _origin(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.scheme, parts.netloc
+
+
+# ---------- what a built site holds ----------
+
+
+@dataclass
+class Site:
+    """A built and served site, with one tab for its tests."""
+
+    name: str
+    root: Path
+    base: str
+    tab: Tab
+
+    def open(self) -> Visit:
+        return self.tab.visit()
+
+    def pages(self, limit: int) -> list[str]:
+        """Every top-level page, then an even spread of the deeper ones, `limit` at most."""
+        pages = sorted(page_url(self.root, p) for p in self.root.rglob("index.html"))
+        top = [p for p in pages if p.count("/") <= 1]
+        rest = [p for p in pages if p.count("/") > 1]
+        return (top + spread(rest, max(limit - len(top), 0)))[:limit]
+
+    def runs(self) -> list[str]:
+        return sorted(page_url(self.root, p) for p in (self.root / "runs").glob("**/index.html"))
+
+    def require_runs(self, count: int = 1) -> list[str]:
+        runs = self.runs()
+        if len(runs) < count:
+            pytest.skip(
+                f"the {self.name} site has {len(runs)} run pages (runs/ not generated yet?)"
+            )
+        return runs
+
+    def require_instant_navigation(self) -> None:
+        """Material navigates instantly only to URLs its sitemap.xml lists for this host:port."""
+        text = (self.root / "sitemap.xml").read_text(encoding="utf-8")
+        locs = re.findall(r"<loc>\s*(.*?)\s*</loc>", text)
+        if not any(loc.startswith(self.base) for loc in locs):
+            found = f"lists {locs[0]}" if locs else "is empty (mkdocs.yml sets no site_url)"
+            pytest.xfail(
+                f"instant navigation is off on the {self.name} site: its sitemap.xml {found}, "
+                f"not {self.base}, so Material falls back to full page loads"
+            )
+
+    def title(self, rel: str) -> str:
+        """The page's <title>, which Material also sets after an instant navigation."""
+        match = re.search(r"<title>(.*?)</title>", self._html(rel), re.S)
+        assert match, f"{rel} has no <title>"
+        return html.unescape(match.group(1).strip())
+
+    def chart_count(self, rel: str) -> int:
+        return len(re.findall(r'class="reporter-chart"', self._html(rel)))
+
+    def _html(self, rel: str) -> str:
+        return (self.root / rel / "index.html").read_text(encoding="utf-8")
+
+
+def page_url(site: Path, index_html: Path) -> str:
+    """'runs/a/b/' for site/runs/a/b/index.html, '' for the home page."""
+    rel = index_html.parent.relative_to(site).as_posix()
+    return "" if rel == "." else rel + "/"
+
+
+def spread(items: Sequence[str], limit: int) -> list[str]:
+    """At most `limit` of `items`, evenly spaced, the first and last included."""
+    if len(items) <= limit:
+        return list(items)
+    if limit <= 1:
+        return list(items[:limit])
+    step = (len(items) - 1) / (limit - 1)
+    return [items[round(i * step)] for i in range(limit)]

@@ -6,8 +6,8 @@ and the cost of an incremental rebuild after one new run.
 
 Every build runs in a fresh process (peak RSS is that build's own). For each N it prints:
 seconds, seconds per run, peak RSS, the ratio to a bare `mkdocs build` of the same pages
-(written by `reporter render --out`, built with the same theme and plugins but no reporter
-plugin), the incremental ratio (reporter's own work after adding one run, over a cold build's
+(written by `reporter render --out`, built with the same theme, plugins and navigation but no
+reporter plugin), the incremental ratio (reporter's own work after adding one run, over a cold build's
 own work), the largest run page and the leaderboard and search index sizes.
 """
 
@@ -43,6 +43,12 @@ docs_dir: rendered
 site_dir: bare-site
 theme: {{name: material, font: false, features: [navigation.instant]}}
 plugins: [search, tags]
+not_in_nav: |
+  /runs/
+  /experiments/*
+  !/experiments/index.md
+  /compare/*
+  !/compare/index.md
 extra_css: [assets/reporter/reporter.css]
 extra_javascript: [assets/reporter/plotly.min.js, assets/reporter/reporter.js]
 markdown_extensions: {MARKDOWN}

@@ -16,7 +16,7 @@ from reporter.settings import PRIMARY_CANDIDATES, Settings
 
 _OLDEST = datetime.min.replace(tzinfo=UTC)
 MAX_VISIBLE = 7  # columns shown by default; the rest are a click away in the leaderboard
-MAX_COLUMNS = 60
+MAX_COLUMNS = 40
 HEADLINE = (*PRIMARY_CANDIDATES, "log_loss", "brier")
 
 

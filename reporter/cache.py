@@ -54,14 +54,16 @@ def stat_digest(target: Path, salt: str = "") -> str:
     for path in _files(target):
         with contextlib.suppress(OSError):
             st = path.lstat()
-            digest.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+            digest.update(
+                f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode("utf-8", "surrogateescape")
+            )
     return digest.hexdigest()
 
 
 def content_digest(target: Path, salt: str = "") -> str:
     digest = hashlib.sha256(salt.encode())
     for path in _files(target):
-        digest.update(f"{path}\0".encode())
+        digest.update(f"{path}\0".encode("utf-8", "surrogateescape"))
         with contextlib.suppress(OSError), path.open("rb") as fh:
             while chunk := fh.read(_HASH_CHUNK):
                 digest.update(chunk)
@@ -74,8 +76,14 @@ class RunCache:
     def __init__(self, folder: Path, settings: Settings) -> None:
         self.folder = folder / "runs"
         self.settings = settings
+        self._digests: dict[str, str] = {}
         self.hits = 0
         self.misses = 0
+
+    def _settings(self, reader: str) -> str:
+        if reader not in self._digests:
+            self._digests[reader] = settings_digest(self.settings, reader)
+        return self._digests[reader]
 
     def _key(self, reader: str, run_id: str) -> str:
         return hashlib.sha1(f"{reader}\0{run_id}".encode()).hexdigest()
@@ -83,7 +91,7 @@ class RunCache:
     def _path(self, reader: str, run_id: str) -> Path:
         """One file per run and settings, so `reporter list` (no evaluation) and a build do not
         evict each other's entries."""
-        digest = settings_digest(self.settings, reader)[:12]
+        digest = self._settings(reader)[:12]
         return self.folder / f"{self._key(reader, run_id)}-{digest}.pkl"
 
     def get(
@@ -91,7 +99,7 @@ class RunCache:
     ) -> tuple[Any, Fingerprint]:
         stat = stat_digest(target, salt)
         entry = self._load(self._path(reader, run_id))
-        if entry is None or entry["settings"] != settings_digest(self.settings, reader):
+        if entry is None or entry["settings"] != self._settings(reader):
             self.misses += 1
             return None, Fingerprint(stat=stat, content="")
         if entry["stat"] == stat:
@@ -117,7 +125,7 @@ class RunCache:
         """Store `run` (a run, or a run and its problems) for this fingerprint."""
         content = fingerprint.content or (content_digest(target, salt) if target else "")
         entry = {
-            "settings": settings_digest(self.settings, reader),
+            "settings": self._settings(reader),
             "stat": fingerprint.stat,
             "content": content,
             "run": run,

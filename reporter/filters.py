@@ -56,6 +56,11 @@ def num(value: Any, digits: int = 4) -> str:
     return f"{value:.{digits}g}"
 
 
+def short(value: float | None) -> float | None:
+    """Six significant digits: what a table shows and sorts by, in a third of the JSON."""
+    return None if value is None else float(f"{value:.6g}")
+
+
 def date(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M") if value else ""
 
@@ -171,6 +176,7 @@ def basename(path: str | None) -> str:
 def register(env: jinja2.Environment) -> None:
     env.filters.update(
         num=num,
+        short=short,
         date=date,
         md=md,
         prose=prose,

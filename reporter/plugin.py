@@ -44,6 +44,7 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
         self.progress: Progress | None = None
         self.report: Report | None = None
         self.settings: Settings | None = None
+        self._renderer: Renderer | None = None
         self.seconds = 0.0  # reporter's own work in this build (reading, evaluating, rendering)
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -121,14 +122,17 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
 
     def _page_markdown(self, markdown: str, page: MkPage, files: Files) -> str:
         assert self.report is not None and self.settings is not None
-        renderer = Renderer(self.report.study, self.settings, self.report.comparisons)
-        if self.report.journal and page.file.src_uri in self.report.journal.entries:
-            markdown = rewrite_entry(
-                markdown, page.file.src_uri, page.url, self.report.journal, renderer
-            )
+        journal = self.report.journal
+        in_journal = journal is not None and page.file.src_uri in journal.entries
+        if not in_journal and HOME_MARKER not in markdown:
+            return markdown  # most pages: nothing to do
+        if self._renderer is None:
+            self._renderer = Renderer(self.report.study, self.settings, self.report.comparisons)
+        if in_journal:
+            markdown = rewrite_entry(markdown, page.file.src_uri, page.url, journal, self._renderer)
         if HOME_MARKER in markdown:
-            latest = latest_entries(self.report.journal, files, page.url, limit=5)
-            markdown = markdown.replace(HOME_MARKER, renderer.home(page.file.src_uri, latest))
+            latest = latest_entries(journal, files, page.url, limit=5)
+            markdown = markdown.replace(HOME_MARKER, self._renderer.home(page.file.src_uri, latest))
         return markdown
 
     def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:

@@ -306,7 +306,7 @@ class Renderer:
                 "created": filters.date(r.created),
                 "status": r.status,
                 "tags": list(r.tags),
-                "metrics": [metric_value(r, c.name) for c in self.study.columns],
+                "metrics": [filters.short(metric_value(r, c.name)) for c in self.study.columns],
                 "compare": [i for i, c in enumerate(self.comparisons) if r in c.runs],
             }
             for r in self.study.runs

@@ -1,17 +1,28 @@
 """Building the site with MkDocs into a temporary folder, then swapping it in.
 
 A failed or interrupted build never touches the previous site: the new site is built beside
-the target and replaces it only when the build succeeded.
+the target and replaces it only when the build succeeded. On Linux the two folders are
+exchanged in one atomic `renameat2(RENAME_EXCHANGE)`, so `site/` is complete at every instant,
+even to a web server reading it; elsewhere (or on a file system without exchange) two renames
+are used, and a build killed between them is repaired by the next one.
+
+Builds of the same site folder take turns: each holds an exclusive lock (`.site.lock` beside
+the site) from start to swap, so two `reporter build`s never interleave their swaps, and
+temporary folders beside the site found while holding the lock are leftovers of killed builds.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
+import errno as _errno
 import logging
 import os
 import shutil
+import sys
 import tempfile
-import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +37,7 @@ class BuildResult:
     report: Report
     site_dir: Path
     warnings: int
+    reporter_seconds: float = 0.0  # reporter's own work; the rest of the build is MkDocs
 
 
 def load_config(config_file: Path, **overrides: object):  # -> MkDocsConfig
@@ -60,13 +72,25 @@ def build_site(
     strict: bool = False,
     progress: Progress | None = None,
 ) -> BuildResult:
-    from mkdocs.commands.build import build
-    from mkdocs.exceptions import Abort, MkDocsException
-
     config = load_config(config_file)
     target = Path(site_dir or config.site_dir).resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
-    _recover(target)
+    with site_lock(target):
+        _recover(target)
+        return _build_into(config_file, target, runs=runs, strict=strict, progress=progress)
+
+
+def _build_into(
+    config_file: Path,
+    target: Path,
+    *,
+    runs: Path | None,
+    strict: bool,
+    progress: Progress | None,
+) -> BuildResult:
+    from mkdocs.commands.build import build
+    from mkdocs.exceptions import Abort, MkDocsException
+
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
     try:
         config = load_config(config_file, site_dir=str(tmp), strict=strict)
@@ -87,7 +111,12 @@ def build_site(
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     assert plugin.report is not None
-    return BuildResult(report=plugin.report, site_dir=target, warnings=counter.count)
+    return BuildResult(
+        report=plugin.report,
+        site_dir=target,
+        warnings=counter.count,
+        reporter_seconds=plugin.seconds,
+    )
 
 
 class _WarningCounter(logging.Handler):
@@ -99,8 +128,40 @@ class _WarningCounter(logging.Handler):
         self.count += 1
 
 
+@contextlib.contextmanager
+def site_lock(target: Path) -> Iterator[None]:
+    """Hold the exclusive lock of the site folder `target` (waits for another build's turn).
+
+    The lock file stays (removing it would let a waiting build lock a file no one else sees);
+    it holds the process id of the build holding the lock, for whoever wonders who it is.
+    """
+    try:
+        import fcntl
+    except ImportError:  # Windows: no flock; builds of one site must not overlap there
+        yield
+        return
+    path = target.with_name(f".{target.name}.lock")
+    with path.open("a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+        except OSError:  # a file system without locks (some network mounts): build unlocked
+            yield
+            return
+        try:
+            fh.truncate(0)
+            fh.write(f"{os.getpid()}\n")
+            fh.flush()
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
 def _swap(new: Path, target: Path) -> None:
-    """Replace `target` with `new`: two renames, the old site kept until the new one is in."""
+    """Replace `target` with `new`: atomically exchanged where the system can, else renamed
+    in two steps with the old site kept (`.<name>-old`) until the new one is in."""
+    if target.exists() and _exchange(new, target):
+        shutil.rmtree(new, ignore_errors=True)  # `new` now holds the previous site
+        return
     old = target.with_name(f".{target.name}-old")
     if old.exists():
         shutil.rmtree(old)
@@ -110,13 +171,46 @@ def _swap(new: Path, target: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically with Linux's renameat2(RENAME_EXCHANGE); False if unsupported
+    (not Linux, an old C library, or a file system without it)."""
+    renameat2 = _renameat2()
+    if renameat2 is None:
+        return False
+    result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    if result == 0:
+        return True
+    errno = ctypes.get_errno()
+    if errno in (_errno.EINVAL, _errno.ENOSYS, _errno.EOPNOTSUPP, _errno.EXDEV):
+        return False
+    raise OSError(errno, os.strerror(errno), str(b))
+
+
+def _renameat2():  # -> ctypes function or None
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        function = libc.renameat2
+    except (OSError, AttributeError):
+        return None
+    c_int, c_path = ctypes.c_int, ctypes.c_char_p
+    function.argtypes = [c_int, c_path, c_int, c_path, ctypes.c_uint]
+    function.restype = ctypes.c_int
+    return function
+
+
 def _recover(target: Path) -> None:
-    """If a build was killed between the two renames, put the old site back."""
+    """Repair what a killed build left beside `target` (called with the site lock held, so
+    no other build of `target` is running): put back a site moved aside between the two
+    renames of a swap, and remove temporary folders."""
     old = target.with_name(f".{target.name}-old")
     if old.exists() and not target.exists():
         os.replace(old, target)
-    day_ago = time.time() - 86_400
-    for stale in target.parent.glob(f".{target.name}-new-*"):
-        with contextlib.suppress(OSError):
-            if stale.stat().st_mtime < day_ago:  # younger ones may belong to a running build
-                shutil.rmtree(stale)
+    for stale in [old, *target.parent.glob(f".{target.name}-new-*")]:
+        if stale.is_dir() and not stale.is_symlink():
+            shutil.rmtree(stale, ignore_errors=True)

@@ -15,7 +15,7 @@ import os
 import re
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 import yaml
 
@@ -121,7 +121,7 @@ def tame(data: Any, rel: str) -> Any:
         raise
     if count > MAX_VALUES:
         raise RunReadError(
-            f"holds {count:,} values (YAML aliases expanded), more than the "
+            f"holds {count:,} values (a YAML alias counts once per use), more than the "
             f"{MAX_VALUES:,} a run file may hold; not read",
             path=rel,
         )
@@ -193,7 +193,7 @@ def type_name(value: Any) -> str:
     return names.get(type(value), f"a {type(value).__name__}")
 
 
-def is_number(value: Any) -> bool:
+def is_number(value: Any) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 

@@ -71,13 +71,18 @@ def build_site(
     runs: Path | None = None,
     strict: bool = False,
     progress: Progress | None = None,
+    site_url: str | None = None,
 ) -> BuildResult:
+    """Build the site; `site_url` overrides the config's (the URL the site will be served from,
+    which Material's instant navigation needs)."""
     config = load_config(config_file)
     target = Path(site_dir or config.site_dir).resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
     with site_lock(target):
         _recover(target)
-        return _build_into(config_file, target, runs=runs, strict=strict, progress=progress)
+        return _build_into(
+            config_file, target, runs=runs, strict=strict, progress=progress, site_url=site_url
+        )
 
 
 def _build_into(
@@ -87,13 +92,15 @@ def _build_into(
     runs: Path | None,
     strict: bool,
     progress: Progress | None,
+    site_url: str | None = None,
 ) -> BuildResult:
     from mkdocs.commands.build import build
     from mkdocs.exceptions import Abort, MkDocsException
 
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
     try:
-        config = load_config(config_file, site_dir=str(tmp), strict=strict)
+        overrides = {"site_url": site_url} if site_url else {}
+        config = load_config(config_file, site_dir=str(tmp), strict=strict, **overrides)
         plugin = reporter_plugin(config)
         plugin.runs_override = runs.resolve() if runs else None
         plugin.progress = progress

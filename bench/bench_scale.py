@@ -107,13 +107,15 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=6000, help="prediction rows per run")
     parser.add_argument("--steps", type=int, default=1000, help="history steps per run")
     parser.add_argument("--bare-up-to", type=int, default=1000, help="compare with bare MkDocs up to this N")
+    parser.add_argument("--keep", type=Path, help="build under this folder and keep it (e.g. for bench_browser.py)")
     args = parser.parse_args()
     print(f"runs with predictions of {args.rows:,} rows and histories of {args.steps:,} steps x 3 metrics\n")
     print(f"{'N':>6} {'s':>7} {'ms/run':>7} {'peak MB':>8} {'x bare':>7} {'incr.':>7} "
           f"{'incr. s':>8} {'page KB':>8} {'board KB':>9} {'search KB':>10}")
     with tempfile.TemporaryDirectory(prefix="reporter-scale-") as tmp:
         for n in args.sizes:
-            r = measure(n, Path(tmp), args.rows, args.steps, bare=n <= args.bare_up_to)
+            where = args.keep or Path(tmp)
+            r = measure(n, where, args.rows, args.steps, bare=n <= args.bare_up_to)
             ratio = f"{r['seconds'] / r['bare_seconds']:.2f}" if "bare_seconds" in r else "-"
             incremental = r["reporter_incremental"] / r["reporter_cold"]
             print(f"{n:>6} {r['seconds']:>7.1f} {r['ms_per_run']:>7.1f} {r['peak_mb']:>8.0f} {ratio:>7} "

@@ -83,9 +83,9 @@ def analyse(runs: list[Run], settings: Settings) -> Study:
     )
     visible = _visible_names(ordered, settings, primary)
     names = (*visible, *(n for n in _all_names(ordered) if n not in visible))[:MAX_COLUMNS]
-    columns = tuple(_column(ordered, n, settings, n in visible) for n in names)
+    columns = tuple(metric_column(ordered, n, settings, n in visible) for n in names)
     experiments = tuple(
-        Experiment(name=e.name, runs=e.runs, best=_column(e.runs, primary, settings, True))
+        Experiment(name=e.name, runs=e.runs, best=metric_column(e.runs, primary, settings, True))
         if primary
         else e
         for e in _experiments(ordered)
@@ -129,7 +129,10 @@ def _visible_names(
     return tuple(names[: MAX_VISIBLE if not settings.metrics else None])
 
 
-def _column(runs: tuple[Run, ...], name: str, settings: Settings, visible: bool) -> MetricColumn:
+def metric_column(
+    runs: tuple[Run, ...], name: str, settings: Settings, visible: bool = True
+) -> MetricColumn:
+    """A metric over `runs`: its direction and the best run (none for counts and sizes)."""
     lower = is_lower_better(name, settings.lower_is_better)
     scored = [(v, r.id) for r in runs if (v := metric_value(r, name)) is not None]
     neutral = is_lower_better(name, settings.neutral)  # same glob matching

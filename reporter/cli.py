@@ -20,6 +20,17 @@ CONFIG_HELP = "MkDocs config holding the reporter plugin options."
 RUNS_HELP = "Folder of runs (overrides the plugin's 'runs' option)."
 
 
+config_option = click.option(
+    "--config",
+    "config_file",
+    default="mkdocs.yml",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help=CONFIG_HELP,
+)
+runs_option = click.option("--runs", type=click.Path(path_type=Path), help=RUNS_HELP)
+
+
 class _Handler(logging.Handler):
     """Prints MkDocs' and reporter's log records as 'WARNING  -  message' lines on stderr."""
 
@@ -54,15 +65,8 @@ def cli() -> None:
 
 
 @cli.command()
-@click.option("--runs", type=click.Path(path_type=Path), help=RUNS_HELP)
-@click.option(
-    "--config",
-    "config_file",
-    default="mkdocs.yml",
-    show_default=True,
-    type=click.Path(path_type=Path),
-    help=CONFIG_HELP,
-)
+@runs_option
+@config_option
 @click.option(
     "--site-dir",
     type=click.Path(path_type=Path),
@@ -112,14 +116,7 @@ def build(
 
 
 @cli.command()
-@click.option(
-    "--config",
-    "config_file",
-    default="mkdocs.yml",
-    show_default=True,
-    type=click.Path(path_type=Path),
-    help=CONFIG_HELP,
-)
+@config_option
 @click.option(
     "-a", "--dev-addr", default="127.0.0.1:8000", show_default=True, help="Address to serve on."
 )
@@ -159,15 +156,8 @@ def _load(runs: Path | None, config_file: Path, evaluate: bool):
 
 
 @cli.command(name="list")
-@click.option("--runs", type=click.Path(path_type=Path), help=RUNS_HELP)
-@click.option(
-    "--config",
-    "config_file",
-    default="mkdocs.yml",
-    show_default=True,
-    type=click.Path(path_type=Path),
-    help=CONFIG_HELP,
-)
+@runs_option
+@config_option
 @click.option("--sort", "sort_by", metavar="METRIC", help="Sort by this metric (best first).")
 @click.option(
     "--format",
@@ -196,15 +186,8 @@ def list_runs(runs: Path | None, config_file: Path, sort_by: str | None, fmt: st
 
 @cli.command()
 @click.argument("run_id", metavar="RUN")
-@click.option("--runs", type=click.Path(path_type=Path), help=RUNS_HELP)
-@click.option(
-    "--config",
-    "config_file",
-    default="mkdocs.yml",
-    show_default=True,
-    type=click.Path(path_type=Path),
-    help=CONFIG_HELP,
-)
+@runs_option
+@config_option
 @click.option(
     "--format",
     "fmt",
@@ -232,15 +215,8 @@ def show(run_id: str, runs: Path | None, config_file: Path, fmt: str) -> None:
 
 @cli.command(name="new-entry")
 @click.argument("title")
-@click.option(
-    "--config",
-    "config_file",
-    default="mkdocs.yml",
-    show_default=True,
-    type=click.Path(path_type=Path),
-    help=CONFIG_HELP,
-)
-@click.option("--runs", type=click.Path(path_type=Path), help=RUNS_HELP)
+@config_option
+@runs_option
 @click.option(
     "--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), help="Entry date (default: today)."
 )
@@ -278,15 +254,8 @@ def new_entry(
 
 @cli.command()
 @click.option("--out", required=True, type=click.Path(path_type=Path), help="A new, empty folder.")
-@click.option("--runs", type=click.Path(path_type=Path), help=RUNS_HELP)
-@click.option(
-    "--config",
-    "config_file",
-    default="mkdocs.yml",
-    show_default=True,
-    type=click.Path(path_type=Path),
-    help=CONFIG_HELP,
-)
+@runs_option
+@config_option
 def render(out: Path, runs: Path | None, config_file: Path) -> None:
     """Write the generated pages as Markdown (a copy of the docs folder plus every generated
     page and its data), to read, diff, or build with a bare mkdocs build.
@@ -323,15 +292,8 @@ def readers() -> None:
 
 @cli.command()
 @click.argument("run_id", metavar="RUN")
-@click.option("--runs", type=click.Path(path_type=Path), help=RUNS_HELP)
-@click.option(
-    "--config",
-    "config_file",
-    default="mkdocs.yml",
-    show_default=True,
-    type=click.Path(path_type=Path),
-    help=CONFIG_HELP,
-)
+@runs_option
+@config_option
 @click.option(
     "--format",
     "fmt",

@@ -12,7 +12,7 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 from reporter import urls
-from reporter.analyse import MetricColumn, Study, is_lower_better, metric_value
+from reporter.analyse import MetricColumn, Study, metric_column, metric_value
 from reporter.model import Run
 from reporter.selection import Selection, SelectionError, parse_selection, select_runs
 from reporter.settings import Settings
@@ -142,7 +142,7 @@ def build_comparison(spec: ComparisonSpec, study: Study, settings: Settings) -> 
     runs, missing = select_runs(study, spec.selection)
     runs_t = tuple(runs)
     names = spec.metrics or tuple(c.name for c in study.visible_columns)
-    columns = tuple(_column(runs_t, n, settings) for n in names)
+    columns = tuple(metric_column(runs_t, n, settings) for n in names)
     params = sorted({k for r in runs_t for k in r.params})
     return Comparison(
         spec=spec,
@@ -155,18 +155,6 @@ def build_comparison(spec: ComparisonSpec, study: Study, settings: Settings) -> 
         eval_groups=_eval_groups(runs_t),
         missing=tuple(missing),
     )
-
-
-def _column(runs: tuple[Run, ...], name: str, settings: Settings) -> MetricColumn:
-    lower = is_lower_better(name, settings.lower_is_better)
-    scored = [(v, r.id) for r in runs if (v := metric_value(r, name)) is not None]
-    neutral = is_lower_better(name, settings.neutral)  # same glob matching
-    best = (
-        min(scored, key=lambda s: (s[0] if lower else -s[0], s[1]))
-        if scored and not neutral
-        else (None, None)
-    )
-    return MetricColumn(name=name, lower_is_better=lower, best_value=best[0], best_run=best[1])
 
 
 def _baseline(runs: tuple[Run, ...], wanted: str | None) -> Run | None:

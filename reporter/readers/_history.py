@@ -51,10 +51,13 @@ def read_history(path: Path, rel: str) -> tuple[MetricSeries, ...]:
     series = []
     for name in sorted(columns):
         where, y = columns[name]
-        keep = np.isfinite(x[where]) & np.isfinite(y)
-        if keep.any():
+        xs = x[where]  # a view when every row has the metric: series then share one x array
+        keep = np.isfinite(xs) & np.isfinite(y)
+        if keep.all():
+            series.append(MetricSeries(name=name, x=xs, y=y, x_name=x_name or "row"))
+        elif keep.any():
             series.append(
-                MetricSeries(name=name, x=x[where][keep], y=y[keep], x_name=x_name or "row")
+                MetricSeries(name=name, x=xs[keep], y=y[keep], x_name=x_name or "row")
             )
     return tuple(series)
 
@@ -78,7 +81,7 @@ def _read_bounded(path: Path, rel: str) -> bytes:
 
 
 # (rows in the file, {column: (row numbers where it has a value, those values)})
-Columns = tuple[int, dict[str, tuple[np.ndarray, np.ndarray]]]
+Columns = tuple[int, dict[str, tuple[np.ndarray | slice, np.ndarray]]]
 
 
 def _read_csv(data: bytes, rel: str) -> Columns:
@@ -97,7 +100,7 @@ def _read_csv(data: bytes, rel: str) -> Columns:
             path=rel,
         )
     numeric = {}
-    rows = np.arange(len(frame))
+    rows = slice(None)  # every row: indexing with it gives views, not copies
     for column in frame.columns:
         values = pd.to_numeric(frame[column], errors="coerce")
         if values.notna().any() and str(column).strip():

@@ -34,8 +34,10 @@ class Fingerprint:
 
 
 def settings_digest(settings: Settings, reader: str) -> str:
-    """What else decides a cached run: reporter's version, the reader, evaluation settings."""
-    text = repr((FORMAT, __version__, reader, asdict(settings.evaluation)))
+    """What else decides a cached run: reporter's code, the reader, evaluation settings."""
+    from reporter.page_cache import code_stamp
+
+    text = repr((FORMAT, __version__, code_stamp(), reader, asdict(settings.evaluation)))
     return hashlib.sha256(text.encode()).hexdigest()
 
 

@@ -7,6 +7,7 @@ spikes survive.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -51,6 +52,18 @@ def downsample(x: np.ndarray, y: np.ndarray, budget: int) -> np.ndarray:
     if len(rest):
         picks += [rest[[y[rest].argmin(), y[rest].argmax()]]]
     return np.unique(np.concatenate([[0, n - 1], *picks]))
+
+
+def compact(values: np.ndarray, digits: int = 6) -> list[float | None]:
+    """Values rounded to `digits` significant digits of the largest one: smaller JSON, same chart."""
+    a = np.asarray(values, dtype=float)
+    finite = a[np.isfinite(a)]
+    top = float(np.max(np.abs(finite))) if finite.size else 0.0
+    decimals = max(0, digits - 1 - math.floor(math.log10(top))) if top > 0 else digits
+    rounded = np.round(a, min(decimals, 15))
+    if finite.size == a.size:
+        return rounded.tolist()
+    return [float(v) if math.isfinite(v) else None for v in rounded]
 
 
 def group_histories(series: tuple[MetricSeries, ...]) -> dict[str, list[MetricSeries]]:
@@ -104,8 +117,8 @@ def _line(name: str, x: np.ndarray, y: np.ndarray, color: str) -> dict[str, Any]
         "type": "scatter",
         "mode": "lines",
         "name": name,
-        "x": x.tolist(),
-        "y": y.tolist(),
+        "x": compact(x, 9),
+        "y": compact(y),
         "line": {"color": color, "width": 1.5},
     }
 

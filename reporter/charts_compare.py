@@ -2,29 +2,22 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
-import numpy as np
-
 from reporter.analyse import metric_value
-from reporter.charts import PALETTE, Chart, _layout, downsample, group_histories, y_scale_menu
+from reporter.charts import (
+    PALETTE,
+    Chart,
+    _layout,
+    compact,
+    downsample,
+    group_histories,
+    y_scale_menu,
+)
 from reporter.compare import Comparison, is_seed_key
 from reporter.model import MetricSeries, Run
 
 _GREY = "#bdbdbd"
-
-
-def compact(values: np.ndarray, digits: int = 6) -> list[float | None]:
-    """Values rounded to `digits` significant digits of the largest one: smaller JSON, same chart."""
-    a = np.asarray(values, dtype=float)
-    finite = a[np.isfinite(a)]
-    top = float(np.max(np.abs(finite))) if finite.size else 0.0
-    decimals = max(0, digits - 1 - math.floor(math.log10(top))) if top > 0 else digits
-    rounded = np.round(a, min(decimals, 15))
-    if finite.size == a.size:
-        return rounded.tolist()
-    return [float(v) if math.isfinite(v) else None for v in rounded]
 
 
 def history_names(runs: tuple[Run, ...]) -> list[str]:

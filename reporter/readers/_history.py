@@ -53,11 +53,16 @@ def read_history(path: Path, rel: str) -> tuple[MetricSeries, ...]:
         where, y = columns[name]
         xs = x[where]  # a view when every row has the metric: series then share one x array
         keep = np.isfinite(xs) & np.isfinite(y)
+        # float32 values: charts show six digits, and 10,000 runs' histories must fit in memory
         if keep.all():
-            series.append(MetricSeries(name=name, x=xs, y=y, x_name=x_name or "row"))
+            series.append(
+                MetricSeries(name=name, x=xs, y=y.astype(np.float32), x_name=x_name or "row")
+            )
         elif keep.any():
             series.append(
-                MetricSeries(name=name, x=xs[keep], y=y[keep], x_name=x_name or "row")
+                MetricSeries(
+                    name=name, x=xs[keep], y=y[keep].astype(np.float32), x_name=x_name or "row"
+                )
             )
     return tuple(series)
 

@@ -9,6 +9,7 @@ the build wrote them; an entry whose data files are gone is not used.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -68,11 +69,24 @@ def _digest(text: str) -> str:
 
 
 def templates_stamp(folder: Path | None) -> str:
-    """Changes when a user template changes (built-in templates change with the version)."""
-    if folder is None or not folder.is_dir():
-        return ""
-    return ";".join(
-        f"{p.relative_to(folder)}:{p.stat().st_mtime_ns}"
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    )
+    """Changes when a user template or reporter's own code or templates change."""
+    user = ""
+    if folder is not None and folder.is_dir():
+        user = ";".join(
+            f"{p.relative_to(folder)}:{p.stat().st_mtime_ns}"
+            for p in sorted(folder.rglob("*"))
+            if p.is_file()
+        )
+    return f"{code_stamp()}|{user}"
+
+
+@functools.cache
+def code_stamp() -> str:
+    """A digest of reporter's own modules, templates and assets (once per process)."""
+    package = Path(__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and path.suffix in {".py", ".j2", ".js", ".css"}:
+            digest.update(path.relative_to(package).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()

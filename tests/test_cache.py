@@ -147,3 +147,13 @@ def test_parallel_reading_gives_the_same_runs_in_the_same_order(tmp_path, monkey
         r.evaluation.average_precision for r in serial
     ]
     assert [r.evaluation.ci for r in parallel] == [r.evaluation.ci for r in serial]
+
+
+def test_page_cache_is_keyed_by_reporter_code(monkeypatch, tmp_path):
+    from reporter import page_cache
+
+    stamp = page_cache.templates_stamp(None)
+    page_cache.code_stamp.cache_clear()
+    monkeypatch.setattr(page_cache.Path, "read_bytes", lambda self: b"changed code")
+    assert page_cache.templates_stamp(None) != stamp
+    page_cache.code_stamp.cache_clear()

@@ -49,6 +49,9 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.settings = self._settings(config)
+        if "attr_list" not in config.markdown_extensions:
+            # generated headings carry attributes (`data-search-exclude` on number sections)
+            config.markdown_extensions.append("attr_list")
         config.extra_css.append(f"{ASSETS}/reporter.css")
         for script in ("plotly.min.js", "reporter.js"):
             config.extra_javascript.append(f"{ASSETS}/{script}")

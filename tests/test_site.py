@@ -168,3 +168,14 @@ def test_comparison_with_unknown_runs_warns_with_suggestions_and_fails_strict(tm
     assert (tmp_path / "site" / "compare" / "broken" / "index.html").is_file()
     with pytest.raises(BuildError):
         build(config, strict=True)
+
+
+def test_number_sections_stay_out_of_the_search_index(untidy_site):
+    index = json.loads((untidy_site / "search" / "search_index.json").read_text())
+    anchors = {
+        d["location"].split("#", 1)[1]
+        for d in index["docs"]
+        if d["location"].startswith("runs/exp-a/good-full/#")
+    }
+    assert anchors == {"model-card", "parameters"}  # plus the page itself: name, tags, notes
+    assert not any(d["location"].startswith("leaderboard/") for d in index["docs"])

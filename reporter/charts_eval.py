@@ -29,21 +29,32 @@ def _list(values: np.ndarray) -> list[float | None]:
     return [float(v) if np.isfinite(v) else None for v in a]
 
 
-def pr_chart(items: list[tuple[str, Evaluation]], key: str = "pr_curve") -> Chart:
-    """Precision against recall, threshold on hover, each run's operating point marked."""
+def _thin(n: int, budget: int | None) -> np.ndarray:
+    """At most `budget` evenly spaced indices of n, first and last included (all when None)."""
+    if budget is None or n <= budget:
+        return np.arange(n)
+    return np.unique(np.linspace(0, n - 1, max(budget, 2)).round().astype(int))
+
+
+def pr_chart(
+    items: list[tuple[str, Evaluation]], key: str = "pr_curve", budget: int | None = None
+) -> Chart:
+    """Precision against recall, threshold on hover, each run's operating point marked.
+    `budget`: points per curve, for overlays of many runs."""
     traces: list[dict[str, Any]] = []
     for i, (label, e) in enumerate(items):
         if e.pr is None:
             continue
+        keep = _thin(len(e.pr.recall), budget)
         traces.append(
             {
                 "type": "scatter",
                 "mode": "lines",
                 "name": label,
                 "line": {"color": _color(i), "shape": "hv"},
-                "x": _list(e.pr.recall),
-                "y": _list(e.pr.precision),
-                "customdata": _list(e.pr.thresholds),
+                "x": _list(e.pr.recall[keep]),
+                "y": _list(e.pr.precision[keep]),
+                "customdata": _list(e.pr.thresholds[keep]),
                 "hovertemplate": "recall %{x:.3f}<br>precision %{y:.3f}<br>" + _THRESHOLD_HOVER,
             }
         )
@@ -69,21 +80,24 @@ def pr_chart(items: list[tuple[str, Evaluation]], key: str = "pr_curve") -> Char
     return Chart(key=key, figure={"data": traces, "layout": layout})
 
 
-def roc_chart(items: list[tuple[str, Evaluation]], key: str = "roc_curve") -> Chart:
+def roc_chart(
+    items: list[tuple[str, Evaluation]], key: str = "roc_curve", budget: int | None = None
+) -> Chart:
     """True-positive rate against false-positive rate; a button switches FPR to a log axis."""
     traces: list[dict[str, Any]] = []
     for i, (label, e) in enumerate(items):
         if e.roc is None:
             continue
+        keep = _thin(len(e.roc.fpr), budget)
         traces.append(
             {
                 "type": "scatter",
                 "mode": "lines",
                 "name": label,
                 "line": {"color": _color(i)},
-                "x": _list(e.roc.fpr),
-                "y": _list(e.roc.tpr),
-                "customdata": _list(e.roc.thresholds),
+                "x": _list(e.roc.fpr[keep]),
+                "y": _list(e.roc.tpr[keep]),
+                "customdata": _list(e.roc.thresholds[keep]),
                 "hovertemplate": "FPR %{x:.4f}<br>recall %{y:.3f}<br>" + _THRESHOLD_HOVER,
             }
         )

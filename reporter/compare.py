@@ -120,18 +120,33 @@ def parse_spec(raw: Any, where: str) -> ComparisonSpec:
     )
 
 
+MAX_EXPERIMENT_COMPARISON = (
+    50  # overlaid curves of more runs are unreadable; the leaderboard has all
+)
+
+
 def experiment_specs(study: Study) -> list[ComparisonSpec]:
-    """One comparison per experiment with two or more runs."""
-    return [
-        ComparisonSpec(
-            slug=experiment_slug(e.name),
-            title=f"Experiment {e.name}",
-            selection=Selection(experiment=e.name),
-            source="experiment",
+    """One comparison per experiment with two or more runs: all of them, or the best 50 by the
+    primary metric for a bigger experiment."""
+    specs = []
+    for e in study.experiments:
+        if len(e.runs) < 2:
+            continue
+        top = MAX_EXPERIMENT_COMPARISON if len(e.runs) > MAX_EXPERIMENT_COMPARISON else None
+        title = f"Experiment {e.name}"
+        if top:
+            title += f" (best {top} of {len(e.runs):,} by {study.primary_metric})"
+        specs.append(
+            ComparisonSpec(
+                slug=experiment_slug(e.name),
+                title=title,
+                source="experiment",
+                selection=Selection(
+                    experiment=e.name, top=top, by=study.primary_metric if top else None
+                ),
+            )
         )
-        for e in study.experiments
-        if len(e.runs) >= 2
-    ]
+    return specs
 
 
 def experiment_slug(name: str) -> str:

@@ -52,9 +52,11 @@ def part_context(
             )
         )
     elif base == "pr_curve" and evaluated:
-        charts = [charts_eval.pr_chart(evaluated, key=f"pr:{cmp.spec.slug}")]
+        budget = max(50, settings.chart_points // len(evaluated))
+        charts = [charts_eval.pr_chart(evaluated, key=f"pr:{cmp.spec.slug}", budget=budget)]
     elif base == "roc_curve" and evaluated:
-        charts = [charts_eval.roc_chart(evaluated, key=f"roc:{cmp.spec.slug}")]
+        budget = max(50, settings.chart_points // len(evaluated))
+        charts = [charts_eval.roc_chart(evaluated, key=f"roc:{cmp.spec.slug}", budget=budget)]
     elif base == "calibration" and evaluated:
         charts = [charts_eval.calibration_chart(evaluated)]
     elif base == "parallel":

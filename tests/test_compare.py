@@ -193,3 +193,28 @@ def test_slices_heatmap_greys_low_support_cells():
     assert grey["z"] == [[None, 1], [None, None]]
     assert main["text"][0][1] == "0.900 ⚠"
     assert main["customdata"][0][1] == "n=10, positives=2 (fewer than 30 positives)"
+
+
+def test_big_experiments_compare_their_best_fifty_with_light_curves():
+    runs = tuple(run(f"big/r{i:03d}", metrics={"average_precision": i / 1000}) for i in range(120))
+    (spec,) = experiment_specs(study_of(*runs))
+    assert spec.title == "Experiment big (best 50 of 120 by average_precision)"
+    cmp = build_comparison(spec, study_of(*runs), SETTINGS)
+    assert len(cmp.runs) == 50 and cmp.runs[0].id == "big/r119"
+
+
+def test_overlaid_curves_share_the_point_budget():
+    from reporter.charts_eval import pr_chart, roc_chart
+    from reporter.evaluate import EvalOptions, evaluate
+    from reporter.predictions import Predictions
+
+    rng = np.random.default_rng(0)
+    y = rng.random(5000) < 0.1
+    e = evaluate(Predictions.from_arrays(y, rng.random(5000) + y * 0.3), EvalOptions(bootstrap=0))
+    full = len(e.pr.recall)
+    for chart in (pr_chart([("a", e), ("b", e)], budget=60), roc_chart([("a", e)], budget=60)):
+        curve = chart.figure["data"][0]
+        assert len(curve["x"]) <= 60 < full
+        assert len(curve["x"]) == len(curve["y"]) == len(curve["customdata"])
+    pr = pr_chart([("a", e)], budget=60).figure["data"][0]
+    assert pr["x"][0] == e.pr.recall[0] and pr["x"][-1] == e.pr.recall[-1]

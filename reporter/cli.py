@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 a handled error (bad input, failed build), 2 a usage er
 
 from __future__ import annotations
 
+import functools
 import logging
 import sys
 import time
@@ -17,7 +18,10 @@ from reporter import __version__
 from reporter.errors import ConfigError, ReporterError
 
 CONFIG_HELP = "MkDocs config holding the reporter plugin options."
-RUNS_HELP = "Folder of runs (overrides the plugin's 'runs' option)."
+RUNS_HELP = (
+    "Folder of runs, or an fsspec URL such as s3://bucket/runs (overrides the plugin's 'runs' "
+    "option)."
+)
 
 
 config_option = click.option(
@@ -28,7 +32,48 @@ config_option = click.option(
     type=click.Path(path_type=Path),
     help=CONFIG_HELP,
 )
-runs_option = click.option("--runs", type=click.Path(path_type=Path), help=RUNS_HELP)
+
+
+def runs_option(command):  # noqa: ANN001, ANN201 - a click decorator
+    """--runs PATH|URL and --storage-option KEY=VALUE; a URL becomes a local mirror first."""
+
+    @functools.wraps(command)
+    def wrapper(
+        *args, runs: str | None = None, runs_storage_options: tuple[str, ...] = (), **kwargs
+    ):  # noqa: ANN002, ANN003, ANN202
+        try:
+            local = _local_runs(runs, runs_storage_options, kwargs.get("config_file"))
+        except ReporterError as exc:
+            _fail(exc)
+        return command(*args, runs=local, **kwargs)
+
+    wrapper = click.option(
+        "--storage-option",
+        "runs_storage_options",
+        multiple=True,
+        metavar="KEY=VALUE",
+        help="fsspec storage option for a --runs URL (repeatable), e.g. endpoint_url=...",
+    )(wrapper)
+    return click.option("--runs", type=str, help=RUNS_HELP)(wrapper)
+
+
+def _local_runs(
+    runs: str | None, options: tuple[str, ...], config_file: Path | None
+) -> Path | None:
+    if runs is None:
+        return None
+    from reporter.remote import is_url
+
+    if not is_url(runs):
+        return Path(runs.removeprefix("file://"))
+    from reporter.config_file import plugin_options
+    from reporter.publish import parse_storage_options
+    from reporter.remote import mirror_runs
+
+    config = Path(config_file or "mkdocs.yml")
+    found = plugin_options(config) if config.is_file() else None
+    cache = config.resolve().parent / str((found or {}).get("cache_dir") or ".reporter-cache")
+    return mirror_runs(runs, cache, parse_storage_options(options))
 
 
 class _Handler(logging.Handler):

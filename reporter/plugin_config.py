@@ -30,6 +30,7 @@ class EvaluationConfig(base.Config):
 
 class ReporterConfig(base.Config):
     runs = c.Type(str, default="runs")
+    runs_storage_options = c.Type(dict, default={})
     readers = c.ListOfItems(c.Type(str), default=[])
     primary_metric = c.Optional(c.Type(str))
     metrics = c.ListOfItems(c.Type(str), default=[])

@@ -90,7 +90,13 @@ def settings_from_options(
 ) -> Settings:
     """Settings from validated plugin options (see `reporter.plugin.ReporterConfig`)."""
     ev = dict(options.get("evaluation") or {})
-    runs = Path(str(options.get("runs") or "runs")).expanduser()
+    cache_dir = _under(base_dir, str(options.get("cache_dir") or ".reporter-cache"))
+    runs_text = str(options.get("runs") or "runs")
+    if runs_override is None and "://" in runs_text and not runs_text.startswith("file://"):
+        from reporter.remote import mirror_runs  # the runs live in object storage
+
+        runs_override = mirror_runs(runs_text, cache_dir, options.get("runs_storage_options"))
+    runs = Path(runs_text.removeprefix("file://")).expanduser()
     slices = ev.get("slice_columns")
     return Settings(
         runs=(runs_override or (runs if runs.is_absolute() else base_dir / runs)).resolve(),
@@ -103,7 +109,7 @@ def settings_from_options(
         chart_points=int(options.get("chart_points") or 12_000),
         newest=int(options.get("newest") or 10),
         journal_dir=str(options.get("journal_dir") or "journal"),
-        cache_dir=_under(base_dir, str(options.get("cache_dir") or ".reporter-cache")),
+        cache_dir=cache_dir,
         cache=bool(options.get("cache", True)),
         workers=int(options.get("workers") or 0),
         templates=Path(options["templates"]) if options.get("templates") else None,

@@ -420,9 +420,13 @@ def publish(
     """
     from reporter.progress import ReadProgress
     from reporter.publish import publish_site
+    from reporter.site import site_lock
 
     try:
-        with ReadProgress(enabled=not quiet and not dry_run, label="Publishing") as progress:
+        with (
+            site_lock(site_dir.resolve()),  # never copy a site while a build swaps it in
+            ReadProgress(enabled=not quiet and not dry_run, label="Publishing") as progress,
+        ):
             result = publish_site(
                 site_dir,
                 dest,

@@ -49,6 +49,12 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.settings = self._settings(config)
+        features = config.theme.get("features") or []
+        if "navigation.instant" in features and not config.site_url:
+            log.info(
+                "navigation.instant is on but site_url is not set: Material then falls back "
+                "to full page loads. Set site_url to the address the site is served from."
+            )
         if "attr_list" not in config.markdown_extensions:
             # generated headings carry attributes (`data-search-exclude` on number sections)
             config.markdown_extensions.append("attr_list")

@@ -135,3 +135,16 @@ def test_card_exports_hugging_face_and_model_card_toolkit_formats():
     assert card["model_details"]["name"] == "Strings and nests"
     missing = invoke("card", "nope", "--runs", UNTIDY)
     assert missing.exit_code == 1 and "No run 'nope'" in missing.stderr
+
+
+def test_publish_copies_the_built_site_and_then_only_changes(tmp_path):
+    config = make_project(tmp_path / "p", DATA / "untidy")
+    assert invoke("build", "--config", str(config), "-q").exit_code == 0
+    site, dest = tmp_path / "p" / "site", tmp_path / "www"
+    first = invoke("publish", str(dest), "--site-dir", str(site))
+    assert first.exit_code == 0, first.output
+    assert (dest / "runs" / "exp-a" / "good-full" / "index.html").is_file()
+    again = invoke("publish", str(dest), "--site-dir", str(site))
+    assert again.stdout.startswith("Uploaded 0 files")
+    bad = CliRunner().invoke(cli, ["publish", str(dest), "--site-dir", str(site), "--storage-option", "nokey"])
+    assert bad.exit_code == 2

@@ -84,10 +84,12 @@ class _Handler(logging.Handler):
 
 
 def _setup_logging(verbose: bool, quiet: bool) -> None:
+    # -q quiets the console only: warnings must still reach MkDocs' strict-mode counter.
+    handler = _Handler(logging.ERROR if quiet else logging.NOTSET)
     logger = logging.getLogger("mkdocs")
-    logger.handlers[:] = [_Handler()]
+    logger.handlers[:] = [handler]
     logger.propagate = False
-    logger.setLevel(logging.ERROR if quiet else logging.DEBUG if verbose else logging.WARNING)
+    logger.setLevel(logging.DEBUG if verbose else logging.WARNING)
     if not verbose:
         logging.getLogger("mkdocs.plugins.material").setLevel(logging.ERROR)
 

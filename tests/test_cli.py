@@ -146,5 +146,14 @@ def test_publish_copies_the_built_site_and_then_only_changes(tmp_path):
     assert (dest / "runs" / "exp-a" / "good-full" / "index.html").is_file()
     again = invoke("publish", str(dest), "--site-dir", str(site))
     assert again.stdout.startswith("Uploaded 0 files")
-    bad = CliRunner().invoke(cli, ["publish", str(dest), "--site-dir", str(site), "--storage-option", "nokey"])
+    bad = CliRunner().invoke(
+        cli, ["publish", str(dest), "--site-dir", str(site), "--storage-option", "nokey"]
+    )
     assert bad.exit_code == 2
+
+
+def test_quiet_does_not_hide_warnings_from_strict(tmp_path):
+    config = make_project(tmp_path, DATA / "untidy")
+    quiet = invoke("build", "--config", str(config), "-q", "--strict")
+    assert quiet.exit_code == 1 and "Cannot read run" not in quiet.stderr
+    assert "strict" in quiet.stderr  # the error itself is still printed

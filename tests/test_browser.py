@@ -167,6 +167,25 @@ def test_every_chart_on_run_pages_is_drawn(site: Site) -> None:
     assert drawn > 0, "no run page has a chart"
 
 
+def test_comparisons_and_journal_entries_draw_every_chart(repo: Site) -> None:
+    pages = sorted(
+        rel for rel in repo.pages(limit=10_000) if rel.startswith(("compare/", "journal/20"))
+    )
+    assert any(p.startswith("compare/") for p in pages) and any(
+        p.startswith("journal/") for p in pages
+    )
+    drawn = 0
+    with repo.open() as visit:
+        for rel in pages:
+            expected = repo.chart_count(rel)
+            visit.goto(rel)
+            visit.wait_for_charts(expected)
+            assert visit.undrawn_charts() == 0, rel
+            drawn += expected
+        assert_clean(visit, repo)
+    assert drawn > 20
+
+
 # ---------- instant navigation ----------
 
 

@@ -15,7 +15,7 @@ import contextlib
 import hashlib
 import os
 import pickle
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -123,8 +123,9 @@ class RunCache:
         fingerprint: Fingerprint,
         target: Path | None = None,
         salt: str = "",
-    ) -> None:
-        """Store `run` (a run, or a run and its problems) for this fingerprint."""
+    ) -> bool:
+        """Store `run` (a run, or a run and its problems) for this fingerprint; False when the
+        cache folder cannot be written."""
         content = fingerprint.content or (content_digest(target, salt) if target else "")
         entry = {
             "settings": self._settings(reader),
@@ -140,7 +141,19 @@ class RunCache:
             tmp.write_bytes(hashlib.sha256(payload).digest() + payload)
             os.replace(tmp, path)
         except OSError:
-            pass  # a read-only cache folder only costs speed
+            return False  # a read-only cache folder only costs speed
+        return True
+
+    def body(self, run: Run) -> Run:
+        """The full run behind a light one (histories, evaluation), from this build's entry."""
+        if not run.light:
+            return run
+        entry = self._load(self._path(run.reader, run.id))
+        stored = entry["run"] if entry else None
+        full = stored[0] if isinstance(stored, tuple) else stored
+        if not isinstance(full, Run):
+            raise RuntimeError(f"the run cache lost the entry of '{run.id}' during the build")
+        return replace(run, histories=full.histories, evaluation=full.evaluation, light=False)
 
     def _load(self, path: Path) -> dict[str, Any] | None:
         try:

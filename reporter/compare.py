@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import math
 import statistics
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from typing import Any
 
@@ -259,3 +260,24 @@ def summary_rows(cmp: Comparison) -> list[SummaryRow]:
         rows.append(SummaryRow(kind="group", group=group, group_index=index))
         rows += [SummaryRow(kind="member", run=m, group_index=index) for m in group.runs]
     return rows
+
+
+def hydrate(cmp: Comparison, full: Callable[[Run], Run]) -> Comparison:
+    """The comparison with every light run replaced by its full run (one object per run, so
+    identity checks such as seed-group membership still hold)."""
+    memo: dict[str, Run] = {}
+
+    def one(run: Run) -> Run:
+        if run.id not in memo:
+            memo[run.id] = full(run)
+        return memo[run.id]
+
+    if not any(r.light for r in cmp.runs):
+        return cmp
+    return replace(
+        cmp,
+        runs=tuple(map(one, cmp.runs)),
+        baseline=one(cmp.baseline) if cmp.baseline else None,
+        groups=tuple(replace(g, runs=tuple(map(one, g.runs))) for g in cmp.groups),
+        eval_groups=tuple((label, tuple(map(one, rs))) for label, rs in cmp.eval_groups),
+    )

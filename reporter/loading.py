@@ -22,6 +22,7 @@ from reporter.settings import Settings
 
 Outcome = tuple[Run | None, list[RunReadError]]
 PARALLEL_FROM = 48  # below this many runs to read, a process pool costs more than it saves
+LIGHT_FROM = 500  # from this many runs, a build keeps only run summaries in memory
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -69,10 +70,19 @@ def _salt(item: FoundRun) -> str:
 
 
 def load(
-    found: list[FoundRun], settings: Settings, progress: Callable[[int, int], None] | None = None
+    found: list[FoundRun],
+    settings: Settings,
+    progress: Callable[[int, int], None] | None = None,
+    light: bool = False,
 ) -> tuple[list[Outcome], LoadStats]:
-    """Outcomes in the order of `found`."""
+    """Outcomes in the order of `found`.
+
+    With `light` (and the cache on, and many runs), runs come back as summaries: histories and
+    evaluation stay in the cache, and pages that draw them load them one run at a time
+    (`RunCache.body`). Memory then grows with the number of runs by a few kilobytes each.
+    """
     cache = RunCache(settings.cache_dir, settings) if settings.cache else None
+    slim = light and cache is not None and len(found) >= LIGHT_FROM
     outcomes: list[Outcome | None] = [None] * len(found)
     todo: list[tuple[int, FoundRun, Fingerprint | None]] = []
     for i, item in enumerate(found):
@@ -81,7 +91,7 @@ def load(
             continue
         cached, fingerprint = cache.get(item.reader.name, item.id, _target(item), _salt(item))
         if cached is not None:
-            outcomes[i] = _stamped(cached, fingerprint.stat)
+            outcomes[i] = _slimmed(_stamped(cached, fingerprint.stat), slim, item)
         else:
             todo.append((i, item, fingerprint))
     done = len(found) - len(todo)
@@ -89,8 +99,10 @@ def load(
     for (i, item, fingerprint), outcome in zip(todo, _map(todo, settings, workers), strict=True):
         run, problems = outcome
         if cache is not None and run is not None and fingerprint is not None:
-            cache.put(item.reader.name, item.id, outcome, fingerprint, _target(item), _salt(item))
-            outcome = _stamped(outcome, fingerprint.stat)
+            stored = cache.put(
+                item.reader.name, item.id, outcome, fingerprint, _target(item), _salt(item)
+            )
+            outcome = _slimmed(_stamped(outcome, fingerprint.stat), slim and stored, item)
         outcomes[i] = outcome
         done += 1
         if progress:
@@ -105,6 +117,13 @@ def _stamped(outcome: Outcome, stamp: str) -> Outcome:
     """The run marked with its files' fingerprint, so later stages can cache what they make."""
     run, problems = outcome
     return (replace(run, files_fingerprint=stamp) if run is not None else None), problems
+
+
+def _slimmed(outcome: Outcome, slim: bool, item: FoundRun) -> Outcome:
+    run, problems = outcome
+    if not slim or run is None or run.reader != item.reader.name:  # the cache keys by reader
+        return outcome
+    return replace(run, histories=(), evaluation=None, light=True), problems
 
 
 def _workers(settings: Settings, count: int) -> int:

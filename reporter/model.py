@@ -66,3 +66,4 @@ class Run:
     eval_fingerprint: str = ""
     problems: tuple[str, ...] = ()
     files_fingerprint: str = ""  # digest of the run's files when read; "" when not known
+    light: bool = False  # histories and evaluation left in the run cache (see `reporter.loading`)

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from reporter.analyse import Study, analyse
+from reporter.cache import RunCache
 from reporter.compare import Comparison, build_comparison, experiment_specs, parse_spec
 from reporter.discover import discover_runs
 from reporter.errors import RunReadError
@@ -38,6 +39,7 @@ class Report:
     comparisons: tuple[Comparison, ...] = ()
     warnings: tuple[str, ...] = ()
     journal: Journal | None = None
+    bodies: Callable[[Run], Run] | None = None  # the full run behind a light one
 
     @property
     def skipped(self) -> tuple[RunReadError, ...]:
@@ -45,11 +47,12 @@ class Report:
 
 
 def load_runs(
-    settings: Settings, progress: Progress | None = None
+    settings: Settings, progress: Progress | None = None, light: bool = False
 ) -> tuple[list[Run], list[RunReadError], list[str]]:
-    """Read (and evaluate) every run; a run that cannot be read is reported, not fatal."""
+    """Read (and evaluate) every run; a run that cannot be read is reported, not fatal.
+    `light`: many runs come back as summaries (see `reporter.loading.load`)."""
     found, notes = discover_runs(settings.runs, load_readers(list(settings.readers) or None))
-    outcomes, stats = load(found, settings, progress)
+    outcomes, stats = load(found, settings, progress, light=light)
     runs = link_producing_runs([run for run, _ in outcomes if run is not None])
     problems = [p for _, run_problems in outcomes for p in run_problems]
     notes.append(
@@ -65,12 +68,14 @@ def build_report(
     entries: tuple[Entry, ...] = (),
     line_offsets: dict[str, int] | None = None,
 ) -> Report:
-    runs, problems, notes = load_runs(settings, progress)
+    runs, problems, notes = load_runs(settings, progress, light=True)
     study = analyse(runs, settings)
     comparisons, warnings = build_comparisons(study, settings)
     journal = resolve_journal(list(entries), study, comparisons, line_offsets or {})
     warnings += journal.warnings
+    bodies = RunCache(settings.cache_dir, settings).body if settings.cache else None
     return Report(
+        bodies=bodies,
         journal=journal,
         study=study,
         problems=tuple(problems),
@@ -85,7 +90,9 @@ def report_pages(
 ) -> Iterator[Page]:
     """The report's pages, rendered one at a time."""
     backlinks = report.journal.backlinks if report.journal else {}
-    return render_pages(report.study, settings, report.comparisons, backlinks, page_cache)
+    return render_pages(
+        report.study, settings, report.comparisons, backlinks, page_cache, report.bodies
+    )
 
 
 def build_comparisons(study: Study, settings: Settings) -> tuple[tuple[Comparison, ...], list[str]]:

@@ -136,7 +136,9 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
         if not in_journal and HOME_MARKER not in markdown:
             return markdown  # most pages: nothing to do
         if self._renderer is None:
-            self._renderer = Renderer(self.report.study, self.settings, self.report.comparisons)
+            self._renderer = Renderer(
+                self.report.study, self.settings, self.report.comparisons, bodies=self.report.bodies
+            )
         if in_journal:
             markdown = rewrite_entry(markdown, page.file.src_uri, page.url, journal, self._renderer)
         if HOME_MARKER in markdown:

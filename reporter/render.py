@@ -22,7 +22,7 @@ from reporter import charts_eval, filters, urls
 from reporter.analyse import Study, metric_value
 from reporter.cards import hf_card, mct_card
 from reporter.charts import Chart, group_histories, history_chart
-from reporter.compare import Comparison, build_comparison, experiment_slug, sd_text
+from reporter.compare import Comparison, build_comparison, experiment_slug, hydrate, sd_text
 from reporter.filters import ChartSink
 from reporter.journal import Entry
 from reporter.journal_resolve import ResolvedEmbed
@@ -75,8 +75,10 @@ class Renderer:
         env: jinja2.Environment | None = None,
         backlinks: dict[str, list[Entry]] | None = None,
         page_cache: PageCache | None = None,
+        bodies: Callable[[Run], Run] | None = None,
     ):
         self.page_cache = page_cache
+        self.full: Callable[[Run], Run] = bodies or (lambda run: run)
         self.study = study
         self.settings = settings
         self.comparisons = comparisons
@@ -161,7 +163,7 @@ class Renderer:
                 return Page(
                     src_uri=urls.compare_page(cmp.spec.slug), markdown=hit[0], assets=hit[1]
                 )
-        page = self._comparison(cmp)
+        page = self._comparison(hydrate(cmp, self.full))
         if key is not None:
             cache.put(key, page.markdown, page.assets)
         return page
@@ -229,7 +231,7 @@ class Renderer:
             hit = cache.get(key)
             if hit is not None:
                 return Page(src_uri=urls.run_page(run.id), markdown=hit[0], assets=hit[1])
-        page = self._run_page(run)
+        page = self._run_page(self.full(run))
         if key is not None:
             cache.put(key, page.markdown, page.assets)
         return page
@@ -252,7 +254,7 @@ class Renderer:
         """A journal embed: the comparison parts (or one run's parts) it asks for, as HTML."""
         if resolved.spec is None:
             return self._render("embed_error.j2", src_uri, page_url=page_url, error=resolved.error)
-        cmp = build_comparison(resolved.spec, self.study, self.settings)
+        cmp = hydrate(build_comparison(resolved.spec, self.study, self.settings), self.full)
         if resolved.single_run:
             run = cmp.runs[0]
             return self._render(
@@ -361,7 +363,8 @@ def render_pages(
     comparisons: tuple[Comparison, ...] = (),
     backlinks: dict[str, list[Entry]] | None = None,
     page_cache: PageCache | None = None,
+    bodies: Callable[[Run], Run] | None = None,
 ) -> Iterator[Page]:
     return Renderer(
-        study, settings, comparisons, backlinks=backlinks, page_cache=page_cache
+        study, settings, comparisons, backlinks=backlinks, page_cache=page_cache, bodies=bodies
     ).pages()

@@ -82,7 +82,7 @@ def _finish_journal_and_home(out: Path, report: Report, settings, texts: dict[st
     from reporter.journal_site import rewrite_entry
     from reporter.render import Renderer
 
-    renderer = Renderer(report.study, settings, report.comparisons)
+    renderer = Renderer(report.study, settings, report.comparisons, bodies=report.bodies)
     for src, source in texts.items():
         body, _ = get_data(source)
         front = source[: len(source) - len(body)]

@@ -157,3 +157,32 @@ def test_page_cache_is_keyed_by_reporter_code(monkeypatch, tmp_path):
     monkeypatch.setattr(page_cache.Path, "read_bytes", lambda self: b"changed code")
     assert page_cache.templates_stamp(None) != stamp
     page_cache.code_stamp.cache_clear()
+
+
+def _copy_repo_project(dest: Path) -> Path:
+    import shutil
+
+    from .conftest import REPO
+
+    for name in ("runs", "site_src"):
+        shutil.copytree(REPO / name, dest / name)
+    for name in ("mkdocs.yml", "comparisons.yaml"):
+        shutil.copyfile(REPO / name, dest / name)
+    return dest / "mkdocs.yml"
+
+
+def test_light_runs_build_exactly_the_same_site(tmp_path, monkeypatch):
+    """Many runs are kept as summaries, their bodies read back from the cache per page: the
+    site must not change by a byte."""
+    from reporter.site import build_site
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
+    full = build_site(_copy_repo_project(tmp_path / "full")).site_dir
+    monkeypatch.setattr(loading, "LIGHT_FROM", 1)
+    light_result = build_site(_copy_repo_project(tmp_path / "light"))
+    assert all(r.light for r in light_result.report.study.runs)
+    light = light_result.site_dir
+    one = {p.relative_to(full): p.read_bytes() for p in full.rglob("*") if p.is_file()}
+    two = {p.relative_to(light): p.read_bytes() for p in light.rglob("*") if p.is_file()}
+    assert one.keys() == two.keys()
+    assert [k for k in one if one[k] != two[k]] == []

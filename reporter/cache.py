@@ -23,7 +23,7 @@ from reporter import __version__
 from reporter.model import Run
 from reporter.settings import Settings
 
-FORMAT = 1
+FORMAT = 2  # entries: a run summary file and a body file (histories, evaluation)
 _HASH_CHUNK = 1 << 20
 
 
@@ -99,9 +99,15 @@ class RunCache:
     def get(
         self, reader: str, run_id: str, target: Path, salt: str = ""
     ) -> tuple[Any, Fingerprint]:
+        """The cached (light run, problems) when the run's files are unchanged, else None."""
         stat = stat_digest(target, salt)
-        entry = self._load(self._path(reader, run_id))
-        if entry is None or entry["settings"] != self._settings(reader):
+        path = self._path(reader, run_id)
+        entry = self._load(path)
+        if (
+            entry is None
+            or entry["settings"] != self._settings(reader)
+            or not _body(path).is_file()
+        ):
             self.misses += 1
             return None, Fingerprint(stat=stat, content="")
         if entry["stat"] == stat:
@@ -110,7 +116,7 @@ class RunCache:
         content = content_digest(target, salt)
         if entry["content"] == content:
             self.hits += 1
-            self.put(reader, run_id, entry["run"], Fingerprint(stat=stat, content=content))
+            self._write(path, {**entry, "stat": stat})  # touched, not changed: remember the stat
             return entry["run"], Fingerprint(stat=stat, content=content)
         self.misses += 1
         return None, Fingerprint(stat=stat, content=content)
@@ -124,17 +130,36 @@ class RunCache:
         target: Path | None = None,
         salt: str = "",
     ) -> bool:
-        """Store `run` (a run, or a run and its problems) for this fingerprint; False when the
-        cache folder cannot be written."""
+        """Store `run` (a run, or a run and its problems) for this fingerprint: its histories
+        and evaluation in a body file, the rest in a small summary file that every build reads.
+        False when the cache folder cannot be written."""
+        full, problems = run if isinstance(run, tuple) else (run, [])
         content = fingerprint.content or (content_digest(target, salt) if target else "")
+        summary = replace(full, histories=(), evaluation=None, light=True)
+        path = self._path(reader, run_id)
+        body = {"histories": full.histories, "evaluation": full.evaluation}
         entry = {
             "settings": self._settings(reader),
             "stat": fingerprint.stat,
             "content": content,
-            "run": run,
+            "run": (summary, problems),
         }
-        payload = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
-        path = self._path(reader, run_id)
+        return self._write(_body(path), body) and self._write(path, entry)
+
+    def body(self, run: Run) -> Run | None:
+        """The full run behind a light one (its histories and evaluation); None when the body
+        file is gone or corrupt (it is then discarded, and the run must be read again)."""
+        if not run.light:
+            return run
+        parts = self._load(_body(self._path(run.reader, run.id)), check=False)
+        if parts is None or not {"histories", "evaluation"} <= set(parts):
+            return None
+        return replace(
+            run, histories=parts["histories"], evaluation=parts["evaluation"], light=False
+        )
+
+    def _write(self, path: Path, data: dict[str, Any]) -> bool:
+        payload = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -144,18 +169,7 @@ class RunCache:
             return False  # a read-only cache folder only costs speed
         return True
 
-    def body(self, run: Run) -> Run:
-        """The full run behind a light one (histories, evaluation), from this build's entry."""
-        if not run.light:
-            return run
-        entry = self._load(self._path(run.reader, run.id))
-        stored = entry["run"] if entry else None
-        full = stored[0] if isinstance(stored, tuple) else stored
-        if not isinstance(full, Run):
-            raise RuntimeError(f"the run cache lost the entry of '{run.id}' during the build")
-        return replace(run, histories=full.histories, evaluation=full.evaluation, light=False)
-
-    def _load(self, path: Path) -> dict[str, Any] | None:
+    def _load(self, path: Path, check: bool = True) -> dict[str, Any] | None:
         try:
             data = path.read_bytes()
         except OSError:
@@ -169,7 +183,7 @@ class RunCache:
         except Exception:  # noqa: BLE001 - any unreadable entry is discarded, whatever the cause
             self._discard(path)
             return None
-        ok = isinstance(entry, dict) and _holds_run(entry.get("run"))
+        ok = isinstance(entry, dict) and (not check or _holds_run(entry.get("run")))
         return entry if ok else None
 
     @staticmethod
@@ -186,6 +200,10 @@ class RunCache:
                 self._discard(path)
                 removed += 1
         return removed
+
+
+def _body(path: Path) -> Path:
+    return path.with_name(path.name.removesuffix(".pkl") + ".body.pkl")
 
 
 def _holds_run(value: Any) -> bool:

@@ -30,6 +30,7 @@ class LoadStats:
     cached: int
     read: int
     workers: int
+    bodies: Callable[[Run], Run] = lambda run: run  # the full run behind a light one
 
 
 def read_one(item: FoundRun, settings: Settings) -> Outcome:
@@ -91,9 +92,12 @@ def load(
             continue
         cached, fingerprint = cache.get(item.reader.name, item.id, _target(item), _salt(item))
         if cached is not None:
-            outcomes[i] = _slimmed(_stamped(cached, fingerprint.stat), slim, item)
-        else:
-            todo.append((i, item, fingerprint))
+            run, problems = _stamped(cached, fingerprint.stat)
+            full = run if slim else cache.body(run)
+            if full is not None:
+                outcomes[i] = full, problems
+                continue
+        todo.append((i, item, fingerprint))  # not cached, or its body was lost: read it
     done = len(found) - len(todo)
     workers = _workers(settings, len(todo))
     for (i, item, fingerprint), outcome in zip(todo, _map(todo, settings, workers), strict=True):
@@ -109,8 +113,25 @@ def load(
             progress(done, len(found))
     if cache is not None:
         cache.prune({(item.reader.name, item.id) for item in found})
-    stats = LoadStats(cached=len(found) - len(todo), read=len(todo), workers=workers)
+    bodies = _body_loader(found, settings, cache) if slim and cache is not None else (lambda r: r)
+    stats = LoadStats(cached=len(found) - len(todo), read=len(todo), workers=workers, bodies=bodies)
     return [o for o in outcomes if o is not None], stats
+
+
+def _body_loader(
+    found: list[FoundRun], settings: Settings, cache: RunCache
+) -> Callable[[Run], Run]:
+    """Full runs for pages that draw them: from the cache, else (body lost) read again."""
+    by_id = {item.id: item for item in found}
+
+    def full(run: Run) -> Run:
+        body = cache.body(run)
+        if body is not None:
+            return body
+        again, _problems = read_one(by_id[run.id], settings)
+        return again if again is not None else replace(run, light=False)
+
+    return full
 
 
 def _stamped(outcome: Outcome, stamp: str) -> Outcome:

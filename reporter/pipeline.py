@@ -10,7 +10,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from reporter.analyse import Study, analyse
-from reporter.cache import RunCache
 from reporter.compare import Comparison, build_comparison, experiment_specs, parse_spec
 from reporter.discover import discover_runs
 from reporter.errors import RunReadError
@@ -47,10 +46,17 @@ class Report:
 
 
 def load_runs(
-    settings: Settings, progress: Progress | None = None, light: bool = False
+    settings: Settings, progress: Progress | None = None
 ) -> tuple[list[Run], list[RunReadError], list[str]]:
-    """Read (and evaluate) every run; a run that cannot be read is reported, not fatal.
-    `light`: many runs come back as summaries (see `reporter.loading.load`)."""
+    """Read (and evaluate) every run; a run that cannot be read is reported, not fatal."""
+    runs, problems, notes, _bodies = _load(settings, progress, light=False)
+    return runs, problems, notes
+
+
+def _load(
+    settings: Settings, progress: Progress | None, *, light: bool
+) -> tuple[list[Run], list[RunReadError], list[str], Callable[[Run], Run]]:
+    """`light`: many runs come back as summaries, with a function giving the full run."""
     found, notes = discover_runs(settings.runs, load_readers(list(settings.readers) or None))
     outcomes, stats = load(found, settings, progress, light=light)
     runs = link_producing_runs([run for run, _ in outcomes if run is not None])
@@ -59,7 +65,7 @@ def load_runs(
         f"{stats.cached} runs from the cache, {stats.read} read"
         + (f" by {stats.workers} processes" if stats.workers > 1 else "")
     )
-    return runs, problems, notes
+    return runs, problems, notes, stats.bodies
 
 
 def build_report(
@@ -68,12 +74,11 @@ def build_report(
     entries: tuple[Entry, ...] = (),
     line_offsets: dict[str, int] | None = None,
 ) -> Report:
-    runs, problems, notes = load_runs(settings, progress, light=True)
+    runs, problems, notes, bodies = _load(settings, progress, light=True)
     study = analyse(runs, settings)
     comparisons, warnings = build_comparisons(study, settings)
     journal = resolve_journal(list(entries), study, comparisons, line_offsets or {})
     warnings += journal.warnings
-    bodies = RunCache(settings.cache_dir, settings).body if settings.cache else None
     return Report(
         bodies=bodies,
         journal=journal,

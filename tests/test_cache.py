@@ -77,13 +77,13 @@ def test_a_touched_but_unchanged_run_is_not_read_again(three_runs):
 def test_a_deleted_run_disappears_and_its_entry_is_pruned(three_runs):
     settings = settings_for(three_runs)
     load_runs(settings)
-    assert len(list((three_runs / "cache" / "runs").glob("*.pkl"))) == 3
+    assert len(list((three_runs / "cache" / "runs").glob("*[0-9a-f].pkl"))) == 3  # + 3 bodies
     import shutil
 
     shutil.rmtree(three_runs / "runs" / "exp" / "r0")
     runs, _, _ = load_runs(settings)
     assert [r.id for r in runs] == ["exp/r1", "exp/r2"]
-    assert len(list((three_runs / "cache" / "runs").glob("*.pkl"))) == 2
+    assert len(list((three_runs / "cache" / "runs").glob("*.pkl"))) == 4  # 2 runs, 2 bodies
 
 
 @pytest.mark.parametrize("damage", [b"", b"garbage", None])
@@ -183,6 +183,34 @@ def test_light_runs_build_exactly_the_same_site(tmp_path, monkeypatch):
     assert all(r.light for r in light_result.report.study.runs)
     light = light_result.site_dir
     one = {p.relative_to(full): p.read_bytes() for p in full.rglob("*") if p.is_file()}
-    two = {p.relative_to(light): p.read_bytes() for p in light.rglob("*") if p.is_file()}
-    assert one.keys() == two.keys()
-    assert [k for k in one if one[k] != two[k]] == []
+
+    def same_as_full(site: Path) -> None:
+        two = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+        assert one.keys() == two.keys()
+        assert [k for k in one if one[k] != two[k]] == []
+
+    same_as_full(light)
+    # a body file damaged between builds: the run is read again, the site still the same
+    cache = tmp_path / "light" / ".reporter-cache"
+    for body in sorted((cache / "runs").glob("*.body.pkl"))[:3]:
+        data = bytearray(body.read_bytes())
+        data[-3] ^= 0xFF
+        body.write_bytes(bytes(data))
+    import shutil
+
+    shutil.rmtree(cache / "pages")  # make every page draw its run again
+    same_as_full(build_site(tmp_path / "light" / "mkdocs.yml").site_dir)
+
+
+@pytest.mark.parametrize("part", ["summary", "body"])
+def test_a_flipped_byte_in_either_file_is_not_trusted(three_runs, part):
+    settings = settings_for(three_runs)
+    load_runs(settings)
+    files = sorted((three_runs / "cache" / "runs").glob("*.pkl"))
+    entry = next(f for f in files if f.name.endswith(".body.pkl") == (part == "body"))
+    data = bytearray(entry.read_bytes())
+    data[-5] ^= 0xFF
+    entry.write_bytes(bytes(data))
+    runs, _, notes = load_runs(settings)
+    assert note(notes).startswith("2 runs from the cache, 1 read")
+    assert all(r.evaluation is not None and r.histories == () for r in runs)  # full runs again

@@ -36,6 +36,41 @@ def _thin(n: int, budget: int | None) -> np.ndarray:
     return np.unique(np.linspace(0, n - 1, max(budget, 2)).round().astype(int))
 
 
+def _curve(
+    label: str,
+    i: int,
+    x: np.ndarray,
+    y: np.ndarray,
+    thresholds: np.ndarray,
+    hover: str,
+    shape: str = "linear",
+) -> dict[str, Any]:
+    """One run's curve, its threshold on hover."""
+    return {
+        "type": "scatter",
+        "mode": "lines",
+        "name": label,
+        "line": {"color": _color(i), "shape": shape},
+        "x": _list(x),
+        "y": _list(y),
+        "customdata": _list(thresholds),
+        "hovertemplate": hover + _THRESHOLD_HOVER,
+    }
+
+
+def _reference(name: str, y: list[float]) -> dict[str, Any]:
+    """A dotted reference line from x=0 to x=1 (no skill, chance)."""
+    return {
+        "type": "scatter",
+        "mode": "lines",
+        "name": name,
+        "x": [0, 1],
+        "y": y,
+        "hoverinfo": "skip",
+        "line": {"color": _GREY, "dash": "dot", "width": 1},
+    }
+
+
 def pr_chart(
     items: list[tuple[str, Evaluation]], key: str = "pr_curve", budget: int | None = None
 ) -> Chart:
@@ -46,32 +81,22 @@ def pr_chart(
         if e.pr is None:
             continue
         keep = _thin(len(e.pr.recall), budget)
+        hover = "recall %{x:.3f}<br>precision %{y:.3f}<br>"
         traces.append(
-            {
-                "type": "scatter",
-                "mode": "lines",
-                "name": label,
-                "line": {"color": _color(i), "shape": "hv"},
-                "x": _list(e.pr.recall[keep]),
-                "y": _list(e.pr.precision[keep]),
-                "customdata": _list(e.pr.thresholds[keep]),
-                "hovertemplate": "recall %{x:.3f}<br>precision %{y:.3f}<br>" + _THRESHOLD_HOVER,
-            }
+            _curve(
+                label,
+                i,
+                e.pr.recall[keep],
+                e.pr.precision[keep],
+                e.pr.thresholds[keep],
+                hover,
+                shape="hv",
+            )
         )
         traces.append(_operating_point(label, e, i, x="recall", y="precision"))
     if len(items) == 1 and items[0][1].pr is not None:
         prevalence = items[0][1].prevalence
-        traces.append(
-            {
-                "type": "scatter",
-                "mode": "lines",
-                "name": f"no skill ({prevalence:.2%})",
-                "x": [0, 1],
-                "y": [prevalence, prevalence],
-                "hoverinfo": "skip",
-                "line": {"color": _GREY, "dash": "dot", "width": 1},
-            }
-        )
+        traces.append(_reference(f"no skill ({prevalence:.2%})", [prevalence, prevalence]))
     layout = _layout(
         "Precision-recall curve", "recall", "precision", traces=len(items) + 1, hovermode="closest"
     )
@@ -89,30 +114,12 @@ def roc_chart(
         if e.roc is None:
             continue
         keep = _thin(len(e.roc.fpr), budget)
+        hover = "FPR %{x:.4f}<br>recall %{y:.3f}<br>"
         traces.append(
-            {
-                "type": "scatter",
-                "mode": "lines",
-                "name": label,
-                "line": {"color": _color(i)},
-                "x": _list(e.roc.fpr[keep]),
-                "y": _list(e.roc.tpr[keep]),
-                "customdata": _list(e.roc.thresholds[keep]),
-                "hovertemplate": "FPR %{x:.4f}<br>recall %{y:.3f}<br>" + _THRESHOLD_HOVER,
-            }
+            _curve(label, i, e.roc.fpr[keep], e.roc.tpr[keep], e.roc.thresholds[keep], hover)
         )
         traces.append(_operating_point(label, e, i, x="fpr", y="recall"))
-    traces.append(
-        {
-            "type": "scatter",
-            "mode": "lines",
-            "name": "chance",
-            "x": [0, 1],
-            "y": [0, 1],
-            "hoverinfo": "skip",
-            "line": {"color": _GREY, "dash": "dot", "width": 1},
-        }
-    )
+    traces.append(_reference("chance", [0, 1]))
     layout = _layout(
         "ROC curve", "false-positive rate", "true-positive rate (recall)", hovermode="closest"
     )

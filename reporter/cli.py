@@ -202,6 +202,17 @@ def _load(runs: Path | None, config_file: Path, evaluate: bool):
     return settings, loaded
 
 
+def _one_run(run_id: str, runs: Path | None, config_file: Path):  # noqa: ANN202 - a Run
+    """One run, read and evaluated (the others are only discovered and read)."""
+    from reporter import export
+
+    try:
+        settings, loaded = _load(runs, config_file, evaluate=False)
+        return export.evaluated(export.find_run(loaded, run_id.strip("/")), settings)
+    except ReporterError as exc:
+        _fail(exc)
+
+
 @cli.command(name="list")
 @runs_option
 @config_option
@@ -252,11 +263,7 @@ def show(run_id: str, runs: Path | None, config_file: Path, fmt: str) -> None:
     """
     from reporter import export
 
-    try:
-        settings, loaded = _load(runs, config_file, evaluate=False)
-        run = export.evaluated(export.find_run(loaded, run_id.strip("/")), settings)
-    except ReporterError as exc:
-        _fail(exc)
+    run = _one_run(run_id, runs, config_file)
     click.echo(export.format_run(run, fmt), nl=False)
 
 
@@ -358,14 +365,9 @@ def card(run_id: str, runs: Path | None, config_file: Path, fmt: str) -> None:
     """
     import orjson
 
-    from reporter import export
     from reporter.cards import hf_card, mct_card
 
-    try:
-        settings, loaded = _load(runs, config_file, evaluate=False)
-        run = export.evaluated(export.find_run(loaded, run_id.strip("/")), settings)
-    except ReporterError as exc:
-        _fail(exc)
+    run = _one_run(run_id, runs, config_file)
     if fmt == "hf":
         click.echo(hf_card(run), nl=False)
     else:

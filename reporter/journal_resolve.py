@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,7 +12,14 @@ from reporter.analyse import Study, metric_value
 from reporter.compare import PARTS, Comparison, ComparisonSpec
 from reporter.filters import num
 from reporter.journal import RUN_PARTS, Embed, Entry, parse_embed, unknown_parts
-from reporter.selection import Selection, SelectionError, parse_selection, select_runs, suggest
+from reporter.selection import (
+    Selection,
+    SelectionError,
+    missing_run_message,
+    parse_selection,
+    select_runs,
+    suggest,
+)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -43,9 +51,10 @@ def resolve(
     study: Study,
     comparisons: tuple[Comparison, ...],
     line_offsets: dict[str, int],
+    skipped: frozenset[str] = frozenset(),
 ) -> Journal:
     journal = Journal(entries={e.src_uri: e for e in entries})
-    ids = [r.id for r in study.runs]
+    ids = missing_run_message([r.id for r in study.runs], skipped)
     slugs = [c.spec.slug for c in comparisons]
     for entry in entries:
         offset = line_offsets.get(entry.src_uri, 0)
@@ -78,15 +87,13 @@ def _link(
     target: str,
     study: Study,
     comparisons: tuple[Comparison, ...],
-    ids: list[str],
+    ids: Callable[[str], str],
     slugs: list[str],
 ) -> tuple[ResolvedLink, list[str]]:
     if kind == "run":
         run = next((r for r in study.runs if r.id == target), None)
         if run is None:
-            return ResolvedLink(
-                target_src=None, title=f"no run '{target}'.{suggest(target, ids)}"
-            ), []
+            return ResolvedLink(target_src=None, title=ids(target)), []
         metric = study.primary_metric
         value = metric_value(run, metric) if metric else None
         hover = f"{run.name}: {metric} {num(value)}" if value is not None else run.name
@@ -101,7 +108,7 @@ def _link(
 
 
 def _embed(
-    embed: Embed, index: int, study: Study, ids: list[str]
+    embed: Embed, index: int, study: Study, ids: Callable[[str], str]
 ) -> tuple[ResolvedEmbed, list[str]]:
     try:
         data = parse_embed(embed.body)
@@ -115,7 +122,7 @@ def _embed(
         return ResolvedEmbed(spec=None, error=f"reporter block: {exc}"), []
     runs, missing = select_runs(study, selection)
     if missing:
-        error = "; ".join(f"no run '{m}'.{suggest(m, ids)}" for m in missing)
+        error = "; ".join(ids(m) for m in missing)
         return ResolvedEmbed(spec=None, error=f"reporter block: {error}"), [r.id for r in runs]
     spec = ComparisonSpec(
         slug=f"embed-{index}",

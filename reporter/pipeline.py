@@ -22,7 +22,7 @@ from reporter.page_cache import PageCache
 from reporter.readers import load_readers
 from reporter.readers._links import link_producing_runs
 from reporter.render import Page, render_pages
-from reporter.selection import SelectionError, suggest
+from reporter.selection import SelectionError, missing_run_message
 from reporter.settings import Settings
 
 Progress = Callable[[int, int], None]
@@ -76,8 +76,9 @@ def build_report(
 ) -> Report:
     runs, problems, notes, bodies = _load(settings, progress, light=True)
     study = analyse(runs, settings)
-    comparisons, warnings = build_comparisons(study, settings)
-    journal = resolve_journal(list(entries), study, comparisons, line_offsets or {})
+    skipped = frozenset(p.run_id for p in problems if not p.partial)
+    comparisons, warnings = build_comparisons(study, settings, skipped)
+    journal = resolve_journal(list(entries), study, comparisons, line_offsets or {}, skipped)
     warnings += journal.warnings
     return Report(
         bodies=bodies,
@@ -100,7 +101,9 @@ def report_pages(
     )
 
 
-def build_comparisons(study: Study, settings: Settings) -> tuple[tuple[Comparison, ...], list[str]]:
+def build_comparisons(
+    study: Study, settings: Settings, skipped: frozenset[str] = frozenset()
+) -> tuple[tuple[Comparison, ...], list[str]]:
     """Experiment comparisons plus declared ones; bad declarations are warnings, not fatal."""
     specs, warnings = experiment_specs(study), []
     for where, raw in settings.comparisons:
@@ -108,7 +111,7 @@ def build_comparisons(study: Study, settings: Settings) -> tuple[tuple[Compariso
             specs.append(parse_spec(raw, where))
         except SelectionError as exc:
             warnings.append(f"Comparison skipped: {exc}")
-    ids = [r.id for r in study.runs]
+    missing = missing_run_message([r.id for r in study.runs], skipped)
     seen: set[str] = set()
     comparisons = []
     for spec in specs:
@@ -117,9 +120,7 @@ def build_comparisons(study: Study, settings: Settings) -> tuple[tuple[Compariso
             continue
         seen.add(spec.slug)
         cmp = build_comparison(spec, study, settings)
-        warnings += [
-            f"Comparison '{spec.title}': no run '{m}'.{suggest(m, ids)}" for m in cmp.missing
-        ]
+        warnings += [f"Comparison '{spec.title}': {missing(m)}" for m in cmp.missing]
         if not cmp.runs:
             warnings.append(
                 f"Comparison '{spec.title}' matches no run ({spec.selection.describe()})"

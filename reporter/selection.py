@@ -158,3 +158,15 @@ def suggest(name: str, choices: list[str], n: int = 3) -> str:
     """' Did you mean 'a', 'b'?' or ''"""
     close = difflib.get_close_matches(name, choices, n=n, cutoff=0.4)
     return f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+
+
+def missing_run_message(ids: list[str], skipped: frozenset[str] = frozenset()):  # noqa: ANN201
+    """A function naming what is wrong with a run id that matches no run: the run was skipped
+    (it could not be read; its own warning says why), or it does not exist (closest ids)."""
+
+    def message(name: str) -> str:
+        if name in skipped:
+            return f"run '{name}' was skipped: it could not be read (see its warning)"
+        return f"no run '{name}'.{suggest(name, ids)}"
+
+    return message

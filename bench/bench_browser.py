@@ -17,8 +17,14 @@ import time
 from pathlib import Path
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run", "--disable-sync"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 
 
 class Quiet(http.server.SimpleHTTPRequestHandler):
@@ -27,13 +33,17 @@ class Quiet(http.server.SimpleHTTPRequestHandler):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("site", type=Path)
     parser.add_argument("--query", default="Run 4242")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(args.site)))
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(args.site))
+    )
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_port}/"
     try:
@@ -64,10 +74,14 @@ def main() -> None:
             browser.close()
     finally:
         server.shutdown()
-    print(f"leaderboard ({runs}): drawn {load:.2f} s after navigation; sort {sort:.0f} ms; "
-          f"filter {filt:.0f} ms ({narrowed})")
-    print(f"search index {index / 1e6:.1f} MB; first result for {args.query!r} {first:.2f} s after typing "
-          "(includes building the index in the search worker)")
+    print(
+        f"leaderboard ({runs}): drawn {load:.2f} s after navigation; sort {sort:.0f} ms; "
+        f"filter {filt:.0f} ms ({narrowed})"
+    )
+    print(
+        f"search index {index / 1e6:.1f} MB; first result for {args.query!r} {first:.2f} s after typing "
+        "(includes building the index in the search worker)"
+    )
 
 
 if __name__ == "__main__":

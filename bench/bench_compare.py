@@ -54,7 +54,9 @@ def draw_seconds(site: Path, page: str) -> tuple[float, float] | None:
                 executable_path=str(chromium), args=["--no-sandbox", "--disable-gpu"]
             )
             tab = browser.new_page()
-            tab.goto(f"http://127.0.0.1:{server.server_port}/")  # warm: plotly.js and Material cached
+            tab.goto(
+                f"http://127.0.0.1:{server.server_port}/"
+            )  # warm: plotly.js and Material cached
             tab.wait_for_load_state("load")
             started = time.perf_counter()
             tab.goto(f"http://127.0.0.1:{server.server_port}/{page}")
@@ -67,12 +69,16 @@ def draw_seconds(site: Path, page: str) -> tuple[float, float] | None:
                 timeout=60_000,
             )
             every = time.perf_counter() - started
-            timing = tab.evaluate("JSON.stringify(performance.getEntriesByType('navigation')[0].toJSON())")
+            timing = tab.evaluate(
+                "JSON.stringify(performance.getEntriesByType('navigation')[0].toJSON())"
+            )
             browser.close()
             import json
 
             nav = json.loads(timing)
-            print(f"(page: DOM ready {nav['domInteractive'] / 1000:.2f} s, loaded {nav['loadEventEnd'] / 1000:.2f} s)")
+            print(
+                f"(page: DOM ready {nav['domInteractive'] / 1000:.2f} s, loaded {nav['loadEventEnd'] / 1000:.2f} s)"
+            )
             return first, every
     finally:
         server.shutdown()
@@ -95,13 +101,15 @@ def main() -> None:
         print(
             f"generated {args.runs} runs x {args.steps:,} steps x 4 metrics in {time.perf_counter() - started:.1f} s"
         )
-        from reporter.site import build_site
+        from reporter.site.build import build_site
 
         started = time.perf_counter()
         build_site(project / "mkdocs.yml")
         build = time.perf_counter() - started
         page = project / "site" / "compare" / "fifty" / "index.html"
-        data = list((project / "site" / "assets" / "reporter" / "charts" / "compare").glob("fifty.*.js"))
+        data = list(
+            (project / "site" / "assets" / "reporter" / "charts" / "compare").glob("fifty.*.js")
+        )
         weight = page.stat().st_size + sum(p.stat().st_size for p in data)
         draw = draw_seconds(project / "site", "compare/fifty/")
         print(f"build: {build:.1f} s")

@@ -13,12 +13,21 @@ from __future__ import annotations
 import argparse
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 from sklearn import metrics as skm
 
-from reporter.evaluate import EvalOptions, evaluate
-from reporter.predictions import Predictions
+from reporter.config import Settings
+from reporter.evaluation.evaluate import EvalOptions, evaluate
+from reporter.evaluation.predictions import Predictions
+
+
+def options(**changes: object) -> EvalOptions:
+    """The default evaluation options (from the config schema), with `changes`."""
+    from dataclasses import replace
+
+    return replace(EvalOptions.from_settings(Settings.defaults(Path("runs")).evaluation), **changes)
 
 
 def make_data(rows: int, seed: int = 0) -> Predictions:
@@ -49,7 +58,7 @@ def best_of(repeat: int, run: Callable[[], object]) -> float:
 
 def check_agreement(p: Predictions) -> None:
     """A benchmark of different numbers would be meaningless: check they agree first."""
-    ours, theirs = evaluate(p, EvalOptions(bootstrap=0)), sklearn_calls(p)
+    ours, theirs = evaluate(p, options(bootstrap=0)), sklearn_calls(p)
     for name, value in theirs.items():
         assert abs(getattr(ours, name) - value) < 1e-9, (name, getattr(ours, name), value)
 
@@ -68,8 +77,8 @@ def main() -> None:
     baseline = best_of(args.repeat, lambda: sklearn_calls(p))
     cases = {
         "sklearn: roc_curve+roc_auc+AP+log_loss+brier": lambda: sklearn_calls(p),
-        "reporter.evaluate (bootstrap=0)": lambda: evaluate(p, EvalOptions(bootstrap=0)),
-        "reporter.evaluate (bootstrap=200)": lambda: evaluate(p, EvalOptions()),
+        "reporter.evaluate (bootstrap=0)": lambda: evaluate(p, options(bootstrap=0)),
+        "reporter.evaluate (bootstrap=200)": lambda: evaluate(p, options()),
     }
     print(f"{'case':<48} {'seconds':>9} {'vs sklearn':>11}")
     for name, run in cases.items():

@@ -16,10 +16,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from synthetic import write_runs  # noqa: E402
 
-from reporter import loading  # noqa: E402
-from reporter.discover import discover_runs  # noqa: E402
+from reporter.config import Settings  # noqa: E402
+from reporter.pipeline import loading  # noqa: E402
 from reporter.readers import load_readers  # noqa: E402
-from reporter.settings import Settings  # noqa: E402
+from reporter.readers.discover import discover_runs  # noqa: E402
 
 
 def timed(label: str, fn) -> float:
@@ -40,7 +40,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="reporter-bench-") as tmp:
         root = Path(tmp)
         write_runs(root / "runs", args.runs, steps=1000, predictions=args.rows)
-        settings = Settings(runs=root / "runs", cache_dir=root / "cache", cache=False)
+        settings = Settings.defaults(root / "runs", cache_dir=root / "cache", cache=False)
         found, _ = discover_runs(settings.runs, load_readers())
         print(f"{args.runs} runs, predictions of {args.rows:,} rows, histories of 1,000 steps")
         serial = timed("one process", lambda: [loading.read_one(f, settings) for f in found])

@@ -26,7 +26,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from synthetic import write_runs  # noqa: E402
 
-MARKDOWN = "[admonition, attr_list, md_in_html, tables, toc, pymdownx.details, pymdownx.superfences]"
+MARKDOWN = (
+    "[admonition, attr_list, md_in_html, tables, toc, pymdownx.details, pymdownx.superfences]"
+)
 REPORTER_YML = f"""\
 site_name: Bench
 docs_dir: docs
@@ -56,7 +58,7 @@ markdown_extensions: {MARKDOWN}
 BUILD = """
 import json, sys, time
 from pathlib import Path
-from reporter.site import build_site
+from reporter.site.build import build_site
 started = time.perf_counter()
 result = build_site(Path(sys.argv[1]))
 print(json.dumps({"seconds": time.perf_counter() - started, "reporter": result.reporter_seconds}))
@@ -91,45 +93,83 @@ def measure(n: int, root: Path, rows: int, steps: int, bare: bool) -> dict[str, 
     write_runs(project / "runs" / "new", 1, steps=steps, predictions=rows, seed=99)
     out, _, _ = child([sys.executable, "-c", BUILD, str(project / "mkdocs.yml")])
     warm = json.loads(out)
-    row = {"n": n, "seconds": seconds, "ms_per_run": 1000 * seconds / n, "peak_mb": peak,
-           "reporter_cold": cold["reporter"], "reporter_incremental": warm["reporter"],
-           "incremental_total": warm["seconds"]}
+    row = {
+        "n": n,
+        "seconds": seconds,
+        "ms_per_run": 1000 * seconds / n,
+        "peak_mb": peak,
+        "reporter_cold": cold["reporter"],
+        "reporter_incremental": warm["reporter"],
+        "incremental_total": warm["seconds"],
+    }
     site = project / "site"
-    row["largest_page_kb"] = max(p.stat().st_size for p in (site / "runs").rglob("index.html")) / 1024
+    row["largest_page_kb"] = (
+        max(p.stat().st_size for p in (site / "runs").rglob("index.html")) / 1024
+    )
     row["leaderboard_kb"] = (site / "leaderboard" / "index.html").stat().st_size / 1024
     row["search_kb"] = (site / "search" / "search_index.json").stat().st_size / 1024
     if bare:
-        subprocess.run([sys.executable, "-m", "reporter.cli", "render", "--out", str(project / "rendered"),
-                        "--config", str(project / "mkdocs.yml")], check=True, capture_output=True, env=ENV)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "reporter.cli",
+                "render",
+                "--out",
+                str(project / "rendered"),
+                "--config",
+                str(project / "mkdocs.yml"),
+            ],
+            check=True,
+            capture_output=True,
+            env=ENV,
+        )
         (project / "bare.yml").write_text(BARE_YML)
-        _, bare_seconds, _ = child([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(project / "bare.yml")])
+        _, bare_seconds, _ = child(
+            [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(project / "bare.yml")]
+        )
         row["bare_seconds"] = bare_seconds
     return row
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000])
     parser.add_argument("--rows", type=int, default=6000, help="prediction rows per run")
     parser.add_argument("--steps", type=int, default=1000, help="history steps per run")
-    parser.add_argument("--bare-up-to", type=int, default=1000, help="compare with bare MkDocs up to this N")
-    parser.add_argument("--keep", type=Path, help="build under this folder and keep it (e.g. for bench_browser.py)")
+    parser.add_argument(
+        "--bare-up-to", type=int, default=1000, help="compare with bare MkDocs up to this N"
+    )
+    parser.add_argument(
+        "--keep", type=Path, help="build under this folder and keep it (e.g. for bench_browser.py)"
+    )
     args = parser.parse_args()
-    print(f"runs with predictions of {args.rows:,} rows and histories of {args.steps:,} steps x 3 metrics\n")
-    print(f"{'N':>6} {'s':>7} {'ms/run':>7} {'peak MB':>8} {'x bare':>7} {'incr.':>7} "
-          f"{'incr. s':>8} {'page KB':>8} {'board KB':>9} {'search KB':>10}")
+    print(
+        f"runs with predictions of {args.rows:,} rows and histories of {args.steps:,} steps x 3 metrics\n"
+    )
+    print(
+        f"{'N':>6} {'s':>7} {'ms/run':>7} {'peak MB':>8} {'x bare':>7} {'incr.':>7} "
+        f"{'incr. s':>8} {'page KB':>8} {'board KB':>9} {'search KB':>10}"
+    )
     with tempfile.TemporaryDirectory(prefix="reporter-scale-") as tmp:
         for n in args.sizes:
             where = args.keep or Path(tmp)
             r = measure(n, where, args.rows, args.steps, bare=n <= args.bare_up_to)
             ratio = f"{r['seconds'] / r['bare_seconds']:.2f}" if "bare_seconds" in r else "-"
             incremental = r["reporter_incremental"] / r["reporter_cold"]
-            print(f"{n:>6} {r['seconds']:>7.1f} {r['ms_per_run']:>7.1f} {r['peak_mb']:>8.0f} {ratio:>7} "
-                  f"{incremental:>7.1%} {r['incremental_total']:>8.1f} {r['largest_page_kb']:>8.1f} "
-                  f"{r['leaderboard_kb']:>9.0f} {r['search_kb']:>10.0f}", flush=True)
-            print(f"       (reporter's own work: cold {r['reporter_cold']:.1f} s, after one new run "
-                  f"{r['reporter_incremental']:.2f} s; bare MkDocs {r.get('bare_seconds', float('nan')):.1f} s)",
-                  flush=True)
+            print(
+                f"{n:>6} {r['seconds']:>7.1f} {r['ms_per_run']:>7.1f} {r['peak_mb']:>8.0f} {ratio:>7} "
+                f"{incremental:>7.1%} {r['incremental_total']:>8.1f} {r['largest_page_kb']:>8.1f} "
+                f"{r['leaderboard_kb']:>9.0f} {r['search_kb']:>10.0f}",
+                flush=True,
+            )
+            print(
+                f"       (reporter's own work: cold {r['reporter_cold']:.1f} s, after one new run "
+                f"{r['reporter_incremental']:.2f} s; bare MkDocs {r.get('bare_seconds', float('nan')):.1f} s)",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import numpy as np
 
-    from reporter.evaluate import Evaluation
+    from reporter.evaluation.results import Evaluation
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -66,4 +66,4 @@ class Run:
     eval_fingerprint: str = ""
     problems: tuple[str, ...] = ()
     files_fingerprint: str = ""  # digest of the run's files when read; "" when not known
-    light: bool = False  # histories and evaluation left in the run cache (see `reporter.loading`)
+    summarised: bool = False  # histories and evaluation left in the run cache (`reporter.pipeline`)

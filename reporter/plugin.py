@@ -2,12 +2,12 @@
 
 Nothing is written into the docs folder: generated pages are `File.generated` objects, and
 run pages stay out of the navigation (a Material nav listing every run makes builds quadratic).
+`reporter build` sets `runs_override` and `progress`; `mkdocs build` and `mkdocs serve` work
+with the options from mkdocs.yml alone.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -18,29 +18,38 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page as MkPage
+from mkdocs.utils import get_relative_url
 
-from reporter import urls
-from reporter.config_file import load_comparisons_file
+from reporter.config import Settings
+from reporter.config.files import absolute_runs, load_comparisons_file
+from reporter.config.schema import ReporterConfig
+from reporter.config.settings import settings_from_config
 from reporter.errors import ConfigError
-from reporter.journal_site import latest_entries, read_entries, rewrite_entry
-from reporter.page_cache import PageCache, templates_stamp
-from reporter.pipeline import Progress, Report, build_report, report_pages
-from reporter.plugin_config import ReporterConfig
-from reporter.render import Renderer
-from reporter.settings import Settings, settings_from_options
+from reporter.journal.entries import Entry, read_entry
+from reporter.pages.cache import PageCache, templates_stamp
+from reporter.pages.documents import FALLBACK_HOME, finish_markdown
+from reporter.pages.renderer import Renderer
+from reporter.pipeline import Progress, Report, build_report
+from reporter.pipeline.site_files import (
+    ASSETS,
+    SiteFile,
+    prune_data,
+    site_files,
+    static_assets,
+    write_if_changed,
+)
 
 log = get_plugin_logger("reporter")
-HOME_MARKER = "<!-- reporter:home -->"
-ASSETS = "assets/reporter"
 
 
 class ReporterPlugin(BasePlugin[ReporterConfig]):
-    """`plugins: [reporter]` in mkdocs.yml; `reporter build` sets `runs_override`/`progress`."""
+    """`plugins: [reporter]` in mkdocs.yml."""
 
     supports_multiple_instances = False
 
     def __init__(self) -> None:
-        self.runs_override: Path | None = None
+        self.runs_override: str | None = None
+        self.storage_override: dict[str, Any] | None = None
         self.progress: Progress | None = None
         self.report: Report | None = None
         self.settings: Settings | None = None
@@ -66,14 +75,15 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         started = time.perf_counter()
         try:
-            return self._add_pages(files, config)
+            return self._add_files(files, config)
         finally:
             self.seconds += time.perf_counter() - started
 
-    def _add_pages(self, files: Files, config: MkDocsConfig) -> Files:
+    def _add_files(self, files: Files, config: MkDocsConfig) -> Files:
         assert self.settings is not None
-        entries, offsets = read_entries(files, self.config.journal_dir)
+        entries, offsets = _journal_entries(files, self.settings.journal_dir)
         self.report = build_report(self.settings, self.progress, entries, offsets)
+        self._renderer = None
         for problem in self.report.problems:
             suffix = "" if problem.partial else " Skipped; use --strict to fail instead."
             log.warning(f"{problem}.{suffix}")
@@ -84,38 +94,20 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
         data_dir = self.settings.cache_dir / "site-data"
         cache = page_cache(self.settings, data_dir) if self.settings.cache else None
         written: set[Path] = set()
-        for page in report_pages(self.report, self.settings, cache):
-            level = InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV
-            _add(
-                files, File.generated(config, page.src_uri, content=page.markdown, inclusion=level)
-            )
-            for src_uri, text in page.assets:
-                path = (
-                    data_dir / src_uri
-                    if text is None
-                    else write_if_changed(data_dir / src_uri, text)
-                )
-                written.add(path)
-                _add(files, File.generated(config, src_uri, abs_src_path=str(path)))
-        prune_data(data_dir, written)
-        for run in self.report.study.runs:
-            if run.history_file:
-                name = Path(run.history_file).name
+        for item in site_files(self.report, self.settings, cache):
+            if item.page:
+                level = InclusionLevel.INCLUDED if item.in_nav else InclusionLevel.NOT_IN_NAV
                 _add(
-                    files,
-                    File.generated(
-                        config, urls.history_file(run.id, name), abs_src_path=run.history_file
-                    ),
+                    files, File.generated(config, item.src_uri, content=item.text, inclusion=level)
                 )
+                continue
+            source = item.source or _data_file(data_dir, item, written)
+            _add(files, File.generated(config, item.src_uri, abs_src_path=str(source)))
+        prune_data(data_dir, written)
         if files.get_file_from_path("index.md") is None:
-            _add(
-                files,
-                File.generated(
-                    config, "index.md", content=f"# Experiment report\n\n{HOME_MARKER}\n"
-                ),
-            )
-        for name, path in asset_sources().items():
-            _add(files, File.generated(config, f"{ASSETS}/{name}", abs_src_path=str(path)))
+            _add(files, File.generated(config, "index.md", content=FALLBACK_HOME))
+        for item in static_assets():
+            _add(files, File.generated(config, item.src_uri, abs_src_path=str(item.source)))
         return files
 
     def on_page_markdown(
@@ -130,21 +122,32 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
             self.seconds += time.perf_counter() - started
 
     def _page_markdown(self, markdown: str, page: MkPage, files: Files) -> str:
+        report = self.report
+        assert report is not None
+
+        def home(src_uri: str) -> str:
+            latest = _latest_entries(report, files, page.url, limit=5)
+            return self._get_renderer().home(src_uri, latest)
+
+        return finish_markdown(
+            markdown,
+            src_uri=page.file.src_uri,
+            page_url=page.url,
+            journal=report.journal,
+            embed=lambda *args: self._get_renderer().embed(*args),
+            home=home,
+        )
+
+    def _get_renderer(self) -> Renderer:
         assert self.report is not None and self.settings is not None
-        journal = self.report.journal
-        in_journal = journal is not None and page.file.src_uri in journal.entries
-        if not in_journal and HOME_MARKER not in markdown:
-            return markdown  # most pages: nothing to do
         if self._renderer is None:
             self._renderer = Renderer(
-                self.report.study, self.settings, self.report.comparisons, bodies=self.report.bodies
+                self.report.study,
+                self.settings,
+                self.report.comparisons,
+                full_run=self.report.full_run,
             )
-        if in_journal:
-            markdown = rewrite_entry(markdown, page.file.src_uri, page.url, journal, self._renderer)
-        if HOME_MARKER in markdown:
-            latest = latest_entries(journal, files, page.url, limit=5)
-            markdown = markdown.replace(HOME_MARKER, self._renderer.home(page.file.src_uri, latest))
-        return markdown
+        return self._renderer
 
     def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:
         if self.settings is not None and self.settings.runs.is_dir():
@@ -155,15 +158,16 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
         base_dir = Path(config.config_file_path or ".").resolve().parent
         try:
             extra = load_comparisons_file(base_dir / self.config.comparisons_file)
+            return settings_from_config(
+                self.config,
+                base_dir=base_dir,
+                use_directory_urls=config.use_directory_urls,
+                runs_override=absolute_runs(self.runs_override),
+                storage_override=self.storage_override,
+                extra_comparisons=extra,
+            )
         except ConfigError as exc:
             raise PluginError(str(exc)) from exc
-        return settings_from_options(
-            dict(self.config),
-            base_dir=base_dir,
-            use_directory_urls=config.use_directory_urls,
-            runs_override=self.runs_override,
-            extra_comparisons=extra,
-        )
 
 
 def page_cache(settings: Settings, data_dir: Path) -> PageCache:
@@ -174,25 +178,41 @@ def page_cache(settings: Settings, data_dir: Path) -> PageCache:
     return PageCache(settings.cache_dir, data_dir, salt)
 
 
-def prune_data(data_dir: Path, keep: set[Path]) -> None:
-    """Remove chart data no page of this build uses (older versions of content-named files)."""
-    charts = data_dir / urls.CHART_DATA_DIR
-    for path in charts.rglob("*.js") if charts.is_dir() else []:
-        if path not in keep:
-            with contextlib.suppress(OSError):
-                path.unlink()
-
-
-def write_if_changed(path: Path, text: str) -> Path:
-    """Write generated data outside the docs folder; an unchanged file keeps its mtime, so
-    `mkdocs serve --dirty` skips it."""
-    data = text.encode("utf-8")
-    if not (path.is_file() and path.read_bytes() == data):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
+def _data_file(data_dir: Path, item: SiteFile, written: set[Path]) -> Path:
+    """A page's data file in the site's data folder (kept there for cached pages)."""
+    path = data_dir / item.src_uri
+    if item.text is not None:
+        write_if_changed(path, item.text)
+    written.add(path)
     return path
+
+
+def _journal_entries(files: Files, journal_dir: str) -> tuple[tuple[Entry, ...], dict[str, int]]:
+    """Every journal post (drafts included, they may be served) and its front-matter length."""
+    prefix = f"{journal_dir.strip('/')}/posts/"
+    entries, offsets = [], {}
+    for file in sorted(files.documentation_pages(), key=lambda f: f.src_uri):
+        if file.src_uri.startswith(prefix):
+            entry, offsets[file.src_uri] = read_entry(file.src_uri, file.content_string, file.name)
+            entries.append(entry)
+    return tuple(entries), offsets
+
+
+def _latest_entries(report: Report, files: Files, page_url: str, limit: int) -> list[dict]:
+    """The newest entries, with links relative to the page at `page_url` (after the blog plugin
+    gave posts their dated URLs)."""
+    if report.journal is None:
+        return []
+    entries = sorted(
+        report.journal.entries.values(), key=lambda e: (e.date, e.src_uri), reverse=True
+    )
+    latest = []
+    for entry in entries[:limit]:
+        file = files.get_file_from_path(entry.src_uri)
+        if file is not None and file.inclusion.is_included():
+            url = get_relative_url(file.url, page_url)
+            latest.append({"title": entry.title, "date": entry.date, "url": url})
+    return latest
 
 
 def _add(files: Files, file: File) -> None:
@@ -204,14 +224,3 @@ def _add(files: Files, file: File) -> None:
         )
         files.remove(existing)
     files.append(file)
-
-
-def asset_sources() -> dict[str, Path]:
-    import plotly
-
-    here = Path(__file__).parent / "assets"
-    return {
-        "plotly.min.js": Path(os.path.dirname(plotly.__file__)) / "package_data" / "plotly.min.js",
-        "reporter.js": here / "reporter.js",
-        "reporter.css": here / "reporter.css",
-    }

@@ -11,6 +11,9 @@ from typing import Any
 import pytest
 import yaml
 
+from reporter.config import Settings
+from reporter.evaluation.evaluate import EvalOptions
+
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -68,9 +71,25 @@ def make_project(dest: Path, runs: Path, *, mkdocs_yml: str = MKDOCS_YML) -> Pat
 @pytest.fixture(scope="session")
 def untidy_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The untidy fixture runs built once with the real MkDocs + Material."""
-    from reporter.site import build_site
+    from reporter.site.build import build_site
 
     project = tmp_path_factory.mktemp("untidy")
     config = make_project(project, DATA / "untidy")
     build_site(config)
     return project / "site"
+
+
+def load_all(settings: Settings) -> tuple[list, list, list]:
+    """(runs, problems, notes) of a settings' runs root, read like a build reads them."""
+    from reporter.pipeline import load_runs
+
+    loaded = load_runs(settings)
+    return loaded.runs, loaded.problems, loaded.notes
+
+
+def options(**changes: Any) -> EvalOptions:
+    """Evaluation options from the schema's defaults, with `changes`."""
+    from dataclasses import replace
+
+    defaults = EvalOptions.from_settings(Settings.defaults(Path("runs")).evaluation)
+    return replace(defaults, **changes)

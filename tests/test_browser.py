@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from reporter.site import build_site
+from reporter.site.build import build_site
 
 from .browser_util import (
     CHROMIUM,

@@ -9,15 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from reporter import loading
-from reporter.pipeline import load_runs
-from reporter.settings import Settings
+from reporter.config import Settings
+from reporter.pipeline import loading
 
-from .conftest import write_run
+from .conftest import load_all, write_run
 
 
 def settings_for(tmp_path: Path, **kw) -> Settings:
-    return Settings(runs=tmp_path / "runs", cache_dir=tmp_path / "cache", **kw)
+    return Settings.defaults(tmp_path / "runs", cache_dir=tmp_path / "cache", **kw)
 
 
 def predictions(n: int = 300, seed: int = 0) -> str:
@@ -46,9 +45,9 @@ def note(notes: list[str]) -> str:
 
 def test_unchanged_runs_come_from_the_cache(three_runs):
     settings = settings_for(three_runs)
-    first, _, notes = load_runs(settings)
+    first, _, notes = load_all(settings)
     assert note(notes).startswith("0 runs from the cache, 3 read")
-    second, _, notes = load_runs(settings)
+    second, _, notes = load_all(settings)
     assert note(notes).startswith("3 runs from the cache, 0 read")
     assert [r.id for r in second] == [r.id for r in first]
     assert second[0].evaluation.roc_auc == first[0].evaluation.roc_auc
@@ -57,31 +56,31 @@ def test_unchanged_runs_come_from_the_cache(three_runs):
 
 def test_a_changed_file_invalidates_its_run_only(three_runs):
     settings = settings_for(three_runs)
-    load_runs(settings)
+    load_all(settings)
     path = three_runs / "runs" / "exp" / "r1" / "metrics.json"
     path.write_text(json.dumps({"auc": 0.99}))
-    runs, _, notes = load_runs(settings)
+    runs, _, notes = load_all(settings)
     assert note(notes).startswith("2 runs from the cache, 1 read")
     assert runs[1].metrics == {"auc": 0.99}
 
 
 def test_a_touched_but_unchanged_run_is_not_read_again(three_runs):
     settings = settings_for(three_runs)
-    load_runs(settings)
+    load_all(settings)
     path = three_runs / "runs" / "exp" / "r2" / "predictions.csv"
     os.utime(path, (1, 1))
-    _, _, notes = load_runs(settings)
+    _, _, notes = load_all(settings)
     assert note(notes).startswith("3 runs from the cache, 0 read")
 
 
 def test_a_deleted_run_disappears_and_its_entry_is_pruned(three_runs):
     settings = settings_for(three_runs)
-    load_runs(settings)
+    load_all(settings)
     assert len(list((three_runs / "cache" / "runs").glob("*[0-9a-f].pkl"))) == 3  # + 3 bodies
     import shutil
 
     shutil.rmtree(three_runs / "runs" / "exp" / "r0")
-    runs, _, _ = load_runs(settings)
+    runs, _, _ = load_all(settings)
     assert [r.id for r in runs] == ["exp/r1", "exp/r2"]
     assert len(list((three_runs / "cache" / "runs").glob("*.pkl"))) == 4  # 2 runs, 2 bodies
 
@@ -89,7 +88,7 @@ def test_a_deleted_run_disappears_and_its_entry_is_pruned(three_runs):
 @pytest.mark.parametrize("damage", [b"", b"garbage", None])
 def test_a_corrupt_cache_is_discarded_never_trusted(three_runs, damage):
     settings = settings_for(three_runs)
-    load_runs(settings)
+    load_all(settings)
     for entry in (three_runs / "cache" / "runs").glob("*.pkl"):
         data = entry.read_bytes()
         # None: a valid-looking checksum over a payload that is not an entry
@@ -97,27 +96,27 @@ def test_a_corrupt_cache_is_discarded_never_trusted(three_runs, damage):
             damage if damage is not None else __import__("hashlib").sha256(b"x").digest() + b"x"
         )
         del data
-    runs, _, notes = load_runs(settings)
+    runs, _, notes = load_all(settings)
     assert note(notes).startswith("0 runs from the cache, 3 read")
     assert [r.metrics["auc"] for r in runs] == [0.5, 0.6, 0.7]
 
 
 def test_a_flipped_byte_fails_the_checksum(three_runs):
     settings = settings_for(three_runs)
-    load_runs(settings)
+    load_all(settings)
     entry = next((three_runs / "cache" / "runs").glob("*.pkl"))
     data = bytearray(entry.read_bytes())
     data[-5] ^= 0xFF
     entry.write_bytes(bytes(data))
-    _, _, notes = load_runs(settings)
+    _, _, notes = load_all(settings)
     assert note(notes).startswith("2 runs from the cache, 1 read")
 
 
 def test_other_evaluation_settings_do_not_reuse_entries(three_runs):
     settings = settings_for(three_runs)
-    load_runs(settings)
+    load_all(settings)
     changed = replace(settings, evaluation=replace(settings.evaluation, threshold=0.3))
-    runs, _, notes = load_runs(changed)
+    runs, _, notes = load_all(changed)
     assert note(notes).startswith("0 runs from the cache, 3 read")
     assert runs[0].evaluation.at_threshold.threshold == 0.3
 
@@ -125,8 +124,8 @@ def test_other_evaluation_settings_do_not_reuse_entries(three_runs):
 def test_problems_come_back_from_the_cache(tmp_path):
     write_run(tmp_path / "runs", "bad", {"predictions.csv": "y_true,y_score\n0,0.1\n1,nan\n"})
     settings = settings_for(tmp_path)
-    _, first, _ = load_runs(settings)
-    _, second, notes = load_runs(settings)
+    _, first, _ = load_all(settings)
+    _, second, notes = load_all(settings)
     assert note(notes).startswith("1 runs from the cache")
     assert [str(p) for p in second] == [str(p) for p in first] and len(first) == 1
 
@@ -138,9 +137,9 @@ def test_parallel_reading_gives_the_same_runs_in_the_same_order(tmp_path, monkey
             f"e{i % 3}/r{i:02d}",
             {"metrics.json": {"auc": i / 100}, "predictions.csv": predictions(seed=i)},
         )
-    serial, _, _ = load_runs(settings_for(tmp_path, cache=False, workers=1))
+    serial, _, _ = load_all(settings_for(tmp_path, cache=False, workers=1))
     monkeypatch.setattr(loading, "PARALLEL_FROM", 2)
-    parallel, _, notes = load_runs(settings_for(tmp_path, cache=False, workers=2))
+    parallel, _, notes = load_all(settings_for(tmp_path, cache=False, workers=2))
     assert "read by 2 processes" in note(notes)
     assert [r.id for r in parallel] == [r.id for r in serial]
     assert [r.evaluation.average_precision for r in parallel] == [
@@ -150,7 +149,7 @@ def test_parallel_reading_gives_the_same_runs_in_the_same_order(tmp_path, monkey
 
 
 def test_page_cache_is_keyed_by_reporter_code(monkeypatch, tmp_path):
-    from reporter import page_cache
+    from reporter.pages import cache as page_cache
 
     stamp = page_cache.templates_stamp(None)
     page_cache.code_stamp.cache_clear()
@@ -174,13 +173,13 @@ def _copy_repo_project(dest: Path) -> Path:
 def test_light_runs_build_exactly_the_same_site(tmp_path, monkeypatch):
     """Many runs are kept as summaries, their bodies read back from the cache per page: the
     site must not change by a byte."""
-    from reporter.site import build_site
+    from reporter.site.build import build_site
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
     full = build_site(_copy_repo_project(tmp_path / "full")).site_dir
-    monkeypatch.setattr(loading, "LIGHT_FROM", 1)
+    monkeypatch.setattr(loading, "SUMMARISE_FROM", 1)
     light_result = build_site(_copy_repo_project(tmp_path / "light"))
-    assert all(r.light for r in light_result.report.study.runs)
+    assert all(r.summarised for r in light_result.report.study.runs)
     light = light_result.site_dir
     one = {p.relative_to(full): p.read_bytes() for p in full.rglob("*") if p.is_file()}
 
@@ -190,9 +189,9 @@ def test_light_runs_build_exactly_the_same_site(tmp_path, monkeypatch):
         assert [k for k in one if one[k] != two[k]] == []
 
     same_as_full(light)
-    # a body file damaged between builds: the run is read again, the site still the same
+    # a details file damaged between builds: the run is read again, the site still the same
     cache = tmp_path / "light" / ".reporter-cache"
-    for body in sorted((cache / "runs").glob("*.body.pkl"))[:3]:
+    for body in sorted((cache / "runs").glob("*.details.pkl"))[:3]:
         data = bytearray(body.read_bytes())
         data[-3] ^= 0xFF
         body.write_bytes(bytes(data))
@@ -202,15 +201,15 @@ def test_light_runs_build_exactly_the_same_site(tmp_path, monkeypatch):
     same_as_full(build_site(tmp_path / "light" / "mkdocs.yml").site_dir)
 
 
-@pytest.mark.parametrize("part", ["summary", "body"])
+@pytest.mark.parametrize("part", ["summary", "details"])
 def test_a_flipped_byte_in_either_file_is_not_trusted(three_runs, part):
     settings = settings_for(three_runs)
-    load_runs(settings)
+    load_all(settings)
     files = sorted((three_runs / "cache" / "runs").glob("*.pkl"))
-    entry = next(f for f in files if f.name.endswith(".body.pkl") == (part == "body"))
+    entry = next(f for f in files if f.name.endswith(".details.pkl") == (part == "details"))
     data = bytearray(entry.read_bytes())
     data[-5] ^= 0xFF
     entry.write_bytes(bytes(data))
-    runs, _, notes = load_runs(settings)
+    runs, _, notes = load_all(settings)
     assert note(notes).startswith("2 runs from the cache, 1 read")
     assert all(r.evaluation is not None and r.histories == () for r in runs)  # full runs again

@@ -10,12 +10,13 @@ import numpy as np
 import pytest
 import yaml
 
-from reporter.cards import card_results, card_sections, hf_card, mct_card
-from reporter.evaluation_stage import computed_metrics
+from reporter.config import Settings
+from reporter.evaluation.metrics import computed_metrics
 from reporter.model import Run
-from reporter.pipeline import load_runs
-from reporter.settings import Settings
+from reporter.pages.cards import card_results, card_sections, hf_card, mct_card
 from tests.conftest import DATA
+
+from .conftest import load_all
 
 CARD = """\
 # Fraud screen
@@ -72,7 +73,7 @@ def evaluated(tmp_path_factory) -> Run:
     (folder / "predictions.csv").write_text("y_true,y_score,segment\n" + rows)
     (folder / "metrics.json").write_text(json.dumps({"roc_auc": 0.5, "logged_only": 3.0}))
     (folder / "card.md").write_text(CARD)
-    (run,), problems, _ = load_runs(Settings(cache=False, runs=root))
+    (run,), problems, _ = load_all(Settings.defaults(root, cache=False))
     assert not problems and run.evaluation is not None
     return run
 
@@ -172,11 +173,11 @@ def test_card_sections_title_and_bullets():
 
 
 def test_cards_of_tracker_runs_name_the_library():
-    runs, _, _ = load_runs(Settings(cache=False, runs=DATA / "mlflow_file"))
+    runs, _, _ = load_all(Settings.defaults(DATA / "mlflow_file", cache=False))
     search = next(r for r in runs if r.name == "search")
     assert front_matter(hf_card(search))["library_name"] == "sklearn"
     assert mct_card(search)["model_parameters"]["model_architecture"] == "sklearn"
-    runs, _, _ = load_runs(Settings(cache=False, runs=DATA / "modelstore"))
+    runs, _, _ = load_all(Settings.defaults(DATA / "modelstore", cache=False))
     assert mct_card(runs[0])["model_parameters"]["model_architecture"] in {
         "LogisticRegression", "DecisionTreeClassifier",
     }  # fmt: skip

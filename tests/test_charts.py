@@ -4,7 +4,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reporter.charts import downsample, group_histories, history_chart
+from reporter.charts.base import downsample
+from reporter.charts.history import group_histories, history_chart
 from reporter.model import MetricSeries
 
 

@@ -3,20 +3,26 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from reporter.analyse import analyse
-from reporter.charts_compare import compact, history_charts, slices_heatmap
-from reporter.compare import (
+from reporter.charts.base import round_values as compact
+from reporter.charts.evaluation import slices_heatmap
+from reporter.charts.history import history_charts
+from reporter.config import Settings
+from reporter.model import MetricSeries, Run
+from reporter.pages.parts import COMPARISON, part_names
+from reporter.study.analyse import analyse
+from reporter.study.compare import (
     ComparisonSpec,
     build_comparison,
     experiment_specs,
     parse_spec,
     summary_rows,
 )
-from reporter.model import MetricSeries, Run
-from reporter.selection import Selection, SelectionError, parse_selection, select_runs
-from reporter.settings import Settings
+from reporter.study.selection import Selection, SelectionError, parse_selection, select_runs
 
-SETTINGS = Settings(runs=__import__("pathlib").Path("."))
+from .conftest import options
+
+PARTS = part_names(COMPARISON)
+SETTINGS = Settings.defaults(__import__("pathlib").Path("runs"))
 
 
 def run(run_id: str, **kw) -> Run:
@@ -95,8 +101,8 @@ def test_spec_validation_names_the_place_and_valid_parts():
         SelectionError,
         match=r"comparisons.yaml, entry 2: .*'title' is required.*valid parts: table",
     ):
-        parse_spec({"select": ["a"], "show": ["table", "pie"]}, "comparisons.yaml, entry 2")
-    spec = parse_spec({"title": "My Runs!", "select": {"experiment": "a"}}, "x")
+        parse_spec({"select": ["a"], "show": ["table", "pie"]}, "comparisons.yaml, entry 2", PARTS)
+    spec = parse_spec({"title": "My Runs!", "select": {"experiment": "a"}}, "x", PARTS)
     assert spec.slug == "my-runs"
 
 
@@ -142,7 +148,7 @@ def test_comparability_guard_groups_runs_by_evaluation_data():
 
 
 def test_experiment_comparisons_exist_for_experiments_with_two_runs():
-    assert [s.slug for s in experiment_specs(study_of(*RUNS))] == ["experiment-a"]
+    assert [s.slug for s in experiment_specs(study_of(*RUNS), PARTS)] == ["experiment-a"]
 
 
 def test_overlaid_histories_share_a_point_budget_and_keep_spikes():
@@ -197,20 +203,20 @@ def test_slices_heatmap_greys_low_support_cells():
 
 def test_big_experiments_compare_their_best_fifty_with_light_curves():
     runs = tuple(run(f"big/r{i:03d}", metrics={"average_precision": i / 1000}) for i in range(120))
-    (spec,) = experiment_specs(study_of(*runs))
+    (spec,) = experiment_specs(study_of(*runs), PARTS)
     assert spec.title == "Experiment big (best 50 of 120 by average_precision)"
     cmp = build_comparison(spec, study_of(*runs), SETTINGS)
     assert len(cmp.runs) == 50 and cmp.runs[0].id == "big/r119"
 
 
 def test_overlaid_curves_share_the_point_budget():
-    from reporter.charts_eval import pr_chart, roc_chart
-    from reporter.evaluate import EvalOptions, evaluate
-    from reporter.predictions import Predictions
+    from reporter.charts.evaluation import pr_chart, roc_chart
+    from reporter.evaluation.evaluate import evaluate
+    from reporter.evaluation.predictions import Predictions
 
     rng = np.random.default_rng(0)
     y = rng.random(5000) < 0.1
-    e = evaluate(Predictions.from_arrays(y, rng.random(5000) + y * 0.3), EvalOptions(bootstrap=0))
+    e = evaluate(Predictions.from_arrays(y, rng.random(5000) + y * 0.3), options(bootstrap=0))
     full = len(e.pr.recall)
     for chart in (pr_chart([("a", e), ("b", e)], budget=60), roc_chart([("a", e)], budget=60)):
         curve = chart.figure["data"][0]

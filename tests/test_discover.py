@@ -4,9 +4,9 @@ import os
 
 import pytest
 
-from reporter.discover import discover_runs
 from reporter.errors import ReporterError
 from reporter.readers import load_readers
+from reporter.readers.discover import discover_runs
 
 
 def test_nested_runs_get_their_relative_path_as_id(make_run, tmp_path):

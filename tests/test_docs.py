@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from reporter.cli import cli
-from reporter.plugin_config import EvaluationConfig, ReporterConfig
+from reporter.config.schema import EvaluationConfig, ReporterConfig
 
 from .conftest import REPO
 

@@ -13,18 +13,20 @@ from hypothesis import strategies as st
 from sklearn import metrics as skm
 from sklearn.calibration import calibration_curve
 
-from reporter import _curves
-from reporter.evaluate import (
+from reporter.evaluation import bootstrap
+from reporter.evaluation import curves as _curves
+from reporter.evaluation.evaluate import (
     NOT_PROBABILITIES,
-    EvalOptions,
     Evaluation,
     evaluate,
     pr_curve,
     roc_curve,
 )
-from reporter.predictions import Predictions
+from reporter.evaluation.predictions import Predictions
 
-FAST = EvalOptions(bootstrap=0)
+from .conftest import options
+
+FAST = options(bootstrap=0)
 REQUIRED_KEYS = {
     "n",
     "positives",
@@ -145,7 +147,7 @@ def test_scores_outside_unit_interval_have_no_probability_metrics() -> None:
 @pytest.mark.parametrize("bins", [1, 5, 10, 23])
 def test_calibration_equals_sklearn_quantile_curve(name: str, bins: int) -> None:
     p = dataset(name)
-    e = evaluate(p, EvalOptions(bootstrap=0, calibration_bins=bins))
+    e = evaluate(p, options(bootstrap=0, calibration_bins=bins))
     prob_true, prob_pred = calibration_curve(p.y_true, p.y_score, n_bins=bins, strategy="quantile")
     assert e.calibration is not None
     assert_arrays(e.calibration.prob_true, prob_true)
@@ -155,7 +157,7 @@ def test_calibration_equals_sklearn_quantile_curve(name: str, bins: int) -> None
 def test_calibration_with_heavy_ties_on_bin_edges() -> None:
     y = np.array([0, 0, 1, 0, 1, 1, 0, 0, 0, 1] * 7, dtype=bool)
     s = np.array([0.1, 0.1, 0.1, 0.2, 0.2, 0.5, 0.5, 0.5, 0.5, 0.9] * 7)
-    e = evaluate(Predictions.from_arrays(y, s), EvalOptions(bootstrap=0, calibration_bins=4))
+    e = evaluate(Predictions.from_arrays(y, s), options(bootstrap=0, calibration_bins=4))
     prob_true, prob_pred = calibration_curve(y, s, n_bins=4, strategy="quantile")
     assert e.calibration is not None
     assert_arrays(e.calibration.prob_true, prob_true)
@@ -180,7 +182,7 @@ def test_weighted_calibration_weights_rows_within_unweighted_quantile_bins() -> 
     assert p.weight is not None
     keep = p.weight > 0
     y, s, w = p.y_true[keep], p.y_score[keep], p.weight[keep]
-    e = evaluate(p, EvalOptions(bootstrap=0, calibration_bins=5))
+    e = evaluate(p, options(bootstrap=0, calibration_bins=5))
     edges = np.percentile(s, np.linspace(0, 100, 6))
     ids = np.searchsorted(edges[1:-1], s)
     total = np.bincount(ids, weights=w, minlength=5)
@@ -197,7 +199,7 @@ def test_weighted_calibration_weights_rows_within_unweighted_quantile_bins() -> 
 def test_confusion_at_threshold_equals_sklearn(name: str) -> None:
     p = dataset(name)
     for threshold in (0.5, 0.3, float(np.median(p.y_score)), float(p.y_score.max())):
-        at = evaluate(p, EvalOptions(bootstrap=0, threshold=threshold)).at_threshold
+        at = evaluate(p, options(bootstrap=0, threshold=threshold)).at_threshold
         predicted = p.y_score >= threshold
         tn, fp, fn, tp = skm.confusion_matrix(
             p.y_true, predicted, labels=[False, True], sample_weight=p.weight
@@ -214,7 +216,7 @@ def test_confusion_at_threshold_equals_sklearn(name: str) -> None:
 
 def test_no_predicted_positives_leaves_precision_undefined() -> None:
     p = dataset("ties")
-    e = evaluate(p, EvalOptions(bootstrap=0, threshold=2.0))
+    e = evaluate(p, options(bootstrap=0, threshold=2.0))
     assert e.at_threshold.precision is None
     assert "no predicted positives" in e.undefined["precision"]
     assert math.isnan(skm.precision_score(p.y_true, p.y_score >= 2, zero_division=np.nan))
@@ -237,7 +239,7 @@ def test_recall_at_fpr_is_best_recall_within_budget(name: str) -> None:
     p = dataset(name)
     fpr, tpr, thr, *_ = _sk_curves(p)
     targets = (0.001, 0.01, 0.05, 0.2, 1.0)
-    e = evaluate(p, EvalOptions(bootstrap=0, fpr_targets=targets))
+    e = evaluate(p, options(bootstrap=0, fpr_targets=targets))
     for target in targets:
         within = fpr <= target
         best = tpr[within].max()
@@ -267,7 +269,7 @@ def test_precision_at_recall_is_best_precision_reaching_recall(name: str) -> Non
 def test_precision_at_k_without_ties_is_precision_of_top_rows() -> None:
     p = dataset("continuous")
     top = p.y_true[np.argsort(-p.y_score)]
-    e = evaluate(p, EvalOptions(bootstrap=0, top_k=(1, 10, 100, 3000)))
+    e = evaluate(p, options(bootstrap=0, top_k=(1, 10, 100, 3000)))
     for k in (1, 10, 100, 3000):
         assert close(e.precision_at_k[k], top[:k].mean())
 
@@ -279,7 +281,7 @@ def test_precision_at_k_averages_over_every_order_of_a_straddling_tie() -> None:
     tied = y[1:5]
     orders = list(itertools.permutations(tied))
     expected = np.mean([(1 + sum(order[:2])) / 3 for order in orders])
-    e = evaluate(Predictions.from_arrays(y, s), EvalOptions(bootstrap=0, top_k=(3, 5, 6, 7)))
+    e = evaluate(Predictions.from_arrays(y, s), options(bootstrap=0, top_k=(3, 5, 6, 7)))
     assert close(e.precision_at_k[3], expected)  # (1 + 2 * 2/4) / 3
     assert close(e.precision_at_k[5], 3 / 5)
     assert close(e.precision_at_k[6], 3 / 6)
@@ -289,13 +291,13 @@ def test_precision_at_k_averages_over_every_order_of_a_straddling_tie() -> None:
 
 def test_precision_at_k_weighted_counts_rows_and_weighs_labels() -> None:
     p = Predictions.from_arrays([1, 0, 1], [0.9, 0.8, 0.1], weight=[1.0, 3.0, 1.0])
-    e = evaluate(p, EvalOptions(bootstrap=0, top_k=(1, 2)))
+    e = evaluate(p, options(bootstrap=0, top_k=(1, 2)))
     assert (e.precision_at_k[1], e.precision_at_k[2]) == (1.0, 0.25)
 
 
 def test_threshold_table_spans_scores_descending_and_equals_sklearn() -> None:
     p = dataset("weighted")
-    e = evaluate(p, EvalOptions(bootstrap=0, threshold_rows=12))
+    e = evaluate(p, options(bootstrap=0, threshold_rows=12))
     thresholds = [row.threshold for row in e.threshold_table]
     assert p.weight is not None
     distinct = np.unique(p.y_score[p.weight > 0])
@@ -324,8 +326,8 @@ def test_threshold_table_with_few_distinct_scores_is_deduplicated() -> None:
 
 def test_display_curves_are_bounded_and_keep_ends_and_operating_points() -> None:
     p = dataset("continuous", n=5000)
-    options = EvalOptions(bootstrap=0, curve_points=60)
-    e = evaluate(p, options)
+    opts = options(bootstrap=0, curve_points=60)
+    e = evaluate(p, opts)
     full_roc, full_pr = roc_curve(p), pr_curve(p)
     assert e.roc is not None and e.pr is not None and full_roc is not None and full_pr is not None
     assert len(e.roc.fpr) <= 60 and len(e.pr.recall) <= 60
@@ -357,7 +359,7 @@ def test_short_curves_are_not_downsampled() -> None:
 
 def test_all_negative_reports_undefined_metrics_with_reasons() -> None:
     p = Predictions.from_arrays(np.zeros(50, bool), np.linspace(0, 1, 50))
-    e = evaluate(p)
+    e = evaluate(p, FAST)
     assert (e.roc_auc, e.average_precision, e.roc, e.pr) == (None, None, None, None)
     assert e.undefined["roc_auc"] == "undefined: only one class"
     assert e.undefined["average_precision"] == "undefined: no positives"
@@ -372,7 +374,7 @@ def test_all_negative_reports_undefined_metrics_with_reasons() -> None:
 
 def test_all_positive_has_average_precision_but_no_auc() -> None:
     p = Predictions.from_arrays(np.ones(40, bool), np.linspace(0, 1, 40))
-    e = evaluate(p)
+    e = evaluate(p, FAST)
     assert e.roc_auc is None and e.roc is None
     assert e.average_precision == skm.average_precision_score(p.y_true, p.y_score) == 1.0
     assert e.at_threshold.fpr is None and e.undefined["fpr"] == "undefined: no negatives"
@@ -416,7 +418,7 @@ def test_slice_without_positives_is_undefined_and_low_support() -> None:
 
 
 def test_low_support_uses_min_positives() -> None:
-    e = evaluate(_sliced(), EvalOptions(bootstrap=0, min_positives=70))
+    e = evaluate(_sliced(), options(bootstrap=0, min_positives=70))
     de = e.slices["country"]["DE"]
     assert de.low_support == (de.positive_rows < 70)
     assert not e.low_support
@@ -427,16 +429,16 @@ def test_low_support_uses_min_positives() -> None:
 
 def test_bootstrap_is_deterministic_for_a_seed() -> None:
     p = dataset("ties")
-    first = evaluate(p, EvalOptions(bootstrap=50, seed=7)).ci
-    again = evaluate(p, EvalOptions(bootstrap=50, seed=7)).ci
-    other = evaluate(p, EvalOptions(bootstrap=50, seed=8)).ci
+    first = evaluate(p, options(bootstrap=50, seed=7)).ci
+    again = evaluate(p, options(bootstrap=50, seed=7)).ci
+    other = evaluate(p, options(bootstrap=50, seed=8)).ci
     assert first == again and first != other
-    e = evaluate(p, EvalOptions(bootstrap=50, seed=7))
+    e = evaluate(p, options(bootstrap=50, seed=7))
     low, high = first["roc_auc"]  # type: ignore[misc]
     assert low < e.roc_auc < high  # type: ignore[operator]
 
 
-def _rows_from_cells(cells: _curves.Cells, drawn: np.ndarray) -> np.ndarray:
+def _rows_from_cells(cells: bootstrap.Cells, drawn: np.ndarray) -> np.ndarray:
     """A row-level resample with these cell counts: each cell's draws all land on its first row.
 
     Rows of one cell share score, class and weight, so any such allocation is the same resample
@@ -459,13 +461,13 @@ def _balanced(n: int = 3000) -> Predictions:
 def test_a_resample_equals_sklearn_with_count_weights(name: str) -> None:
     p = _balanced() if name == "balanced" else dataset(name)
     ranked = _curves.rank(p.y_true, p.y_score, p.weight)
-    cells = _curves.cells(ranked)
+    cells = bootstrap.cells(ranked)
     assert cells.by_row == (name == "balanced")
     rng = np.random.default_rng(3)
     for _ in range(3):
-        drawn = _curves.draw(rng, cells)
+        drawn = bootstrap.draw(rng, cells)
         assert drawn.sum() == len(ranked.y)
-        tps, fps = _curves.resampled_counts(cells, drawn)
+        tps, fps = bootstrap.resampled_counts(cells, drawn)
         counts = _rows_from_cells(cells, drawn)
         weight = counts if ranked.w is None else counts * ranked.w
         auc = skm.roc_auc_score(ranked.y, ranked.score, sample_weight=weight)
@@ -478,8 +480,8 @@ def test_interval_needs_half_the_resamples_usable() -> None:
     p = Predictions.from_arrays([1, 0], [0.8, 0.3])  # half the resamples miss a class
     outcomes = set()
     for seed in range(12):
-        usable = len(_curves.bootstrap(_curves.rank(p.y_true, p.y_score, None), 20, seed))
-        e = evaluate(p, EvalOptions(bootstrap=20, seed=seed))
+        usable = len(bootstrap.bootstrap(_curves.rank(p.y_true, p.y_score, None), 20, seed))
+        e = evaluate(p, options(bootstrap=20, seed=seed))
         outcomes.add(e.ci["roc_auc"] is None)
         assert (e.ci["roc_auc"] is None) == (2 * usable < 20)
         if e.ci["roc_auc"] is None:
@@ -497,7 +499,7 @@ def test_no_bootstrap_gives_no_interval_with_a_reason() -> None:
 
 
 def test_to_json_has_the_documented_keys_and_plain_values() -> None:
-    e = evaluate(_sliced(), EvalOptions(bootstrap=20))
+    e = evaluate(_sliced(), options(bootstrap=20))
     data = e.to_json()
     assert set(data) >= REQUIRED_KEYS
     assert set(data["recall_at_fpr"]) == {"0.001", "0.01", "0.05"}
@@ -528,18 +530,18 @@ def test_weighted_counts_are_floats_in_json() -> None:
 
 def test_options_report_every_problem_at_once() -> None:
     with pytest.raises(ValueError) as info:
-        EvalOptions(fpr_targets=(0.0,), bootstrap=-1, curve_points=3)
+        options(fpr_targets=(0.0,), bootstrap=-1, curve_points=3)
     message = str(info.value)
     assert "fpr_targets" in message and "bootstrap" in message and "curve_points" in message
 
 
 def test_invalid_hand_built_predictions_are_rejected() -> None:
     with pytest.raises(ValueError, match="scores must be finite"):
-        evaluate(Predictions.from_arrays([1, 0], [np.nan, 0.1]))
+        evaluate(Predictions.from_arrays([1, 0], [np.nan, 0.1]), FAST)
     with pytest.raises(ValueError, match="weights must be finite"):
-        evaluate(Predictions.from_arrays([1, 0], [0.9, 0.1], weight=[1.0, -1.0]))
+        evaluate(Predictions.from_arrays([1, 0], [0.9, 0.1], weight=[1.0, -1.0]), FAST)
     with pytest.raises(ValueError, match="zero weight"):
-        evaluate(Predictions.from_arrays([1, 0], [0.9, 0.1], weight=[0.0, 0.0]))
+        evaluate(Predictions.from_arrays([1, 0], [0.9, 0.1], weight=[0.0, 0.0]), FAST)
 
 
 # --- property-based -----------------------------------------------------------------------------
@@ -567,7 +569,7 @@ def _reference(p: Predictions) -> tuple[np.ndarray, np.ndarray, np.ndarray | Non
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(small_sets(), st.sampled_from([0.0, 0.3, 0.5, 0.9, 1.0]))
 def test_random_sets_equal_sklearn(p: Predictions, threshold: float) -> None:
-    e = evaluate(p, EvalOptions(bootstrap=10, threshold=threshold, top_k=(1, 5)))
+    e = evaluate(p, options(bootstrap=10, threshold=threshold, top_k=(1, 5)))
     y, s, w = _reference(p)
     both = y.any() and not y.all()
     assert (e.roc_auc is None) == (not both) == ("roc_auc" in e.undefined)
@@ -590,9 +592,9 @@ def test_random_sets_equal_sklearn(p: Predictions, threshold: float) -> None:
 @given(small_sets())
 def test_random_resamples_equal_sklearn(p: Predictions) -> None:
     ranked = _curves.rank(p.y_true, p.y_score, p.weight)
-    cells = _curves.cells(ranked)
-    drawn = _curves.draw(np.random.default_rng(0), cells)
-    tps, fps = _curves.resampled_counts(cells, drawn)
+    cells = bootstrap.cells(ranked)
+    drawn = bootstrap.draw(np.random.default_rng(0), cells)
+    tps, fps = bootstrap.resampled_counts(cells, drawn)
     counts = _rows_from_cells(cells, drawn)
     weight = counts if ranked.w is None else counts * ranked.w
     if weight[ranked.y].sum() > 0 and weight[~ranked.y].sum() > 0:
@@ -613,12 +615,12 @@ def test_evaluation_is_frozen() -> None:
 def test_batched_resamples_score_exactly_as_one_at_a_time(name: str) -> None:
     p = _balanced(600) if name == "balanced" else dataset(name)
     ranked = _curves.rank(p.y_true, p.y_score, p.weight)
-    cells = _curves.cells(ranked)
-    drawn = _curves.draw_many(np.random.default_rng(11), cells, 25)
+    cells = bootstrap.cells(ranked)
+    drawn = bootstrap.draw_many(np.random.default_rng(11), cells, 25)
     assert drawn.shape == (25, len(cells.rows)) and (drawn.sum(axis=1) == len(ranked.y)).all()
-    batch = _curves.batch_scores(cells, drawn)
+    batch = bootstrap.batch_scores(cells, drawn)
     for row, (auc, ap) in zip(drawn, batch, strict=True):
-        tps, fps = _curves.resampled_counts(cells, row)
+        tps, fps = bootstrap.resampled_counts(cells, row)
         assert close(_curves.roc_auc(tps, fps), auc)
         assert close(_curves.average_precision(tps, fps), ap)
         counts = _rows_from_cells(cells, row)

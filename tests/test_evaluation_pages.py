@@ -9,7 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from reporter.errors import BuildError
-from reporter.site import build_site
+from reporter.site.build import build_site
 
 from .conftest import make_project
 

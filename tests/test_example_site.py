@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from sklearn.metrics import average_precision_score, roc_auc_score
 
 from reporter.cli import cli
-from reporter.site import build_site
+from reporter.site.build import build_site
 
 from .conftest import REPO
 from .sitecharts import page_figures

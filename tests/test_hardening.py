@@ -28,12 +28,13 @@ from bs4 import BeautifulSoup
 from click.testing import CliRunner, Result
 
 from reporter.cli import cli
-from reporter.discover import Refused, discover_runs
 from reporter.errors import RunReadError
-from reporter.filters import md
 from reporter.model import Run
 from reporter.readers import _history, _parse, load_readers
+from reporter.readers.discover import Refused, discover_runs
 from reporter.readers.native import NativeReader
+from reporter.text import markdown_text as md
+from reporter.text import size_text
 
 from .conftest import DATA, MKDOCS_YML, make_project, write_run
 
@@ -232,8 +233,8 @@ def test_history_size_is_limited_and_the_limit_configurable(tmp_path, monkeypatc
     lines = warnings(build(config))
     assert len(lines) == 2
     assert (
-        f"Cannot read run 'big' (big/history.csv): the history is {size:,} bytes, over the "
-        f"1,048 bytes limit; {limit_hint}"
+        f"Cannot read run 'big' (big/history.csv): the history is {size_text(size)}, over the "
+        f"{size_text(1048)} limit; {limit_hint}"
     ) in lines[0]
     site = tmp_path / "site"
     assert not run_page(site, "big").exists() and run_page(site, "small").is_file()
@@ -241,7 +242,7 @@ def test_history_size_is_limited_and_the_limit_configurable(tmp_path, monkeypatc
     monkeypatch.delenv(_history.LIMIT_ENV)  # back to 100 MB: only the 200 MB file is refused
     (line,) = warnings(build(config))
     assert (
-        "Cannot read run 'huge' (huge/history.csv): the history is 200 MB, over the 100 MB "
+        "Cannot read run 'huge' (huge/history.csv): the history is 200.0 MB, over the 100.0 MB "
         f"limit; {limit_hint}"
     ) in line
     assert run_page(site, "big").is_file() and not run_page(site, "huge").exists()
@@ -250,7 +251,7 @@ def test_history_size_is_limited_and_the_limit_configurable(tmp_path, monkeypatc
 def test_reads_are_bounded_even_if_a_file_grows_after_its_size_was_checked(tmp_path):
     path = tmp_path / "history.csv"
     path.write_text("step,loss\n" + "1,0.5\n" * 1000)
-    with pytest.raises(RunReadError, match="larger than 100 bytes; not read"):
+    with pytest.raises(RunReadError, match="larger than 100 B; not read"):
         _parse.read_bytes(path, "r/history.csv", limit=100)
     assert _parse.read_bytes(path, "r/history.csv", limit=10_000).startswith(b"step,loss")
 

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from reporter import site as site_module
 from reporter.errors import BuildError
-from reporter.site import build_site, site_lock
+from reporter.site import build as site_module
+from reporter.site.build import build_site, site_lock
 
 from .conftest import MKDOCS_YML, write_run
 

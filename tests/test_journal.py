@@ -11,8 +11,8 @@ from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
 from reporter.cli import cli
-from reporter.journal import parse_embed, scan
-from reporter.site import build_site
+from reporter.journal.entries import parse_embed, scan
+from reporter.site.build import build_site
 
 from .conftest import DATA
 
@@ -245,8 +245,13 @@ def test_new_entry_links_recent_runs_refuses_to_overwrite_and_builds_cleanly(tmp
 
 
 def test_a_link_to_a_run_that_could_not_be_read_says_so(tmp_path):
-    config = make_journal_project(tmp_path, {"2026-10-12-x.md": "---\ndate: 2026-10-12\n---\n\n# X\n\n[it](run:exp-a/good-full)\n"})
+    config = make_journal_project(
+        tmp_path,
+        {"2026-10-12-x.md": "---\ndate: 2026-10-12\n---\n\n# X\n\n[it](run:exp-a/good-full)\n"},
+    )
     (tmp_path / "runs" / "exp-a" / "good-full" / "metrics.json").write_text('{"auc": ')
     result = build_site(config)
-    assert any("line 7: run 'exp-a/good-full' was skipped: it could not be read" in w
-               for w in result.report.warnings)
+    assert any(
+        "line 7: run 'exp-a/good-full' was skipped: it could not be read" in w
+        for w in result.report.warnings
+    )

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from reporter.config import Settings
 from reporter.errors import PredictionsError
-from reporter.predictions import (
+from reporter.evaluation.predictions import (
     MISSING_SLICE_LABEL,
     PredictionColumns,
     Predictions,
@@ -19,7 +21,7 @@ from reporter.predictions import (
 )
 
 REL = "fraud/lgbm-07/predictions.csv"
-COLUMNS = PredictionColumns()
+COLUMNS = PredictionColumns.from_settings(Settings.defaults(Path("runs")).evaluation)
 
 
 def write_csv(tmp_path: Path, text: str, name: str = "predictions.csv") -> Path:
@@ -127,13 +129,13 @@ def test_string_zero_one_labels_in_parquet(tmp_path: Path) -> None:
 )
 def test_positive_label(tmp_path: Path, labels: str, positive: str | int, expected: list) -> None:
     rows = "".join(f"{label},0.5\n" for label in labels.split(","))
-    columns = PredictionColumns(positive_label=positive)
+    columns = replace(COLUMNS, positive_label=positive)
     assert read(write_csv(tmp_path, "y_true,y_score\n" + rows), columns).y_true.tolist() == expected
 
 
 def test_renamed_columns(tmp_path: Path) -> None:
     path = write_csv(tmp_path, "label,proba,w,seg\n1,0.9,2,a\n0,0.1,1,b\n")
-    columns = PredictionColumns(y_true="label", y_score="proba", weight="w", slices=("seg",))
+    columns = replace(COLUMNS, y_true="label", y_score="proba", weight="w", slices=("seg",))
     p = read(path, columns)
     assert p.weight.tolist() == [2.0, 1.0]  # type: ignore[union-attr]
     assert p.slices["seg"].tolist() == ["a", "b"]
@@ -141,14 +143,14 @@ def test_renamed_columns(tmp_path: Path) -> None:
 
 def test_explicit_slices_take_any_column_and_name_missing_values(tmp_path: Path) -> None:
     path = write_csv(tmp_path, "y_true,y_score,segment\n1,0.9,1\n0,0.1,\n0,0.2,2\n")
-    p = read(path, PredictionColumns(slices=("segment",)))
+    p = read(path, replace(COLUMNS, slices=("segment",)))
     assert p.slices["segment"].tolist() == ["1.0", MISSING_SLICE_LABEL, "2.0"]
 
 
 def test_auto_slices_skip_named_numeric_unique_and_single_valued_columns(tmp_path: Path) -> None:
     path = tmp_path / "predictions.csv"
     frame().to_csv(path, index=False)
-    p = read(path, PredictionColumns(max_slice_cardinality=2))
+    p = read(path, replace(COLUMNS, max_slice_cardinality=2))
     assert list(p.slices) == ["country"]  # channel has 3 values
 
 
@@ -203,13 +205,13 @@ def test_numeric_labels_other_than_zero_one_need_a_positive_label(tmp_path: Path
 
 def test_positive_label_with_three_labels(tmp_path: Path) -> None:
     path = write_csv(tmp_path, "y_true,y_score\nfraud,0.5\nlegit,0.1\nunknown,0.3\n")
-    message = error_of(path, PredictionColumns(positive_label="fraud"))
+    message = error_of(path, replace(COLUMNS, positive_label="fraud"))
     assert "3 distinct labels, expected two: 'fraud', 'legit', 'unknown'" in message
 
 
 def test_positive_label_not_among_two_labels(tmp_path: Path) -> None:
     path = write_csv(tmp_path, "y_true,y_score\nyes,0.5\nno,0.1\n")
-    message = error_of(path, PredictionColumns(positive_label="fraud"))
+    message = error_of(path, replace(COLUMNS, positive_label="fraud"))
     assert "positive_label 'fraud' is not one of the labels" in message
 
 
@@ -247,14 +249,14 @@ def test_parquet_without_pyarrow_says_which_extra(
 
 def test_explicit_slice_column_must_exist(tmp_path: Path) -> None:
     path = write_csv(tmp_path, "y_true,y_score\n1,0.5\n")
-    message = error_of(path, PredictionColumns(slices=("country",)))
+    message = error_of(path, replace(COLUMNS, slices=("country",)))
     assert "missing column 'country' (columns found: 'y_true', 'y_score')" in message
 
 
 def test_explicit_slice_column_over_cardinality(tmp_path: Path) -> None:
     path = tmp_path / "predictions.csv"
     frame().to_csv(path, index=False)
-    message = error_of(path, PredictionColumns(slices=("merchant",)))
+    message = error_of(path, replace(COLUMNS, slices=("merchant",)))
     assert "'merchant' has 40 distinct values, over max_slice_cardinality=20" in message
 
 

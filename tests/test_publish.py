@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from reporter.errors import ConfigError, ReporterError
-from reporter.publish import (
+from reporter.site.publish import (
     MANIFEST,
     PublishError,
     content_type,
@@ -225,12 +225,14 @@ def test_progress_counts_every_upload_and_delete(site: Path, dest: Path):
 
 
 def test_assets_are_uploaded_before_pages(site: Path, tmp_path: Path, monkeypatch):
-    from reporter import publish
+    from reporter.site import destinations
 
     order = []
-    put = publish._LocalTarget.put
+    put = destinations.LocalDestination.put
     monkeypatch.setattr(
-        publish._LocalTarget, "put", lambda self, src, rel: (order.append(rel), put(self, src, rel))
+        destinations.LocalDestination,
+        "put",
+        lambda self, src, rel: (order.append(rel), put(self, src, rel)),
     )
     publish_site(site, str(tmp_path / "out"))
     pages = [rel for rel in order if rel.endswith(".html")]

@@ -8,13 +8,14 @@ import shutil
 import pytest
 from bs4 import BeautifulSoup
 
-from reporter.discover import discover_runs
+from reporter.config import Settings
 from reporter.errors import RunReadError
-from reporter.pipeline import load_runs
 from reporter.readers import _parse, load_readers
+from reporter.readers.discover import discover_runs
 from reporter.readers.dvclive import DvcliveReader, load_lenient_json
-from reporter.settings import Settings
 from tests.conftest import DATA, make_project
+
+from .conftest import load_all
 
 STORE = DATA / "dvclive"
 EXPECTED = json.loads((STORE / "expected.json").read_text())
@@ -22,7 +23,7 @@ EXPECTED = json.loads((STORE / "expected.json").read_text())
 
 @pytest.fixture(scope="module")
 def runs():
-    runs, problems, notes = load_runs(Settings(cache=False, runs=STORE))
+    runs, problems, notes = load_all(Settings.defaults(STORE, cache=False))
     assert problems == []
     return {r.id: r for r in runs}
 
@@ -105,7 +106,7 @@ def test_a_metric_logged_at_one_step_is_not_a_history(make_run, tmp_path):
     """dvclive writes a one-row TSV for a metric logged without `next_step`."""
     make_run("once", {"metrics.json": {"auc": 0.7}, "plots/metrics/auc.tsv": "step\tauc\n0\t0.7\n"})
     make_run("old", {"plots/metrics/loss.tsv": "timestamp\tstep\tloss\n1\t0\t2\n2\t1\t1\n"})
-    runs, problems, _ = load_runs(Settings(cache=False, runs=tmp_path / "runs"))
+    runs, problems, _ = load_all(Settings.defaults(tmp_path / "runs", cache=False))
     by_id = {r.id: r for r in runs}
     assert not problems
     assert by_id["once"].histories == () and by_id["once"].metrics == {"auc": 0.7}
@@ -115,7 +116,7 @@ def test_a_metric_logged_at_one_step_is_not_a_history(make_run, tmp_path):
 
 def test_dvclive_default_folder_takes_its_parents_name(make_run, tmp_path):
     make_run("exp-7/dvclive", {"metrics.json": {"auc": 0.5}, "params.yaml": {"lr": 1}})
-    runs, _, _ = load_runs(Settings(cache=False, runs=tmp_path / "runs"))
+    runs, _, _ = load_all(Settings.defaults(tmp_path / "runs", cache=False))
     (run,) = runs
     assert (run.id, run.name, run.experiment) == ("exp-7/dvclive", "exp-7", "exp-7")
 
@@ -125,7 +126,7 @@ def test_a_broken_tsv_names_file_and_line(tmp_path):
     (tmp_path / "runs" / "with-steps" / "plots" / "metrics" / "train" / "loss.tsv").write_text(
         "step\tloss\n0\t1.0\n1\toops\n"
     )
-    runs, problems, _ = load_runs(Settings(cache=False, runs=tmp_path / "runs"))
+    runs, problems, _ = load_all(Settings.defaults(tmp_path / "runs", cache=False))
     (problem,) = problems
     assert problem.run_id == "with-steps"
     assert problem.path == "with-steps/plots/metrics/train/loss.tsv" and problem.line == 3
@@ -133,7 +134,7 @@ def test_a_broken_tsv_names_file_and_line(tmp_path):
 
 
 def test_a_site_builds_with_one_page_per_run(tmp_path):
-    from reporter.site import build_site
+    from reporter.site.build import build_site
 
     result = build_site(make_project(tmp_path / "project", STORE))
     for run_id in EXPECTED:

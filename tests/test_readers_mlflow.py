@@ -14,15 +14,16 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from reporter.discover import discover_runs
+from reporter.config import Settings
 from reporter.errors import RunReadError
-from reporter.pipeline import load_runs
 from reporter.readers import load_readers
 from reporter.readers._mlflow import relocate, run_ids
+from reporter.readers.discover import discover_runs
 from reporter.readers.mlflow import MlflowFileReader
 from reporter.readers.mlflow_sqlite import MlflowSqliteReader
-from reporter.settings import Settings
 from tests.conftest import DATA, make_project
+
+from .conftest import load_all
 
 STORES = {"mlflow_file": "mlflow", "mlflow_sqlite": "mlflow-sqlite"}
 
@@ -34,7 +35,7 @@ def expected(store: str) -> dict:
 @pytest.fixture(scope="module", params=sorted(STORES))
 def loaded(request):
     store = request.param
-    runs, problems, notes = load_runs(Settings(cache=False, runs=DATA / store))
+    runs, problems, notes = load_all(Settings.defaults(DATA / store, cache=False))
     return store, {r.info["mlflow.run_id"]: r for r in runs}, problems, notes
 
 
@@ -159,7 +160,7 @@ def test_a_file_store_beside_a_database_is_still_read(tmp_path):
     root = shutil.copytree(DATA / "mlflow_sqlite", tmp_path / "both")
     shutil.rmtree(root / "mlruns")
     shutil.copytree(DATA / "mlflow_file" / "mlruns", root / "mlruns")
-    runs, problems, _ = load_runs(Settings(cache=False, runs=root))
+    runs, problems, _ = load_all(Settings.defaults(root, cache=False))
     assert not problems
     assert sorted({r.reader for r in runs}) == ["mlflow", "mlflow-sqlite"]
     assert len(runs) == len(expected("mlflow_file")["runs"]) + len(
@@ -171,7 +172,7 @@ def test_the_database_is_opened_read_only(tmp_path):
     store = shutil.copytree(DATA / "mlflow_sqlite", tmp_path / "store")
     before = hashlib.sha256((store / "mlflow.db").read_bytes()).hexdigest()
     (store / "mlflow.db").chmod(0o444)
-    runs, problems, _ = load_runs(Settings(cache=False, runs=store))
+    runs, problems, _ = load_all(Settings.defaults(store, cache=False))
     assert runs and not problems
     assert hashlib.sha256((store / "mlflow.db").read_bytes()).hexdigest() == before
     assert sorted(p.name for p in store.iterdir()) == ["expected.json", "mlflow.db", "mlruns"]
@@ -183,7 +184,7 @@ def test_a_damaged_database_is_reported_not_ignored(tmp_path):
     data = (DATA / "mlflow_sqlite" / "mlflow.db").read_bytes()
     (root / "mlflow.db").write_bytes(data[:100] + b"\xff" * 4000)
     (root / "notes.db").write_bytes(b"not sqlite at all")
-    runs, problems, _ = load_runs(Settings(cache=False, runs=root))
+    runs, problems, _ = load_all(Settings.defaults(root, cache=False))
     assert runs == []
     (problem,) = problems
     assert problem.run_id == "mlflow.db" and problem.path == "mlflow.db"
@@ -221,7 +222,7 @@ def test_an_unreadable_run_is_one_skipped_run_naming_the_file(tmp_path):
     store = shutil.copytree(DATA / "mlflow_file" / "mlruns", tmp_path / "mlruns")
     meta = next(p for p in store.glob("*/*/meta.yaml") if "diverged" in p.read_text())
     meta.write_text("run_id: [unclosed\n")
-    runs, problems, _ = load_runs(Settings(cache=False, runs=tmp_path))
+    runs, problems, _ = load_all(Settings.defaults(tmp_path, cache=False))
     assert len(runs) == len(expected("mlflow_file")["runs"]) - 1
     (problem,) = problems
     assert problem.path.endswith("meta.yaml") and problem.line is not None
@@ -230,7 +231,7 @@ def test_an_unreadable_run_is_one_skipped_run_naming_the_file(tmp_path):
 
 @pytest.mark.parametrize("store", sorted(STORES))
 def test_a_site_builds_with_one_page_per_run(tmp_path, store):
-    from reporter.site import build_site
+    from reporter.site.build import build_site
 
     config = make_project(tmp_path / "project", DATA / store)
     result = build_site(config)

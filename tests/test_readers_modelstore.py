@@ -11,12 +11,13 @@ from datetime import UTC, datetime
 import pytest
 from bs4 import BeautifulSoup
 
-from reporter.pipeline import load_runs
+from reporter.config import Settings
 from reporter.readers import _parse
 from reporter.readers._links import link_producing_runs
 from reporter.readers.modelstore import parse_created
-from reporter.settings import Settings
 from tests.conftest import DATA, make_project
+
+from .conftest import load_all
 
 STORE = DATA / "modelstore"
 EXPECTED = json.loads((STORE / "expected.json").read_text())
@@ -29,7 +30,7 @@ VERSIONS = {
 
 @pytest.fixture(scope="module")
 def runs():
-    runs, problems, notes = load_runs(Settings(cache=False, runs=STORE))
+    runs, problems, notes = load_all(Settings.defaults(STORE, cache=False))
     assert problems == []
     return {r.info["modelstore.model_id"]: r for r in runs}
 
@@ -70,7 +71,7 @@ def test_archives_are_listed_without_extracting(runs, monkeypatch):
     monkeypatch.setattr(tarfile.TarFile, "extractfile", refuse)
     monkeypatch.setattr(tarfile.TarFile, "extractall", refuse)
     monkeypatch.setattr(tarfile.TarFile, "extract", refuse)
-    fresh, _, _ = load_runs(Settings(cache=False, runs=STORE))
+    fresh, _, _ = load_all(Settings.defaults(STORE, cache=False))
     for run in fresh:
         names = [a.name for a in run.artifacts]
         assert names[0] == "artifacts.tar.gz" and "artifacts.tar.gz/model.joblib" in names
@@ -88,7 +89,7 @@ def test_dataset_stats_and_producing_run(runs):
 def test_the_producing_mlflow_run_is_linked(tmp_path):
     shutil.copytree(DATA / "mlflow_file", tmp_path / "runs" / "tracking")
     shutil.copytree(STORE, tmp_path / "runs" / "registry")
-    runs, problems, _ = load_runs(Settings(cache=False, runs=tmp_path / "runs"))
+    runs, problems, _ = load_all(Settings.defaults(tmp_path / "runs", cache=False))
     assert not problems
     linked = {r.id: r for r in link_producing_runs(runs)}
     model = next(r for r in linked.values() if "production" in r.tags)
@@ -108,7 +109,7 @@ def test_a_corrupt_archive_keeps_the_run_with_a_problem(tmp_path):
     store = shutil.copytree(STORE, tmp_path / "runs")
     archive = next(store.rglob("artifacts.tar.gz"))
     archive.write_bytes(gzip.compress(b"not a tar archive" * 10))
-    runs, problems, _ = load_runs(Settings(cache=False, runs=store))
+    runs, problems, _ = load_all(Settings.defaults(store, cache=False))
     assert len(runs) == len(VERSIONS) and not problems
     broken = next(r for r in runs if r.problems)
     assert "cannot list the archive" in broken.problems[0]
@@ -116,7 +117,7 @@ def test_a_corrupt_archive_keeps_the_run_with_a_problem(tmp_path):
 
 
 def test_a_site_builds_with_one_page_per_run(tmp_path):
-    from reporter.site import build_site
+    from reporter.site.build import build_site
 
     result = build_site(make_project(tmp_path / "project", STORE))
     assert len(result.report.study.runs) == len(VERSIONS)

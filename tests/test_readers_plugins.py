@@ -7,11 +7,12 @@ import shutil
 import textwrap
 from pathlib import Path
 
-from reporter.discover import discover_runs
-from reporter.pipeline import load_runs
+from reporter.config import Settings
 from reporter.readers import ENTRY_POINT_GROUP, load_readers, reader_versions
-from reporter.settings import Settings
+from reporter.readers.discover import discover_runs
 from tests.conftest import DATA, make_project
+
+from .conftest import load_all
 
 TRACKER_STORES = ("mlflow_file", "mlflow_sqlite", "dvclive", "modelstore")
 MARKER = "reporter-unpickled-marker"
@@ -76,7 +77,7 @@ def test_an_installed_plugin_reader_is_used_by_discovery(tmp_path, monkeypatch):
         "live/no-steps": "dvclive",
         "live/with-steps": "dvclive",
     }
-    runs, problems, _ = load_runs(Settings(cache=False, runs=runs_root, readers=("notes",)))
+    runs, problems, _ = load_all(Settings.defaults(runs_root, cache=False, readers=("notes",)))
     assert [(r.id, r.name, r.reader) for r in runs] == [("jotted", "A run kept as notes", "notes")]
 
 
@@ -88,8 +89,8 @@ def counts(runs) -> dict[str, int]:
 
 
 def test_a_mixed_root_reads_every_format_once(tmp_path):
-    runs, problems, _ = load_runs(Settings(cache=False, runs=mixed_root(tmp_path / "runs")))
-    native, native_problems, _ = load_runs(Settings(cache=False, runs=DATA / "untidy"))
+    runs, problems, _ = load_all(Settings.defaults(mixed_root(tmp_path / "runs"), cache=False))
+    native, native_problems, _ = load_all(Settings.defaults(DATA / "untidy", cache=False))
     assert counts(runs) == {
         "mlflow": 5, "mlflow-sqlite": 5, "dvclive": 2, "modelstore": 3, "native": len(native),
     }  # fmt: skip
@@ -108,7 +109,7 @@ def test_the_fixture_pickles_are_armed():
 
 
 def test_nothing_is_unpickled_while_reading_and_building(tmp_path, monkeypatch):
-    from reporter.site import build_site
+    from reporter.site.build import build_site
 
     work = tmp_path / "cwd"
     work.mkdir()
@@ -116,6 +117,6 @@ def test_nothing_is_unpickled_while_reading_and_building(tmp_path, monkeypatch):
     config = make_project(tmp_path / "project", mixed_root(tmp_path / "runs"))
     result = build_site(config)
     assert len(result.report.study.runs) == 15 + len(
-        load_runs(Settings(cache=False, runs=DATA / "untidy"))[0]
+        load_all(Settings.defaults(DATA / "untidy", cache=False))[0]
     )
     assert not list(tmp_path.rglob(MARKER)) and not (work / MARKER).exists()

@@ -6,9 +6,10 @@ import markdown
 import pytest
 from bs4 import BeautifulSoup
 
-from reporter import filters, urls
-from reporter.charts import Chart
-from reporter.render import environment
+from reporter.charts.base import Chart
+from reporter.pages import filters, urls
+from reporter.pages.renderer import environment
+from reporter.text import markdown_text, number_text
 
 
 @pytest.mark.parametrize(
@@ -26,7 +27,7 @@ from reporter.render import environment
     ],
 )
 def test_md_filter_renders_text_literally(text):
-    html = markdown.markdown(f"# {filters.md(text)}", extensions=["tables", "attr_list"])
+    html = markdown.markdown(f"# {markdown_text(text)}", extensions=["tables", "attr_list"])
     page = BeautifulSoup(html, "lxml")
     assert [h.get_text() for h in page.select("h1")] == [text]
     assert len(page.select("body > *")) == 1 and not page.select("h1 *")
@@ -50,7 +51,7 @@ def test_chart_json_cannot_break_out_of_its_attribute():
 
 
 def test_front_matter_is_plain_yaml():
-    assert str(filters.front_matter({"title": filters.md("a: b"), "tags": ["x"]})).startswith(
+    assert str(filters.front_matter({"title": markdown_text("a: b"), "tags": ["x"]})).startswith(
         "---\n"
     )
 
@@ -68,7 +69,7 @@ def test_front_matter_is_plain_yaml():
     ],
 )
 def test_num(value, text):
-    assert filters.num(value) == text
+    assert number_text(value) == text
 
 
 @pytest.mark.parametrize(

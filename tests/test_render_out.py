@@ -21,7 +21,12 @@ def test_render_writes_pages_that_a_bare_mkdocs_build_accepts(tmp_path):
     assert "Rendered 3 runs" in result.stdout
     assert (out / "runs" / "exp-a" / "good-full.md").read_text().startswith("---\n")
     assert (out / "leaderboard.md").is_file()
-    assert len(list((out / "assets" / "reporter" / "charts" / "runs" / "exp-a").glob("good-full.*.js"))) == 1
+    assert (
+        len(
+            list((out / "assets" / "reporter" / "charts" / "runs" / "exp-a").glob("good-full.*.js"))
+        )
+        == 1
+    )
     assert (out / "assets" / "reporter" / "plotly.min.js").is_file()
     assert "<!-- reporter:home -->" not in (out / "index.md").read_text()
     bare = (

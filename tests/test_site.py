@@ -9,7 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from reporter.errors import BuildError
-from reporter.site import build_site
+from reporter.site.build import build_site
 
 from .conftest import DATA, make_project
 from .sitecharts import page_figures
@@ -156,7 +156,7 @@ def test_comparison_with_unknown_runs_warns_with_suggestions_and_fails_strict(tm
         "- title: Broken\n  select: [exp-a/good-ful, exp-a/good-strings]\n"
         "- title: Bad keys\n  select: {colour: red}\n"
     )
-    from reporter.site import build_site as build
+    from reporter.site.build import build_site as build
 
     result = build(config)
     warnings = result.report.warnings

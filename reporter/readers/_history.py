@@ -20,6 +20,7 @@ import numpy as np
 from reporter.errors import RunReadError
 from reporter.model import MetricSeries
 from reporter.readers import _parse
+from reporter.text import size_text
 
 X_AXES = ("step", "epoch", "iteration", "iter", "time", "timestamp")
 DEFAULT_MAX_MB = 100
@@ -75,7 +76,7 @@ def _read_bounded(path: Path, rel: str) -> bytes:
         raise RunReadError(f"cannot open the file: {exc.strerror or exc}", path=rel) from exc
     if size > limit:
         raise RunReadError(
-            f"the history is {_parse.size_text(size)}, over the {_parse.size_text(limit)} "
+            f"the history is {size_text(size)}, over the {size_text(limit)} "
             f"limit; not read (set {LIMIT_ENV} to raise the limit, or log fewer steps)",
             path=rel,
         )

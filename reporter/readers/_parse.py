@@ -21,6 +21,7 @@ import yaml
 
 from reporter.errors import RunReadError
 from reporter.model import Artifact
+from reporter.text import size_text
 
 _HASH_CHUNK = 1 << 20
 MAX_TEXT_BYTES = 16 << 20  # metrics, config, metadata, card: far beyond any real one
@@ -51,10 +52,6 @@ def read_bytes(path: Path, rel: str, limit: int = MAX_TEXT_BYTES) -> bytes:
     if len(data) > limit:
         raise RunReadError(f"the file is larger than {size_text(limit)}; not read", path=rel)
     return data
-
-
-def size_text(size: int) -> str:
-    return f"{size / (1 << 20):g} MB" if size >= 1 << 20 else f"{size:,} bytes"
 
 
 def read_text(path: Path, rel: str, limit: int = MAX_TEXT_BYTES) -> str:

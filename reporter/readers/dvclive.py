@@ -30,7 +30,7 @@ import numpy as np
 
 from reporter.errors import RunReadError
 from reporter.model import MetricSeries, Run
-from reporter.readers import _parse
+from reporter.readers import _parse, parent_experiment, run_errors
 
 METRICS = "metrics.json"
 PARAMS = "params.yaml"
@@ -65,13 +65,8 @@ class DvcliveReader:
             return False
 
     def read(self, path: Path, *, run_id: str, root: Path) -> Run:
-        try:
+        with run_errors(run_id, folder=run_id):
             return _read(path, run_id=run_id, root=root)
-        except RunReadError as exc:
-            exc.run_id = exc.run_id or run_id
-            if exc.path and not exc.path.startswith(run_id):
-                exc.path = f"{run_id}/{exc.path}"
-            raise
 
 
 def _listed_in_dvc_yaml(path: Path) -> bool:
@@ -118,7 +113,7 @@ def _read(path: Path, *, run_id: str, root: Path) -> Run:
     return Run(
         id=run_id,
         name=name,
-        experiment=_experiment(run_id),
+        experiment=parent_experiment(run_id),
         reader=DvcliveReader.name,
         path=str(path),
         params=_parse.flatten(params),
@@ -128,11 +123,6 @@ def _read(path: Path, *, run_id: str, root: Path) -> Run:
         histories=histories,
         artifacts=_parse.list_artifacts(path, used),
     )
-
-
-def _experiment(run_id: str) -> str:
-    parent, _, _ = run_id.rpartition("/")
-    return parent or "default"
 
 
 def _split_summary(summary: dict[str, Any]) -> tuple[dict[str, float], dict[str, Any]]:

@@ -28,7 +28,7 @@ from typing import Any
 
 from reporter.errors import RunReadError
 from reporter.model import Run
-from reporter.readers import _mlflow, _parse
+from reporter.readers import _mlflow, _parse, rel_id, run_errors
 
 META = "meta.yaml"
 NOT_RUNS = {"tags", "datasets", "traces", "models", "inputs", "outputs"}
@@ -83,7 +83,7 @@ class MlflowFileReader:
         experiments = _experiments(path)
         found = [(exp, folder, *about) for exp in experiments for folder, about in _runs(exp)]
         ids = _mlflow.run_ids(
-            _rel(path, root), [(uuid, exp.name, name) for exp, _, uuid, name, _ in found]
+            rel_id(path, root), [(uuid, exp.name, name) for exp, _, uuid, name, _ in found]
         )
         family = _mlflow.families({uuid: parent for *_, uuid, _, parent in found}, ids)
         models = _logged_models(path, experiments, root)
@@ -105,19 +105,11 @@ class MlflowFileReader:
         return sorted(handles, key=lambda h: h[0])
 
     def read(self, handle: FileRun, *, run_id: str, root: Path) -> Run:
-        try:
+        with run_errors(run_id):
             record = _record(handle, root)
-        except RunReadError as exc:
-            exc.run_id = exc.run_id or run_id
-            raise
         return _mlflow.to_run(
             record, run_id=run_id, reader=self.name, path=handle.run_dir, family=handle.family
         )
-
-
-def _rel(path: Path, root: Path) -> str:
-    rel = path.relative_to(root).as_posix()
-    return rel if rel != "." else root.resolve().name
 
 
 def _subfolders(path: Path) -> list[Path]:

@@ -22,9 +22,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from reporter.errors import RunReadError
 from reporter.model import Artifact, Run
-from reporter.readers import _parse
+from reporter.readers import _parse, rel_id, run_errors
 
 STORE = "operatorai-model-store"
 ARCHIVE = "artifacts.tar.gz"
@@ -66,8 +65,7 @@ class ModelstoreReader:
         )
 
     def list_runs(self, path: Path, *, root: Path) -> list[tuple[str, Version]]:
-        prefix = path.relative_to(root).as_posix()
-        prefix = prefix if prefix != "." else root.resolve().name
+        prefix = rel_id(path, root)
         found = []
         for domain in _folders(path):
             if domain.name in NOT_DOMAINS:
@@ -87,12 +85,9 @@ class ModelstoreReader:
 
     def read(self, handle: Version, *, run_id: str, root: Path) -> Run:
         rel = handle.meta.relative_to(root).as_posix()
-        try:
+        with run_errors(run_id):
             meta = _parse.load_mapping(handle.meta, rel)
             return _run(meta, handle, run_id=run_id, root=root)
-        except RunReadError as exc:
-            exc.run_id = exc.run_id or run_id
-            raise
 
 
 def _folders(path: Path) -> list[Path]:

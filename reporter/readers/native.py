@@ -24,7 +24,7 @@ from typing import Any
 
 from reporter.errors import RunReadError
 from reporter.model import Run
-from reporter.readers import _parse
+from reporter.readers import _parse, parent_experiment, run_errors
 from reporter.readers._history import read_history
 
 METRICS = "metrics.json"
@@ -50,13 +50,8 @@ class NativeReader:
         return any((path / marker).is_file() for marker in MARKERS)
 
     def read(self, path: Path, *, run_id: str, root: Path) -> Run:
-        try:
+        with run_errors(run_id, folder=run_id):
             return _read(path, run_id=run_id)
-        except RunReadError as exc:
-            exc.run_id = exc.run_id or run_id
-            if exc.path and not exc.path.startswith(run_id):
-                exc.path = f"{run_id}/{exc.path}"
-            raise
 
 
 def _first(path: Path, names: tuple[str, ...]) -> Path | None:
@@ -80,7 +75,7 @@ def _read(path: Path, *, run_id: str) -> Run:
     return Run(
         id=run_id,
         name=str(meta.pop("name", None) or _text_of(info, _NAME_KEYS) or path.name),
-        experiment=str(meta.pop("experiment", None) or _default_experiment(run_id)),
+        experiment=str(meta.pop("experiment", None) or parent_experiment(run_id)),
         reader=NativeReader.name,
         path=str(path),
         created=_parse.parse_time(meta.pop("created", None) or _time_of(info)),
@@ -102,11 +97,6 @@ def _read(path: Path, *, run_id: str) -> Run:
         predictions=str(predictions) if predictions else None,
         history_file=str(history_file) if history_file else None,
     )
-
-
-def _default_experiment(run_id: str) -> str:
-    parent, _, _ = run_id.rpartition("/")
-    return parent or "default"
 
 
 def _text_of(info: dict[str, Any], keys: tuple[str, ...]) -> str | None:

@@ -1,0 +1,103 @@
+"""Parameter charts of a comparison (pure): parallel coordinates and metric by parameter."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reporter.charts.base import PALETTE, Chart, base_layout
+from reporter.study.analyse import metric_value
+from reporter.study.compare import Comparison, is_seed_key
+
+
+def _param_axis(values: list[Any]) -> dict[str, Any]:
+    """A parallel-coordinates dimension: numbers as they are, anything else as categories."""
+    if all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+        return {"values": [float(v) for v in values]}
+    labels = sorted({str(v) for v in values})
+    return {
+        "values": [labels.index(str(v)) for v in values],
+        "tickvals": list(range(len(labels))),
+        "ticktext": labels,
+    }
+
+
+def varying_params(cmp: Comparison, limit: int = 8) -> list[str]:
+    """Parameters that differ and every run has (seed-like ones left out), at most `limit`."""
+    keys = [
+        k
+        for k in cmp.diff_params
+        if not is_seed_key(k)
+        and all(k in r.params and not isinstance(r.params[k], list | dict) for r in cmp.runs)
+    ]
+    return keys[:limit]
+
+
+def parallel_chart(cmp: Comparison, metric: str) -> Chart | None:
+    runs = [r for r in cmp.runs if metric_value(r, metric) is not None]
+    params = varying_params(cmp)
+    if len(runs) < 2 or not params:
+        return None
+    dims = [{"label": k, **_param_axis([r.params[k] for r in runs])} for k in params]
+    scores = [metric_value(r, metric) for r in runs]
+    dims.append({"label": metric, "values": scores})
+    figure = {
+        "data": [
+            {
+                "type": "parcoords",
+                "dimensions": dims,
+                "line": {
+                    "color": scores,
+                    "colorscale": "Viridis",
+                    "showscale": True,
+                    "colorbar": {"title": {"text": metric}},
+                },
+            }
+        ],
+        "layout": {
+            **base_layout(f"Parameters → {metric}", "", ""),
+            "margin": {"l": 80, "r": 80, "t": 70, "b": 30},
+        },
+    }
+    return Chart(key="parallel", figure=figure)
+
+
+def scatter_chart(cmp: Comparison, metric: str) -> Chart | None:
+    """The metric against each varying numeric parameter; a menu picks the parameter."""
+    runs = [r for r in cmp.runs if metric_value(r, metric) is not None]
+    numeric = [
+        k
+        for k in varying_params(cmp)
+        if all(
+            isinstance(r.params[k], int | float) and not isinstance(r.params[k], bool) for r in runs
+        )
+    ]
+    if len(runs) < 2 or not numeric:
+        return None
+    xs = {k: [float(r.params[k]) for r in runs] for k in numeric}
+    first = numeric[0]
+    trace = {
+        "type": "scatter",
+        "mode": "markers",
+        "x": xs[first],
+        "y": [metric_value(r, metric) for r in runs],
+        "text": [r.name for r in runs],
+        "marker": {"size": 10, "color": PALETTE[0]},
+        "hovertemplate": "%{text}<br>%{x}: " + metric + " %{y:.4g}<extra></extra>",
+    }
+    figure_layout = base_layout(
+        f"{metric} by parameter", first, metric, hovermode="closest", showlegend=False
+    )
+    figure_layout["updatemenus"] = [
+        {
+            "type": "dropdown",
+            "x": 1,
+            "xanchor": "right",
+            "y": 1.15,
+            "showactive": True,
+            "buttons": [
+                {"label": k, "method": "update", "args": [{"x": [xs[k]]}, {"xaxis.title.text": k}]}
+                for k in numeric
+            ],
+        }
+    ]
+    return Chart(key="scatter", figure={"data": [trace], "layout": figure_layout})

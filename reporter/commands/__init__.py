@@ -1,0 +1,1 @@
+"""One module per `reporter` verb; `_common` holds the shared options and error handling."""

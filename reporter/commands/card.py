@@ -1,0 +1,42 @@
+"""`reporter card`: a run's model card for other tools."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from reporter.commands._common import config_option, handled, one_run, runs_option
+
+
+@click.command()
+@click.argument("run_id", metavar="RUN")
+@runs_option
+@config_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["hf", "mct"]),
+    default="hf",
+    show_default=True,
+    help="hf: a Hugging Face README.md with model-index results; mct: Model Card Toolkit JSON.",
+)
+@handled
+def card(run_id: str, runs: str | None, storage_options: dict, config_file: Path, fmt: str) -> None:
+    """Print a run's model card for other tools (overall and per-slice results included).
+
+    \b
+    Example:
+      reporter card fraud/hgb-lr0.2-es --format hf > README.md
+    """
+    import orjson
+
+    from reporter.pages.cards import hf_card, mct_card
+
+    run = one_run(run_id, runs, storage_options, config_file)
+    if fmt == "hf":
+        click.echo(hf_card(run), nl=False)
+    else:
+        click.echo(
+            orjson.dumps(mct_card(run), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode()
+        )

@@ -1,0 +1,128 @@
+"""The plugin's options: one schema, validated by MkDocs' config machinery.
+
+Every option's name, type, default and description are declared here and nowhere else: the
+`Settings` of a build are made from a validated `ReporterConfig` (`reporter.config.settings`),
+and `Settings.defaults()` validates an empty one. Every option is documented in the README
+("Plugin options"); a test checks that.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+
+
+def option(kind: Any, doc: str) -> Any:
+    """A config option with its description (shown by `reporter init` and checked by tests)."""
+    kind.doc = doc
+    return kind
+
+
+class EvaluationConfig(base.Config):
+    enabled = option(c.Type(bool, default=True), "Evaluate runs' predictions files.")
+    threshold = option(
+        c.Type((int, float), default=0.5),
+        "The decision threshold, unless a run's run.yaml sets one.",
+    )
+    positive_label = option(
+        c.Optional(c.Type((str, int))), "The positive class when labels are not 0/1."
+    )
+    y_true = option(c.Type(str, default="y_true"), "Column of the labels.")
+    y_score = option(c.Type(str, default="y_score"), "Column of the scores.")
+    weight = option(c.Type(str, default="weight"), "Column of the sample weights.")
+    id_column = option(c.Type(str, default="id"), "Column of the row ids.")
+    slice_columns = option(
+        c.Optional(c.ListOfItems(c.Type(str))),
+        "Columns to slice by (default: every low-cardinality text column).",
+    )
+    fpr_targets = option(
+        c.ListOfItems(c.Type((int, float)), default=[0.001, 0.01, 0.05]),
+        "False-positive-rate budgets for the best recall within each.",
+    )
+    recall_targets = option(
+        c.ListOfItems(c.Type((int, float)), default=[0.5, 0.8, 0.9]),
+        "Recall targets for the best precision at each.",
+    )
+    top_k = option(
+        c.ListOfItems(c.Type(int), default=[100, 1000]), "Alert volumes for precision at top k."
+    )
+    min_positives = option(c.Type(int, default=30), "Slices with fewer positives are flagged.")
+    bootstrap = option(c.Type(int, default=200), "Resamples for confidence intervals.")
+    seed = option(c.Type(int, default=0), "Seed of the bootstrap.")
+
+
+class ReporterConfig(base.Config):
+    runs = option(
+        c.Type(str, default="runs"),
+        "The runs root, relative to mkdocs.yml, or an fsspec URL (s3://bucket/runs).",
+    )
+    runs_storage_options = option(
+        c.Type(dict, default={}), "fsspec storage options for a runs URL."
+    )
+    readers = option(
+        c.ListOfItems(c.Type(str), default=[]), "Names of the readers to use (default: all)."
+    )
+    primary_metric = option(
+        c.Optional(c.Type(str)), "The metric the home page and the leaderboard rank by."
+    )
+    metrics = option(c.ListOfItems(c.Type(str), default=[]), "Leaderboard and table columns.")
+    lower_is_better = option(
+        c.ListOfItems(
+            c.Type(str),
+            default=[
+                "*loss*",
+                "*error*",
+                "*brier*",
+                "*mse",
+                "*mae",
+                "*rmse",
+                "*fpr*",
+                "*ece*",
+                "*seconds*",
+                "*_time",
+                "*latency*",
+            ],  # fmt: skip
+        ),
+        "Patterns of metric names where lower is better.",
+    )
+    neutral = option(
+        c.ListOfItems(
+            c.Type(str),
+            default=[
+                "n",
+                "n_*",
+                "*_count",
+                "count*",
+                "*iter*",
+                "epoch*",
+                "step*",
+                "*_rows",
+                "positives",
+                "negatives",
+            ],  # fmt: skip
+        ),
+        "Patterns of metrics that are counts or sizes: no best value is highlighted.",
+    )
+    max_points = option(c.Type(int, default=2000), "Point budget per chart trace.")
+    chart_points = option(
+        c.Type(int, default=12_000), "Point budget per comparison chart, shared by its traces."
+    )
+    comparisons = option(
+        c.ListOfItems(c.Type(dict), default=[]), "Named comparisons declared in mkdocs.yml."
+    )
+    comparisons_file = option(
+        c.Type(str, default="comparisons.yaml"), "A file beside mkdocs.yml with comparisons."
+    )
+    newest = option(c.Type(int, default=10), "How many runs the home page lists as newest.")
+    journal_dir = option(c.Type(str, default="journal"), "The blog plugin's folder.")
+    cache_dir = option(
+        c.Type(str, default=".reporter-cache"), "Where runs and pages are cached between builds."
+    )
+    cache = option(c.Type(bool, default=True), "Keep read and evaluated runs between builds.")
+    workers = option(c.Type(int, default=0), "Processes reading runs (0: one per core).")
+    templates = option(
+        c.Optional(c.Dir(exists=True)), "A folder of templates overriding the built-in ones."
+    )
+    evaluation = option(c.SubConfig(EvaluationConfig), "How predictions are evaluated.")

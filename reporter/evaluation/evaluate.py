@@ -1,0 +1,302 @@
+"""Evaluate one run's predictions for imbalanced binary classification.
+
+Pure: arrays in (`Predictions`), an `Evaluation` out; no file system, no globals. Every
+definition equals scikit-learn's (the tests compare to 1e-9). Metrics that do not exist for the
+data (ROC-AUC with one class, precision with no alerts) are None, never 0 or NaN, and
+`Evaluation.undefined` says why.
+
+Weights: rows with weight 0 are dropped (as scikit-learn does); every count, rate, alert volume
+and calibration bin counts a row by its weight. Only `top_k` and `*_rows` count raw rows.
+
+What an evaluation holds and its JSON contract: `reporter.evaluation.results`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from reporter.evaluation import curves as _curves
+from reporter.evaluation.bootstrap import intervals
+from reporter.evaluation.curves import PrCurve, Ranked, RocCurve
+from reporter.evaluation.metrics import NO_NEGATIVES, NO_POSITIVES, ONE_CLASS, row_values
+from reporter.evaluation.predictions import Predictions
+from reporter.evaluation.results import Calibration, Evaluation, OperatingPoint
+
+if TYPE_CHECKING:
+    from reporter.config import EvalSettings
+
+NOT_PROBABILITIES = "scores are not probabilities (outside [0, 1])"
+
+Reasons = dict[str, str]  # metric name -> why it is undefined
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class EvalOptions:
+    """What to compute for one run: its threshold and the evaluation settings (see
+    `reporter.config.schema`); `curve_points` bounds display curves only (metrics use the full
+    curves), `threshold_rows` and `calibration_bins` are fixed by the page layout."""
+
+    threshold: float
+    fpr_targets: tuple[float, ...]
+    recall_targets: tuple[float, ...]
+    top_k: tuple[int, ...]
+    min_positives: int
+    bootstrap: int
+    seed: int
+    threshold_rows: int = 20
+    calibration_bins: int = 10
+    curve_points: int = 500
+
+    def __post_init__(self) -> None:
+        problems = _option_problems(self)
+        if problems:
+            raise ValueError("invalid EvalOptions: " + "; ".join(problems))
+
+    @classmethod
+    def from_settings(cls, ev: EvalSettings, threshold: float | None = None) -> EvalOptions:
+        """The options of a run: the settings, with the run's own threshold when it has one."""
+        return cls(
+            threshold=ev.threshold if threshold is None else threshold,
+            fpr_targets=ev.fpr_targets,
+            recall_targets=ev.recall_targets,
+            top_k=ev.top_k,
+            min_positives=ev.min_positives,
+            bootstrap=ev.bootstrap,
+            seed=ev.seed,
+        )
+
+
+def _option_problems(o: EvalOptions) -> list[str]:
+    checks = {
+        "threshold": math.isfinite(o.threshold),
+        "fpr_targets": all(0 < t <= 1 for t in o.fpr_targets),
+        "recall_targets": all(0 < t <= 1 for t in o.recall_targets),
+        "top_k": all(k >= 1 for k in o.top_k),
+        "threshold_rows": o.threshold_rows >= 2,
+        "calibration_bins": o.calibration_bins >= 1,
+        "min_positives": o.min_positives >= 0,
+        "bootstrap": o.bootstrap >= 0,
+        # room for first, last, the threshold point and one point per target
+        "curve_points": o.curve_points >= 3 + len(o.fpr_targets) + len(o.recall_targets),
+    }
+    return [f"{name}={getattr(o, name)!r} is out of range" for name, ok in checks.items() if not ok]
+
+
+def evaluate(preds: Predictions, options: EvalOptions) -> Evaluation:
+    """Evaluate all rows, then each slice value on its own (slices of slices are not computed)."""
+    ranked = _curves.rank(*_checked(preds))
+    slices = {
+        name: _slice(labels[ranked.order], ranked, options) for name, labels in preds.slices.items()
+    }
+    return _evaluate_ranked(ranked, options, slices)
+
+
+def roc_curve(preds: Predictions) -> RocCurve | None:
+    """The full ROC curve (`roc_curve(..., drop_intermediate=False)`); None with one class."""
+    ranked = _curves.rank(*_checked(preds))
+    return _curves.roc_points(ranked) if ranked.positives > 0 and ranked.negatives > 0 else None
+
+
+def pr_curve(preds: Predictions) -> PrCurve | None:
+    """The full precision-recall curve; None without positives."""
+    ranked = _curves.rank(*_checked(preds))
+    return _curves.pr_points(ranked) if ranked.positives > 0 else None
+
+
+def _checked(preds: Predictions) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Guard against hand-built `Predictions`; `read_predictions` already rejects these."""
+    if not np.isfinite(preds.y_score).all():
+        raise ValueError("scores must be finite")
+    if preds.weight is not None and not (np.isfinite(preds.weight) & (preds.weight >= 0)).all():
+        raise ValueError("weights must be finite and >= 0")
+    return preds.y_true, preds.y_score, preds.weight
+
+
+def _slice(labels: np.ndarray, ranked: Ranked, options: EvalOptions) -> dict[str, Evaluation]:
+    values, codes = np.unique(labels, return_inverse=True)
+    return {
+        str(value): _evaluate_ranked(_curves.subset(ranked, codes == i), options, {})
+        for i, value in enumerate(values)
+    }
+
+
+def _evaluate_ranked(
+    r: Ranked, options: EvalOptions, slices: dict[str, dict[str, Evaluation]]
+) -> Evaluation:
+    roc_auc, average_precision, why_ranking = _ranking_scores(r)
+    log_loss, brier, calibration, why_proba = _probability_scores(r, options.calibration_bins)
+    at_threshold, why_threshold = _at_threshold(r, options.threshold)
+    recall_at_fpr, why_fpr = _recall_at_fpr(r, options.fpr_targets)
+    precision_at_recall, why_recall = _precision_at_recall(r, options.recall_targets)
+    precision_at_k, why_k = _precision_at_k(r, options.top_k)
+    keep = [at_threshold, *recall_at_fpr.values(), *precision_at_recall.values()]
+    roc, pr, why_curves = _display_curves(r, [p for p in keep if p], options.curve_points)
+    ci, why_ci = intervals(r, options.bootstrap, options.seed)
+    why = (why_ranking, why_proba, why_threshold, why_fpr, why_recall, why_k, why_curves, why_ci)
+    positive_rows = int(np.count_nonzero(r.y))
+    return Evaluation(
+        n=r.positives + r.negatives,
+        positives=r.positives,
+        negatives=r.negatives,
+        n_rows=len(r.y),
+        positive_rows=positive_rows,
+        negative_rows=len(r.y) - positive_rows,
+        prevalence=r.positives / (r.positives + r.negatives),
+        roc_auc=roc_auc,
+        average_precision=average_precision,
+        log_loss=log_loss,
+        brier=brier,
+        calibration=calibration,
+        at_threshold=at_threshold,
+        recall_at_fpr=recall_at_fpr,
+        precision_at_recall=precision_at_recall,
+        precision_at_k=precision_at_k,
+        threshold_table=_threshold_table(r, options.threshold_rows),
+        roc=roc,
+        pr=pr,
+        ci=ci,
+        low_support=positive_rows < options.min_positives,
+        undefined={k: v for reasons in why for k, v in reasons.items()},
+        slices=slices,
+        values=row_values(r, options),
+    )
+
+
+def _ranking_scores(r: Ranked) -> tuple[float | None, float | None, Reasons]:
+    both = r.positives > 0 and r.negatives > 0
+    auc = _curves.roc_auc(r.tps, r.fps) if both else None
+    ap = _curves.average_precision(r.tps, r.fps) if r.positives > 0 else None
+    why = {} if both else {"roc_auc": ONE_CLASS}
+    return auc, ap, why | ({} if ap is not None else {"average_precision": NO_POSITIVES})
+
+
+def _probability_scores(
+    r: Ranked, n_bins: int
+) -> tuple[float | None, float | None, Calibration | None, Reasons]:
+    if r.score[-1] < 0 or r.score[0] > 1:
+        names = ("log_loss", "brier", "calibration")
+        return None, None, None, dict.fromkeys(names, NOT_PROBABILITIES)
+    eps = np.finfo(np.float64).eps
+    # probability given to the true class, clipped as sklearn's log_loss clips it
+    p_true = np.clip(np.where(r.y, r.score, 1.0 - r.score), eps, 1 - eps)
+    log_loss = float(np.average(-np.log(p_true), weights=r.w))
+    brier = float(np.average((r.y - r.score) ** 2, weights=r.w))
+    return log_loss, brier, _calibration(r, n_bins), {}
+
+
+def _calibration(r: Ranked, n_bins: int) -> Calibration:
+    prob_true, prob_pred, weight = _curves.calibration_bins(r, n_bins)
+    ece = float(np.sum(weight * np.abs(prob_true - prob_pred)) / np.sum(weight))
+    return Calibration(prob_true=prob_true, prob_pred=prob_pred, bin_weight=weight, ece=ece)
+
+
+def _index_at(r: Ranked, threshold: float) -> int:
+    """Curve index of the lowest distinct score >= threshold; -1 when none is (no alerts)."""
+    return int(np.searchsorted(-r.thresholds, -threshold, side="right")) - 1
+
+
+def _point(r: Ranked, index: int, threshold: float) -> OperatingPoint:
+    tp = float(r.tps[index]) if index >= 0 else 0.0
+    fp = float(r.fps[index]) if index >= 0 else 0.0
+    fn = r.positives - tp
+    return OperatingPoint(
+        threshold=threshold,
+        tp=tp,
+        fp=fp,
+        tn=r.negatives - fp,
+        fn=fn,
+        precision=_ratio(tp, tp + fp),
+        recall=_ratio(tp, r.positives),
+        fpr=_ratio(fp, r.negatives),
+        f1=_ratio(2 * tp, 2 * tp + fp + fn),
+        alerts=tp + fp,
+        alerts_per_10k=10_000 * (tp + fp) / (r.positives + r.negatives),
+    )
+
+
+def _ratio(num: float, den: float) -> float | None:
+    return num / den if den != 0 else None
+
+
+def _at_threshold(r: Ranked, threshold: float) -> tuple[OperatingPoint, Reasons]:
+    point = _point(r, _index_at(r, threshold), threshold)
+    reasons = {
+        "precision": f"undefined: no predicted positives at threshold {threshold!r}",
+        "recall": NO_POSITIVES,
+        "fpr": NO_NEGATIVES,
+        "f1": "undefined: no positives and no predicted positives",
+    }
+    return point, {k: v for k, v in reasons.items() if getattr(point, k) is None}
+
+
+def _threshold_at(r: Ranked, index: int) -> float:
+    return float(r.thresholds[index]) if index >= 0 else math.inf
+
+
+def _recall_at_fpr(
+    r: Ranked, targets: tuple[float, ...]
+) -> tuple[dict[float, OperatingPoint | None], Reasons]:
+    """Highest recall with FPR <= target, at the highest threshold reaching that recall
+    (fewest false alerts); a recall of 0 means alerting on nothing (threshold inf)."""
+    if r.positives == 0 or r.negatives == 0:
+        return dict.fromkeys(targets), {"recall_at_fpr": ONE_CLASS}
+    fpr = r.fps / r.negatives
+    points: dict[float, OperatingPoint | None] = {}
+    for t in targets:
+        last = int(np.searchsorted(fpr, t, side="right")) - 1
+        i = int(np.searchsorted(r.tps, r.tps[last], side="left")) if last >= 0 else -1
+        i = i if i >= 0 and r.tps[i] > 0 else -1
+        points[t] = _point(r, i, _threshold_at(r, i))
+    return points, {}
+
+
+def _precision_at_recall(
+    r: Ranked, targets: tuple[float, ...]
+) -> tuple[dict[float, OperatingPoint | None], Reasons]:
+    """Highest precision with recall >= target; among equals, the one with the most recall."""
+    if r.positives == 0:
+        return dict.fromkeys(targets), {"precision_at_recall": NO_POSITIVES}
+    recall = r.tps / r.positives
+    precision = r.tps / (r.tps + r.fps)  # never 0/0: each distinct score has a row
+    points: dict[float, OperatingPoint | None] = {}
+    for t in targets:
+        first = int(np.searchsorted(recall, t, side="left"))
+        tail = precision[first:][::-1]
+        i = len(precision) - 1 - int(np.argmax(tail))
+        points[t] = _point(r, i, _threshold_at(r, i))
+    return points, {}
+
+
+def _precision_at_k(r: Ranked, ks: tuple[int, ...]) -> tuple[dict[int, float | None], Reasons]:
+    n_rows = len(r.y)
+    values = {k: _curves.precision_at_k(r, k) if k <= n_rows else None for k in ks}
+    why = f"undefined: only {n_rows} rows, fewer than k"
+    return values, {f"precision_at_k.{k}": why for k, v in values.items() if v is None}
+
+
+def _threshold_table(r: Ranked, rows: int) -> tuple[OperatingPoint, ...]:
+    """About `rows` thresholds at evenly spaced quantiles of the distinct scores, descending."""
+    picks = np.unique(np.round(np.linspace(0, len(r.ends) - 1, rows)).astype(np.int64))
+    return tuple(_point(r, int(i), _threshold_at(r, int(i))) for i in picks)
+
+
+def _display_curves(
+    r: Ranked, points: list[OperatingPoint], budget: int
+) -> tuple[RocCurve | None, PrCurve | None, Reasons]:
+    """Downsampled curves that still pass through every reported operating point."""
+    indices = [_index_at(r, p.threshold) for p in points]
+    roc = pr = None
+    if r.positives > 0 and r.negatives > 0:
+        full = _curves.roc_points(r)
+        at = [i + 1 for i in indices]  # the ROC curve starts with the origin
+        roc = full.take(_curves.display_indices(full.fpr, full.tpr, budget, at))
+    if r.positives > 0:
+        curve = _curves.pr_points(r)
+        at = [len(r.ends) - 1 - i for i in indices if i >= 0]  # PR runs by ascending threshold
+        pr = curve.take(_curves.display_indices(curve.recall, curve.precision, budget, at))
+    why = {} if roc else {"roc_curve": ONE_CLASS}
+    return roc, pr, why | ({} if pr else {"pr_curve": NO_POSITIVES})

@@ -1,0 +1,46 @@
+"""Glue between a run and the evaluation: read its predictions (I/O), evaluate (pure).
+
+The raw predictions live only inside `evaluate_run`; the run keeps the evaluation summary and
+downsampled curves, so memory does not grow with the number of runs times their rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from reporter.config import EvalSettings
+from reporter.evaluation.evaluate import EvalOptions, evaluate
+from reporter.evaluation.metrics import computed_metrics
+from reporter.evaluation.predictions import PredictionColumns, read_predictions
+from reporter.evaluation.results import Evaluation
+from reporter.model import Run
+
+
+def evaluate_run(run: Run, ev: EvalSettings) -> Run:
+    """The run with its evaluation and computed metrics; raises `PredictionsError`."""
+    assert run.predictions is not None
+    path = Path(run.predictions)
+    preds = read_predictions(
+        path, PredictionColumns.from_settings(ev), run_id=run.id, rel_path=f"{run.id}/{path.name}"
+    )
+    evaluation = without_slice_curves(evaluate(preds, EvalOptions.from_settings(ev, run.threshold)))
+    return replace(
+        run,
+        evaluation=evaluation,
+        computed=computed_metrics(evaluation),
+        eval_fingerprint=f"{preds.n_rows}:{preds.label_hash[:16]}",
+    )
+
+
+def without_slice_curves(e: Evaluation) -> Evaluation:
+    """Slices keep their numbers, not their curves: pages show slice tables and heatmaps, and
+    10,000 runs x 10 slices of curves would not fit in memory."""
+    slim = {
+        column: {
+            value: replace(sub, roc=None, pr=None, threshold_table=(), calibration=None)
+            for value, sub in values.items()
+        }
+        for column, values in e.slices.items()
+    }
+    return replace(e, slices=slim)

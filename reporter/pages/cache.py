@@ -1,0 +1,80 @@
+"""A cache of rendered run pages, so a rebuild after one new run renders one run page.
+
+A page is reused when everything it is made from is unchanged: the run's files (their
+fingerprint), what other runs and the journal contribute to it (related runs, backlinks), the
+settings, the templates and reporter's version. Its data files (chart data, cards) stay where
+the build wrote them; an entry whose data files are gone is not used.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from reporter import __version__
+from reporter.config.stamp import code_stamp
+from reporter.pages.urls import CHART_DATA_DIR
+
+
+class PageCache:
+    def __init__(self, folder: Path, data_dir: Path, salt: str) -> None:
+        self.folder = folder / "pages"
+        self.data_dir = data_dir
+        self.salt = salt
+        self.hits = 0
+
+    def key(self, *parts: Any) -> str:
+        text = repr((__version__, self.salt, parts))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def get(self, key: str) -> tuple[str, tuple[tuple[str, None], ...]] | None:
+        """(markdown, data files) of a cached page whose data files are in place and intact."""
+        try:
+            entry = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
+            markdown, assets = entry["markdown"], [(str(a), str(h)) for a, h in entry["assets"]]
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        if not isinstance(markdown, str) or not all(self._intact(a, h) for a, h in assets):
+            return None
+        self.hits += 1
+        return markdown, tuple((a, None) for a, _ in assets)
+
+    def put(self, key: str, markdown: str, assets: tuple[tuple[str, str | None], ...]) -> None:
+        if any(text is None for _, text in assets):
+            return
+        digests = [(src, _digest(text or "")) for src, text in assets]
+        path = self.folder / f"{key}.json"
+        with contextlib.suppress(OSError):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps({"markdown": markdown, "assets": digests}), encoding="utf-8")
+            os.replace(tmp, path)
+
+    def _intact(self, src: str, digest: str) -> bool:
+        """Chart data names carry their digest; other files (small: cards) are hashed."""
+        path = self.data_dir / src
+        if not path.is_file():
+            return False
+        if src.startswith(CHART_DATA_DIR):
+            return True
+        return _digest(path.read_text(encoding="utf-8")) == digest
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def templates_stamp(folder: Path | None) -> str:
+    """Changes when a user template or reporter's own code or templates change."""
+    user = ""
+    if folder is not None and folder.is_dir():
+        user = ";".join(
+            f"{p.relative_to(folder)}:{p.stat().st_mtime_ns}"
+            for p in sorted(folder.rglob("*"))
+            if p.is_file()
+        )
+    return f"{code_stamp()}|{user}"

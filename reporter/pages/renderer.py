@@ -1,0 +1,317 @@
+"""Render: the study to Markdown pages (pure; returns strings, writes nothing).
+
+Pages are Markdown for headings (so titles, the table of contents and search work) with HTML
+blocks for tables and charts. Everything user-written is escaped; prose (cards, notes) is
+rendered from Markdown and sanitised.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import orjson
+from markupsafe import escape
+
+from reporter.charts.history import run_history_charts
+from reporter.config import Settings
+from reporter.journal.entries import Entry
+from reporter.journal.resolve import ResolvedEmbed
+from reporter.model import Run
+from reporter.pages import filters, urls
+from reporter.pages.cache import PageCache
+from reporter.pages.cards import hf_card, mct_card
+from reporter.pages.filters import ChartSink
+from reporter.pages.parts import COMPARISON, RUN, applicable, part_context
+from reporter.pages.run_page import eval_charts, headline_rows, related_runs, slice_rows
+from reporter.study.analyse import Study, metric_value
+from reporter.study.compare import (
+    Comparison,
+    build_comparison,
+    experiment_slug,
+    sd_text,
+    with_full_runs,
+)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Page:
+    """A generated page: where it goes, its Markdown, whether it belongs in the nav, and the
+    files it needs beside it (its charts' data, exported cards) as (path, text) pairs; a text
+    of None means the file is already in place from an earlier build (a cached page)."""
+
+    src_uri: str
+    markdown: str
+    in_nav: bool = False
+    assets: tuple[tuple[str, str | None], ...] = ()
+
+
+def environment(templates: Path | None = None) -> jinja2.Environment:
+    """Jinja environment: user templates first, built-ins reachable as `builtin/<name>`."""
+    builtin = jinja2.PackageLoader("reporter.pages", "templates")
+    loaders: list[jinja2.BaseLoader] = []
+    if templates is not None:
+        loaders.append(jinja2.FileSystemLoader(str(templates)))
+    loaders += [builtin, jinja2.PrefixLoader({"builtin": builtin})]
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    filters.register(env)
+    return env
+
+
+class Renderer:
+    """Renders every page kind; holds the template environment and the study."""
+
+    def __init__(
+        self,
+        study: Study,
+        settings: Settings,
+        comparisons: tuple[Comparison, ...] = (),
+        env: jinja2.Environment | None = None,
+        backlinks: dict[str, list[Entry]] | None = None,
+        page_cache: PageCache | None = None,
+        full_run: Callable[[Run], Run] | None = None,
+    ):
+        self.page_cache = page_cache
+        self.full: Callable[[Run], Run] = full_run or (lambda run: run)
+        self.study = study
+        self.settings = settings
+        self.comparisons = comparisons
+        self.backlinks = backlinks or {}
+        self.env = env or environment(settings.templates)
+
+    def url(self, src_uri: str) -> str:
+        return urls.page_url(src_uri, self.settings.use_directory_urls)
+
+    def _page(self, template: str, src_uri: str, in_nav: bool = False, **context: Any) -> Page:
+        """Render a page whose charts go to a data file beside it."""
+        sink = ChartSink(src_uri)
+        markdown = self._render(template, src_uri, chart_sink=sink, **context)
+        if not sink.figures:
+            return Page(src_uri=src_uri, markdown=markdown, in_nav=in_nav)
+        script = sink.script()
+        data_src = urls.chart_data(src_uri, hashlib.sha256(script.encode()).hexdigest()[:12])
+        data_url = urls.relative_url(self.url(data_src), self.url(src_uri))
+        loader = (
+            f'\n<div class="reporter-chart-data" data-chart-page="{escape(src_uri)}" '
+            f'data-src="{escape(data_url)}" hidden></div>\n'
+        )
+        return Page(
+            src_uri=src_uri,
+            markdown=markdown + loader,
+            in_nav=in_nav,
+            assets=((data_src, script),),
+        )
+
+    def _render(
+        self, template: str, src_uri: str, *, page_url: str | None = None, **context: Any
+    ) -> str:
+        here = self.url(src_uri) if page_url is None else page_url
+
+        def link(target_src: str) -> str:
+            return urls.relative_url(self.url(target_src), here)
+
+        return self.env.get_template(template).render(
+            study=self.study,
+            settings=self.settings,
+            link=link,
+            run_page=urls.run_page,
+            experiment_page=urls.experiment_page,
+            compare_page=urls.compare_page,
+            history_page=_history_page,
+            comparisons=self.comparisons,
+            experiment_comparison=self._experiment_comparison,
+            sd_text=sd_text,
+            value=metric_value,
+            **context,
+        )
+
+    def pages(self) -> Iterator[Page]:
+        """Every generated page, one at a time (a caller can write each page's data and let it
+        go, so memory does not grow with the number of runs times their chart data)."""
+        yield Page(src_uri="leaderboard.md", markdown=self.leaderboard(), in_nav=True)
+        yield Page(src_uri="experiments/index.md", markdown=self.experiments(), in_nav=True)
+        for experiment in self.study.experiments:
+            src = urls.experiment_page(experiment.name)
+            yield Page(
+                src_uri=src, markdown=self._render("experiment.md.j2", src, experiment=experiment)
+            )
+        for run in self.study.runs:
+            yield self.run_page(run)
+        for cmp in self.comparisons:
+            yield self.comparison(cmp)
+        if self.comparisons:
+            yield Page(src_uri="compare/index.md", markdown=self.comparison_index(), in_nav=True)
+
+    def comparison(self, cmp: Comparison) -> Page:
+        """A comparison page; from the page cache when its runs and their files are unchanged."""
+        cache, key = self.page_cache, None
+        if cache is not None and all(r.files_fingerprint for r in cmp.runs):
+            key = cache.key(
+                repr(cmp.spec),
+                [(r.id, r.files_fingerprint) for r in cmp.runs],
+                [c.name for c in self.study.visible_columns],
+                self.study.primary_metric,
+            )
+            hit = cache.get(key)
+            if hit is not None:
+                return Page(
+                    src_uri=urls.compare_page(cmp.spec.slug), markdown=hit[0], assets=hit[1]
+                )
+        page = self._comparison(with_full_runs(cmp, self.full))
+        if key is not None:
+            cache.put(key, page.markdown, page.assets)
+        return page
+
+    def _comparison(self, cmp: Comparison) -> Page:
+        src = urls.compare_page(cmp.spec.slug)
+        parts, contexts = self._parts(cmp, COMPARISON)
+        return self._page("compare.md.j2", src, cmp=cmp, parts=parts, contexts=contexts)
+
+    def _parts(self, cmp: Comparison, scope: str) -> tuple[list[str], dict[str, Any]]:
+        parts = applicable(cmp.spec.show, cmp, scope)
+        primary = self.study.primary_metric
+        return parts, {p: part_context(p, cmp, self.settings, primary, scope) for p in parts}
+
+    def comparison_index(self) -> str:
+        return self._render("compare_index.md.j2", "compare/index.md")
+
+    def _experiment_comparison(self, name: str) -> Comparison | None:
+        slug = experiment_slug(name)
+        return next((c for c in self.comparisons if c.spec.slug == slug), None)
+
+    def leaderboard(self) -> str:
+        return self._render(
+            "leaderboard.md.j2", "leaderboard.md", rows=self._rows("leaderboard.md")
+        )
+
+    def experiments(self) -> str:
+        return self._render("experiments.md.j2", "experiments/index.md")
+
+    def home(self, src_uri: str, journal: list[dict[str, str]]) -> str:
+        return self._render("home.md.j2", src_uri, journal=journal)
+
+    def run(self, run: Run) -> Page:
+        src = urls.run_page(run.id)
+        return self._page(
+            "run.md.j2",
+            src,
+            run=run,
+            charts=run_history_charts(run, self.settings.max_points),
+            performance=headline_rows(run),
+            eval_charts=eval_charts(run),
+            slice_rows=slice_rows(run.evaluation) if run.evaluation else [],
+            related=related_runs(run, self.study),
+            card_files=(
+                _rel_from(src, urls.card_file(run.id, "hf")),
+                _rel_from(src, urls.card_file(run.id, "mct")),
+            ),
+            discussed=[
+                (e, posixpath.relpath(e.src_uri, posixpath.dirname(src)))
+                for e in self.backlinks.get(run.id, [])
+            ],
+        )
+
+    def run_page(self, run: Run) -> Page:
+        """A run's page plus its model card exported for other tools; from the page cache when
+        nothing it is made from changed."""
+        cache, key = self.page_cache, None
+        if cache is not None and run.files_fingerprint:
+            key = cache.key(
+                run.id,
+                run.files_fingerprint,
+                [(label, r.id, r.name) for label, r in related_runs(run, self.study)],
+                [(e.title, e.date, e.src_uri) for e in self.backlinks.get(run.id, [])],
+            )
+            hit = cache.get(key)
+            if hit is not None:
+                return Page(src_uri=urls.run_page(run.id), markdown=hit[0], assets=hit[1])
+        page = self._run_page(self.full(run))
+        if key is not None:
+            cache.put(key, page.markdown, page.assets)
+        return page
+
+    def _run_page(self, run: Run) -> Page:
+        page = self.run(run)
+        cards = (
+            (urls.card_file(run.id, "hf"), hf_card(run)),
+            (
+                urls.card_file(run.id, "mct"),
+                orjson.dumps(
+                    mct_card(run), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS
+                ).decode()
+                + "\n",
+            ),
+        )
+        return replace(page, assets=page.assets + cards)
+
+    def embed(self, src_uri: str, page_url: str, resolved: ResolvedEmbed) -> str:
+        """A journal embed: the comparison parts (or one run's parts) it asks for, as HTML."""
+        if resolved.spec is None:
+            return self._render("embed_error.j2", src_uri, page_url=page_url, error=resolved.error)
+        cmp = with_full_runs(build_comparison(resolved.spec, self.study, self.settings), self.full)
+        scope = RUN if resolved.single_run else COMPARISON
+        parts, contexts = self._parts(cmp, scope)
+        template = "embed_run.j2" if resolved.single_run else "embed.j2"
+        return self._render(
+            template,
+            src_uri,
+            page_url=page_url,
+            cmp=cmp,
+            run=cmp.runs[0],
+            parts=parts,
+            contexts=contexts,
+        )
+
+    def _rows(self, src_uri: str) -> list[dict[str, Any]]:
+        """Leaderboard rows, shipped as JSON and drawn (sorted, filtered) in the browser."""
+        here = self.url(src_uri)
+        link: Callable[[str], str] = lambda s: urls.relative_url(self.url(s), here)  # noqa: E731
+        return [
+            {
+                "id": r.id,
+                "name": r.name,
+                "url": link(urls.run_page(r.id)),
+                "experiment": r.experiment,
+                "experiment_url": link(urls.experiment_page(r.experiment)),
+                "created": filters.date(r.created),
+                "status": r.status,
+                "tags": list(r.tags),
+                "metrics": [filters.short(metric_value(r, c.name)) for c in self.study.columns],
+                "compare": [i for i, c in enumerate(self.comparisons) if r in c.runs],
+            }
+            for r in self.study.runs
+        ]
+
+
+def _rel_from(src: str, target: str) -> str:
+    return posixpath.relpath(target, posixpath.dirname(src))
+
+
+def _history_page(run: Run) -> str:
+    name = (run.history_file or "").replace("\\", "/").rsplit("/", 1)[-1]
+    return urls.history_file(run.id, name)
+
+
+def render_pages(
+    study: Study,
+    settings: Settings,
+    comparisons: tuple[Comparison, ...] = (),
+    backlinks: dict[str, list[Entry]] | None = None,
+    page_cache: PageCache | None = None,
+    full_run: Callable[[Run], Run] | None = None,
+) -> Iterator[Page]:
+    return Renderer(
+        study, settings, comparisons, backlinks=backlinks, page_cache=page_cache, full_run=full_run
+    ).pages()

@@ -1,0 +1,211 @@
+"""A cache of read and evaluated runs, keyed by a fingerprint of their files.
+
+One entry per run under `<cache_dir>/runs/`. An entry is used only when its format version,
+its settings digest and its fingerprint match: first the files' paths, sizes and mtimes (cheap);
+when those differ, their contents (sha256), so a touched but unchanged run is not re-read. An
+entry that cannot be read or fails its checksum is discarded, never trusted.
+
+Entries are pickles written by this process for this process (the cache folder is as trusted as
+the project's own files); runs' own files are never unpickled.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pickle
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from reporter import __version__
+from reporter.config import Settings
+from reporter.config.stamp import code_stamp
+from reporter.model import Run
+
+FORMAT = 2  # entries: a run summary file and a details file (histories, evaluation)
+_HASH_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Fingerprint:
+    stat: str  # digest of (path, size, mtime) of every file
+    content: str  # digest of (path, sha256) of every file; "" until needed
+
+
+def settings_digest(settings: Settings, reader: str) -> str:
+    """What else decides a cached run: reporter's code, the reader, evaluation settings."""
+    text = repr((FORMAT, __version__, code_stamp(), reader, asdict(settings.evaluation)))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _files(target: Path) -> list[Path]:
+    if target.is_file():
+        return [target]
+    found = []
+    for folder, dirs, files in os.walk(target, followlinks=False):
+        dirs.sort()
+        found += [Path(folder) / f for f in sorted(files)]
+    return found
+
+
+def stat_digest(target: Path, salt: str = "") -> str:
+    digest = hashlib.sha256(salt.encode())
+    for path in _files(target):
+        with contextlib.suppress(OSError):
+            st = path.lstat()
+            digest.update(
+                f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode("utf-8", "surrogateescape")
+            )
+    return digest.hexdigest()
+
+
+def content_digest(target: Path, salt: str = "") -> str:
+    digest = hashlib.sha256(salt.encode())
+    for path in _files(target):
+        digest.update(f"{path}\0".encode("utf-8", "surrogateescape"))
+        with contextlib.suppress(OSError), path.open("rb") as fh:
+            while chunk := fh.read(_HASH_CHUNK):
+                digest.update(chunk)
+    return digest.hexdigest()
+
+
+class RunCache:
+    """Get and put runs by (reader, run id), checked against a fingerprint of their files."""
+
+    def __init__(self, folder: Path, settings: Settings) -> None:
+        self.folder = folder / "runs"
+        self.settings = settings
+        self._digests: dict[str, str] = {}
+        self.hits = 0
+        self.misses = 0
+
+    def _settings(self, reader: str) -> str:
+        if reader not in self._digests:
+            self._digests[reader] = settings_digest(self.settings, reader)
+        return self._digests[reader]
+
+    def _key(self, reader: str, run_id: str) -> str:
+        return hashlib.sha1(f"{reader}\0{run_id}".encode()).hexdigest()
+
+    def _path(self, reader: str, run_id: str) -> Path:
+        """One file per run and settings, so `reporter list` (no evaluation) and a build do not
+        evict each other's entries."""
+        digest = self._settings(reader)[:12]
+        return self.folder / f"{self._key(reader, run_id)}-{digest}.pkl"
+
+    def get(
+        self, reader: str, run_id: str, target: Path, salt: str = ""
+    ) -> tuple[Any, Fingerprint]:
+        """The cached (run summary, problems) when the run's files are unchanged, else None."""
+        stat = stat_digest(target, salt)
+        path = self._path(reader, run_id)
+        entry = self._load(path)
+        if (
+            entry is None
+            or entry["settings"] != self._settings(reader)
+            or not _details(path).is_file()
+        ):
+            self.misses += 1
+            return None, Fingerprint(stat=stat, content="")
+        if entry["stat"] == stat:
+            self.hits += 1
+            return entry["run"], Fingerprint(stat=stat, content=entry["content"])
+        content = content_digest(target, salt)
+        if entry["content"] == content:
+            self.hits += 1
+            self._write(path, {**entry, "stat": stat})  # touched, not changed: remember the stat
+            return entry["run"], Fingerprint(stat=stat, content=content)
+        self.misses += 1
+        return None, Fingerprint(stat=stat, content=content)
+
+    def put(
+        self,
+        reader: str,
+        run_id: str,
+        run: Any,
+        fingerprint: Fingerprint,
+        target: Path | None = None,
+        salt: str = "",
+    ) -> bool:
+        """Store `run` (a run, or a run and its problems) for this fingerprint: its histories
+        and evaluation in a details file, the rest in a small summary file that every build
+        reads. False when the cache folder cannot be written."""
+        full, problems = run if isinstance(run, tuple) else (run, [])
+        content = fingerprint.content or (content_digest(target, salt) if target else "")
+        summary = replace(full, histories=(), evaluation=None, summarised=True)
+        path = self._path(reader, run_id)
+        details = {"histories": full.histories, "evaluation": full.evaluation}
+        entry = {
+            "settings": self._settings(reader),
+            "stat": fingerprint.stat,
+            "content": content,
+            "run": (summary, problems),
+        }
+        return self._write(_details(path), details) and self._write(path, entry)
+
+    def full(self, run: Run) -> Run | None:
+        """The full run behind a summarised one (its histories and evaluation); None when the
+        details file is gone or corrupt (it is then discarded, and the run must be read again)."""
+        if not run.summarised:
+            return run
+        parts = self._load(_details(self._path(run.reader, run.id)), check=False)
+        if parts is None or not {"histories", "evaluation"} <= set(parts):
+            return None
+        return replace(
+            run, histories=parts["histories"], evaluation=parts["evaluation"], summarised=False
+        )
+
+    def _write(self, path: Path, data: dict[str, Any]) -> bool:
+        payload = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            tmp.write_bytes(hashlib.sha256(payload).digest() + payload)
+            os.replace(tmp, path)
+        except OSError:
+            return False  # a read-only cache folder only costs speed
+        return True
+
+    def _load(self, path: Path, check: bool = True) -> dict[str, Any] | None:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
+        checksum, payload = data[:32], data[32:]
+        if hashlib.sha256(payload).digest() != checksum:
+            self._discard(path)
+            return None
+        try:
+            entry = pickle.loads(payload)  # noqa: S301 - written by RunCache.put, checksummed
+        except Exception:  # noqa: BLE001 - any unreadable entry is discarded, whatever the cause
+            self._discard(path)
+            return None
+        ok = isinstance(entry, dict) and (not check or _holds_run(entry.get("run")))
+        return entry if ok else None
+
+    @staticmethod
+    def _discard(path: Path) -> None:
+        with contextlib.suppress(OSError):
+            path.unlink()
+
+    def prune(self, keep: set[tuple[str, str]]) -> int:
+        """Remove entries of runs that no longer exist; returns how many were removed."""
+        wanted = {self._key(r, i) for r, i in keep}
+        removed = 0
+        for path in self.folder.glob("*.pkl") if self.folder.is_dir() else []:
+            if path.name.split("-", 1)[0] not in wanted:
+                self._discard(path)
+                removed += 1
+        return removed
+
+
+def _details(path: Path) -> Path:
+    return path.with_name(path.name.removesuffix(".pkl") + ".details.pkl")
+
+
+def _holds_run(value: Any) -> bool:
+    if isinstance(value, tuple) and len(value) == 2:
+        value = value[0]
+    return isinstance(value, Run)

@@ -1,0 +1,171 @@
+"""Reading and evaluating runs: cached, in parallel, in a deterministic order.
+
+Runs whose files are unchanged since the last build come from the cache; the others are read
+(and evaluated) by a pool of worker processes when there are enough of them to pay for the
+pool, else in this process. Results keep discovery order whatever the pool does.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from reporter.config import Settings
+from reporter.errors import RunReadError
+from reporter.model import Run
+from reporter.pipeline.cache import Fingerprint, RunCache
+from reporter.readers.discover import FoundRun
+
+Outcome = tuple[Run | None, list[RunReadError]]
+PARALLEL_FROM = 48  # below this many runs to read, a process pool costs more than it saves
+SUMMARISE_FROM = 500  # from this many runs, a build keeps only run summaries in memory
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class LoadStats:
+    cached: int
+    read: int
+    workers: int
+    full_run: Callable[[Run], Run] = lambda run: run  # the full run behind a summarised one
+
+
+def read_one(item: FoundRun, settings: Settings) -> Outcome:
+    """One run through read and evaluate. A run that cannot be read is (None, [problem]);
+    evaluation problems keep the run (partial)."""
+    try:
+        run = item.reader.read(item.handle, run_id=item.id, root=settings.runs)
+    except RunReadError as exc:
+        exc.run_id = exc.run_id or item.id
+        return None, [exc]
+    if run.predictions and settings.evaluation.enabled:
+        return evaluate_one(run, settings)
+    return run, []
+
+
+def evaluate_one(run: Run, settings: Settings) -> tuple[Run, list[RunReadError]]:
+    """Evaluate a run's predictions; an unusable predictions file keeps the run (partial)."""
+    from reporter.evaluation.stage import evaluate_run
+
+    try:
+        return evaluate_run(run, settings.evaluation), []
+    except RunReadError as exc:
+        exc.partial = True
+        exc.run_id = exc.run_id or run.id
+        return replace(run, problems=(*run.problems, str(exc))), [exc]
+
+
+def _target(item: FoundRun) -> Path:
+    """What a run's fingerprint covers: its folder, or what a store reader says is its own."""
+    if isinstance(item.handle, Path):
+        return item.handle
+    return getattr(item.handle, "cache_target", None) or item.path
+
+
+def _salt(item: FoundRun) -> str:
+    """Store-wide facts a run page shows (parent, children, states) that its files do not hold."""
+    return "" if isinstance(item.handle, Path) else str(getattr(item.handle, "cache_salt", ""))
+
+
+def load(
+    found: list[FoundRun],
+    settings: Settings,
+    progress: Callable[[int, int], None] | None = None,
+    summarise: bool = False,
+) -> tuple[list[Outcome], LoadStats]:
+    """Outcomes in the order of `found`.
+
+    With `summarise` (and the cache on, and many runs), runs come back as summaries: histories
+    and evaluation stay in the cache, and pages that draw them load them one run at a time
+    (`RunCache.full`). Memory then grows with the number of runs by a few kilobytes each.
+    """
+    cache = RunCache(settings.cache_dir, settings) if settings.cache else None
+    summaries = summarise and cache is not None and len(found) >= SUMMARISE_FROM
+    outcomes: list[Outcome | None] = [None] * len(found)
+    todo: list[tuple[int, FoundRun, Fingerprint | None]] = []
+    for i, item in enumerate(found):
+        if cache is None:
+            todo.append((i, item, None))
+            continue
+        cached, fingerprint = cache.get(item.reader.name, item.id, _target(item), _salt(item))
+        if cached is not None:
+            run, problems = _stamped(cached, fingerprint.stat)
+            full = run if summaries else cache.full(run)
+            if full is not None:
+                outcomes[i] = full, problems
+                continue
+        todo.append((i, item, fingerprint))  # not cached, or its details were lost: read it
+    done = len(found) - len(todo)
+    workers = _workers(settings, len(todo))
+    for (i, item, fingerprint), outcome in zip(todo, _map(todo, settings, workers), strict=True):
+        run, problems = outcome
+        if cache is not None and run is not None and fingerprint is not None:
+            stored = cache.put(
+                item.reader.name, item.id, outcome, fingerprint, _target(item), _salt(item)
+            )
+            outcome = _summarised(_stamped(outcome, fingerprint.stat), summaries and stored, item)
+        outcomes[i] = outcome
+        done += 1
+        if progress:
+            progress(done, len(found))
+    if cache is not None:
+        cache.prune({(item.reader.name, item.id) for item in found})
+    full_run = _full_runs(found, settings, cache) if summaries and cache else (lambda r: r)
+    stats = LoadStats(
+        cached=len(found) - len(todo), read=len(todo), workers=workers, full_run=full_run
+    )
+    return [o for o in outcomes if o is not None], stats
+
+
+def _full_runs(found: list[FoundRun], settings: Settings, cache: RunCache) -> Callable[[Run], Run]:
+    """Full runs for pages that draw them: from the cache, else (details lost) read again."""
+    by_id = {item.id: item for item in found}
+
+    def full(run: Run) -> Run:
+        cached = cache.full(run)
+        if cached is not None:
+            return cached
+        again, _problems = read_one(by_id[run.id], settings)
+        return again if again is not None else replace(run, summarised=False)
+
+    return full
+
+
+def _stamped(outcome: Outcome, stamp: str) -> Outcome:
+    """The run marked with its files' fingerprint, so later stages can cache what they make."""
+    run, problems = outcome
+    return (replace(run, files_fingerprint=stamp) if run is not None else None), problems
+
+
+def _summarised(outcome: Outcome, summarise: bool, item: FoundRun) -> Outcome:
+    run, problems = outcome
+    if not summarise or run is None or run.reader != item.reader.name:  # the cache keys by reader
+        return outcome
+    return replace(run, histories=(), evaluation=None, summarised=True), problems
+
+
+def _workers(settings: Settings, count: int) -> int:
+    if count < PARALLEL_FROM:
+        return 1
+    return max(1, min(settings.workers or os.cpu_count() or 1, count))
+
+
+def _map(
+    todo: list[tuple[int, FoundRun, Fingerprint | None]], settings: Settings, workers: int
+) -> Iterator[Outcome]:
+    items = [item for _, item, _ in todo]
+    if workers <= 1:
+        return (read_one(item, settings) for item in items)
+    return _pooled(items, settings, workers)
+
+
+def _pooled(items: Iterable[FoundRun], settings: Settings, workers: int) -> Iterator[Outcome]:
+    # "spawn": the build may run inside `mkdocs serve`, whose threads make fork unsafe.
+    context = multiprocessing.get_context("spawn")
+    items = list(items)
+    chunk = max(1, min(16, len(items) // (workers * 4)))
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        yield from pool.map(read_one, items, [settings] * len(items), chunksize=chunk)

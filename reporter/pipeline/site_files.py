@@ -1,0 +1,83 @@
+"""The files a build adds to the site, whoever writes them: the MkDocs plugin hands them to
+MkDocs, `reporter render --out` writes them to a folder.
+
+Pages come with the files they need beside them (chart data, exported cards); runs' history
+files are published beside their pages; reporter's own assets (plotly.js, its script and style)
+are copied once per site.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from reporter.config import Settings
+from reporter.pages import urls
+from reporter.pages.cache import PageCache
+from reporter.pipeline import Report, report_pages
+
+ASSETS = "assets/reporter"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SiteFile:
+    """A generated file: its text, or a file on disk to copy (`source`). A data file of a
+    cached page has neither: it is in the site's data folder from an earlier build."""
+
+    src_uri: str
+    text: str | None = None
+    source: Path | None = None
+    page: bool = False  # a Markdown page (rendered by MkDocs), not a file copied as it is
+    in_nav: bool = False
+
+
+def site_files(
+    report: Report, settings: Settings, page_cache: PageCache | None = None
+) -> Iterator[SiteFile]:
+    """Every generated page with its data files, then the runs' history files."""
+    for page in report_pages(report, settings, page_cache):
+        yield SiteFile(src_uri=page.src_uri, text=page.markdown, page=True, in_nav=page.in_nav)
+        for src_uri, text in page.assets:
+            yield SiteFile(src_uri=src_uri, text=text)
+    for run in report.study.runs:
+        if run.history_file:
+            name = Path(run.history_file).name
+            yield SiteFile(src_uri=urls.history_file(run.id, name), source=Path(run.history_file))
+
+
+def static_assets() -> Iterator[SiteFile]:
+    """plotly.js from the installed plotly package, and reporter's script and style."""
+    import plotly
+
+    here = Path(__file__).resolve().parent.parent / "pages" / "assets"
+    sources = {
+        "plotly.min.js": Path(os.path.dirname(plotly.__file__)) / "package_data" / "plotly.min.js",
+        "reporter.js": here / "reporter.js",
+        "reporter.css": here / "reporter.css",
+    }
+    for name, path in sources.items():
+        yield SiteFile(src_uri=f"{ASSETS}/{name}", source=path)
+
+
+def write_if_changed(path: Path, text: str) -> Path:
+    """Write generated data outside the docs folder; an unchanged file keeps its mtime, so
+    `mkdocs serve --dirty` skips it."""
+    data = text.encode("utf-8")
+    if not (path.is_file() and path.read_bytes() == data):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    return path
+
+
+def prune_data(data_dir: Path, keep: set[Path]) -> None:
+    """Remove chart data no page of this build uses (older versions of content-named files)."""
+    charts = data_dir / urls.CHART_DATA_DIR
+    for path in charts.rglob("*.js") if charts.is_dir() else []:
+        if path not in keep:
+            with contextlib.suppress(OSError):
+                path.unlink()

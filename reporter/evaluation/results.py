@@ -6,8 +6,9 @@ repr, "0.001"), `confusion` (`threshold`, `tp`, `fp`, `tn`, `fn`), `ci` (metric 
 null), `slices` (column -> value -> the same keys without `slices`). Also: `negatives`, `n_rows`,
 `positive_rows`, `prevalence`, `ece`, `precision_at_k`, `precision`, `recall`, `f1`, `fpr`,
 `alerts_per_10k` (at the threshold), `thresholds` (of the target operating points),
-`low_support`, `undefined`. Values are ints, floats, bools, strings or null, never NaN or
-infinity.
+`low_support`, `undefined`, and every metric computed on the ranked rows
+(`reporter.evaluation.metrics`, e.g. `partial_auc@fpr=0.01`). Values are ints, floats, bools,
+strings or null, never NaN or infinity.
 """
 
 from __future__ import annotations
@@ -131,6 +132,7 @@ def _summary_json(e: Evaluation) -> dict[str, Any]:
         "ci": {m: None if ci is None else [_float(ci[0]), _float(ci[1])] for m, ci in e.ci.items()},
         "low_support": e.low_support,
         "undefined": dict(e.undefined),
+        **{name: _float(value) for name, value in sorted(e.values.items())},
     }
 
 

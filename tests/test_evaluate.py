@@ -22,6 +22,7 @@ from reporter.evaluation.evaluate import (
     pr_curve,
     roc_curve,
 )
+from reporter.evaluation.metrics import computed_metrics
 from reporter.evaluation.predictions import Predictions
 
 from .conftest import options
@@ -88,6 +89,24 @@ def test_auc_and_average_precision_equal_sklearn(name: str) -> None:
     assert close(e.roc_auc, skm.roc_auc_score(p.y_true, p.y_score, sample_weight=p.weight))
     ap = skm.average_precision_score(p.y_true, p.y_score, sample_weight=p.weight)
     assert close(e.average_precision, ap)
+
+
+@pytest.mark.parametrize("name", SETS)
+@pytest.mark.parametrize("targets", [(0.001, 0.01, 0.05), (0.2,), (0.05, 0.5), (1.0,)])
+def test_partial_auc_equals_sklearn_at_the_primary_fpr_budget(name: str, targets: tuple) -> None:
+    p = dataset(name)
+    e = evaluate(p, options(bootstrap=0, fpr_targets=targets))
+    budget = sorted(targets)[len(targets) // 2]
+    expected = skm.roc_auc_score(p.y_true, p.y_score, sample_weight=p.weight, max_fpr=budget)
+    assert close(e.values[f"partial_auc@fpr={budget:g}"], expected)
+    assert computed_metrics(e)[f"partial_auc@fpr={budget:g}"] == approx(expected)
+    assert e.to_json()[f"partial_auc@fpr={budget:g}"] == approx(expected)
+
+
+def test_partial_auc_is_undefined_with_one_class() -> None:
+    e = evaluate(Predictions.from_arrays([0, 0, 0], [0.1, 0.2, 0.3]), FAST)
+    assert e.values == {"partial_auc@fpr=0.01": None}
+    assert "partial_auc@fpr=0.01" not in computed_metrics(e)
 
 
 @pytest.mark.parametrize("name", SETS)

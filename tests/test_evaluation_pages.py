@@ -75,7 +75,23 @@ def test_one_class_metrics_are_undefined_not_zero(bad_site):
         for tr in table.select("tbody tr")
     }
     assert cells["roc_auc"] == "undefined: only one class"
+    assert cells["partial_auc@fpr=0.01"] == "undefined: only one class"
     assert cells["average_precision"].startswith("undefined")
+
+
+def test_performance_table_shows_every_headline_metric(bad_site):
+    table = page(bad_site, "good").select_one("#performance ~ div table")
+    names = [tr.select("td")[0].get_text() for tr in table.select("tbody tr")]
+    assert names == [
+        "roc_auc",
+        "average_precision",
+        "partial_auc@fpr=0.01",
+        "log_loss",
+        "brier",
+        "ece",
+    ]
+    run = next(r for r in bad_site.report.study.runs if r.id == "good")
+    assert "partial_auc@fpr=0.01" in run.computed
 
 
 def test_scores_that_are_not_probabilities_say_so(bad_site):

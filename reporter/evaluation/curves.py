@@ -81,6 +81,20 @@ def roc_auc(tps: np.ndarray, fps: np.ndarray) -> float:
     return float(np.trapezoid(tpr, fpr))
 
 
+def partial_auc(tps: np.ndarray, fps: np.ndarray, max_fpr: float) -> float:
+    """Area under ROC up to `max_fpr`, standardised (McClish) so 0.5 is chance and 1 perfect:
+    `sklearn.metrics.roc_auc_score(max_fpr=...)`."""
+    fpr = np.concatenate(([0.0], fps / fps[-1]))
+    tpr = np.concatenate(([0.0], tps / tps[-1]))
+    if max_fpr >= 1:
+        return float(np.trapezoid(tpr, fpr))
+    stop = int(np.searchsorted(fpr, max_fpr, side="right"))
+    edge = np.interp(max_fpr, fpr[stop - 1 : stop + 1], tpr[stop - 1 : stop + 1])
+    area = float(np.trapezoid(np.append(tpr[:stop], edge), np.append(fpr[:stop], max_fpr)))
+    low, high = 0.5 * max_fpr**2, max_fpr
+    return 0.5 * (1 + (area - low) / (high - low))
+
+
 def average_precision(tps: np.ndarray, fps: np.ndarray) -> float:
     """Step-wise sum of precision times recall increments, as `average_precision_score`.
 

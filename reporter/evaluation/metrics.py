@@ -48,6 +48,20 @@ class Metric:
     undefined_as: str = ""
 
 
+def primary_fpr(options: EvalOptions) -> float:
+    """The FPR budget that matters most: the middle one of the configured targets."""
+    targets = sorted(options.fpr_targets)
+    return targets[len(targets) // 2]
+
+
+def _partial_auc(r: Ranked, options: EvalOptions) -> Values:
+    from reporter.evaluation.curves import partial_auc
+
+    budget = primary_fpr(options)
+    both = r.positives > 0 and r.negatives > 0
+    return {f"partial_auc@fpr={budget:g}": partial_auc(r.tps, r.fps, budget) if both else None}
+
+
 def _at(attr: str) -> Callable[[Evaluation], Values]:
     return lambda e: {attr: getattr(e.at_threshold, attr)}
 
@@ -73,6 +87,7 @@ METRICS: tuple[Metric, ...] = (
         headline=True,
         aliases=("pr_auc", "ap"),
     ),
+    Metric(name="partial_auc", rows=_partial_auc, headline=True, undefined_as="roc_auc"),
     Metric(name="log_loss", values=lambda e: {"log_loss": e.log_loss}, headline=True),
     Metric(name="brier", values=lambda e: {"brier": e.brier}, headline=True),
     Metric(

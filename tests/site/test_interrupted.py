@@ -22,7 +22,7 @@ from reporter.errors import BuildError
 from reporter.site import build as site_module
 from reporter.site.build import build_site, site_lock
 
-from .conftest import MKDOCS_YML, write_run
+from ..conftest import MKDOCS_YML, write_run
 
 EPOCH = "1790000000"
 RUNS_OPTIONS = "runs: runs\n      workers: 1"

@@ -25,7 +25,7 @@ from reporter.evaluation.evaluate import (
 from reporter.evaluation.metrics import computed_metrics
 from reporter.evaluation.predictions import Predictions
 
-from .conftest import options
+from ..conftest import options
 
 FAST = options(bootstrap=0)
 REQUIRED_KEYS = {

@@ -16,7 +16,7 @@ from reporter.model import Run
 from reporter.pages.cards import card_results, card_sections, hf_card, mct_card
 from tests.conftest import DATA
 
-from .conftest import load_all
+from ..conftest import load_all
 
 CARD = """\
 # Fraud screen

@@ -9,8 +9,8 @@ from click.testing import CliRunner
 
 from reporter.cli import cli
 
-from .conftest import DATA, make_project
-from .test_publish import needs_s3, s3, s3_endpoint  # noqa: F401 - fixtures
+from ..conftest import DATA, make_project
+from ..site.test_publish import needs_s3, s3, s3_endpoint  # noqa: F401 - fixtures
 
 GOOD = ["exp-a/good-full", "exp-a/good-strings", "exp-b/nested/deep-run"]
 

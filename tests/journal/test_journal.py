@@ -14,7 +14,7 @@ from reporter.cli import cli
 from reporter.journal.entries import parse_embed, scan
 from reporter.site.build import build_site
 
-from .conftest import DATA
+from ..conftest import DATA
 
 MKDOCS_YML = """\
 site_name: Journal test

@@ -6,7 +6,7 @@ from click.testing import CliRunner
 
 from reporter.cli import cli
 
-from .conftest import DATA, make_project
+from ..conftest import DATA, make_project
 
 UNTIDY = str(DATA / "untidy")
 

@@ -11,8 +11,8 @@ from bs4 import BeautifulSoup
 from reporter.errors import BuildError
 from reporter.site.build import build_site
 
-from .conftest import DATA, make_project
-from .sitecharts import page_figures
+from ..conftest import DATA, make_project
+from ..sitecharts import page_figures
 
 GOOD = ["exp-a/good-full", "exp-a/good-strings", "exp-b/nested/deep-run"]
 

@@ -12,7 +12,7 @@ import pytest
 from reporter.config import Settings
 from reporter.pipeline import loading
 
-from .conftest import load_all, write_run
+from ..conftest import load_all, write_run
 
 
 def settings_for(tmp_path: Path, **kw) -> Settings:
@@ -161,7 +161,7 @@ def test_page_cache_is_keyed_by_reporter_code(monkeypatch, tmp_path):
 def _copy_repo_project(dest: Path) -> Path:
     import shutil
 
-    from .conftest import REPO
+    from ..conftest import REPO
 
     for name in ("runs", "site_src"):
         shutil.copytree(REPO / name, dest / name)

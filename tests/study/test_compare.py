@@ -19,7 +19,7 @@ from reporter.study.compare import (
 )
 from reporter.study.selection import Selection, SelectionError, parse_selection, select_runs
 
-from .conftest import options
+from ..conftest import options
 
 PARTS = part_names(COMPARISON)
 SETTINGS = Settings.defaults(__import__("pathlib").Path("runs"))

@@ -15,7 +15,7 @@ from reporter.readers.discover import discover_runs
 from reporter.readers.dvclive import DvcliveReader, load_lenient_json
 from tests.conftest import DATA, make_project
 
-from .conftest import load_all
+from ..conftest import load_all
 
 STORE = DATA / "dvclive"
 EXPECTED = json.loads((STORE / "expected.json").read_text())

@@ -12,7 +12,7 @@ from reporter.readers import ENTRY_POINT_GROUP, load_readers, reader_versions
 from reporter.readers.discover import discover_runs
 from tests.conftest import DATA, make_project
 
-from .conftest import load_all
+from ..conftest import load_all
 
 TRACKER_STORES = ("mlflow_file", "mlflow_sqlite", "dvclive", "modelstore")
 MARKER = "reporter-unpickled-marker"

@@ -10,7 +10,7 @@ import time
 import urllib.error
 import urllib.request
 
-from .conftest import DATA, make_project, write_run
+from ..conftest import DATA, make_project, write_run
 
 
 def _free_port() -> int:

@@ -17,8 +17,8 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 from reporter.cli import cli
 from reporter.site.build import build_site
 
-from .conftest import REPO
-from .sitecharts import page_figures
+from ..conftest import REPO
+from ..sitecharts import page_figures
 
 RUN_IDS = sorted(
     p.parent.relative_to(REPO / "runs").as_posix() for p in (REPO / "runs").rglob("metrics.json")

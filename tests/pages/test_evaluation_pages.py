@@ -11,7 +11,7 @@ from bs4 import BeautifulSoup
 from reporter.errors import BuildError
 from reporter.site.build import build_site
 
-from .conftest import make_project
+from ..conftest import make_project
 
 
 def _csv(y, s, extra: dict | None = None) -> str:

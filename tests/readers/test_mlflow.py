@@ -23,7 +23,7 @@ from reporter.readers.mlflow import MlflowFileReader
 from reporter.readers.mlflow_sqlite import MlflowSqliteReader
 from tests.conftest import DATA, make_project
 
-from .conftest import load_all
+from ..conftest import load_all
 
 STORES = {"mlflow_file": "mlflow", "mlflow_sqlite": "mlflow-sqlite"}
 

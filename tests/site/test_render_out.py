@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from reporter.cli import cli
 
-from .conftest import DATA, make_project
+from ..conftest import DATA, make_project
 
 
 def test_render_writes_pages_that_a_bare_mkdocs_build_accepts(tmp_path):

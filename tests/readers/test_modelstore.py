@@ -17,7 +17,7 @@ from reporter.readers._links import link_producing_runs
 from reporter.readers.modelstore import parse_created
 from tests.conftest import DATA, make_project
 
-from .conftest import load_all
+from ..conftest import load_all
 
 STORE = DATA / "modelstore"
 EXPECTED = json.loads((STORE / "expected.json").read_text())

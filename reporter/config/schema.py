@@ -12,6 +12,7 @@ from typing import Any
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
+from mkdocs.config.base import ValidationError
 
 
 def option(kind: Any, doc: str) -> Any:
@@ -20,7 +21,47 @@ def option(kind: Any, doc: str) -> Any:
     return kind
 
 
-class EvaluationConfig(base.Config):
+class Schema(base.Config):
+    """A config section that reports every invalid option at once (MkDocs stops at the first)."""
+
+    def _validate(self) -> tuple[list[tuple[str, Exception]], list[tuple[str, str]]]:
+        failed: list[tuple[str, Exception]] = []
+        warnings: list[tuple[str, str]] = []
+        for key, kind in self._schema:
+            try:
+                self[key] = kind.validate(self.get(key))
+            except ValidationError as exc:
+                failed.append((key, exc))
+            warnings.extend((key, w) for w in kind.warnings)
+            kind.reset_warnings()
+        warnings += [
+            (key, f"Unrecognised configuration name: {key}")
+            for key in sorted(set(self.keys()) - self._schema_keys)
+        ]
+        return failed, warnings
+
+
+class Section(c.SubConfig):
+    """A nested section whose invalid options are all named (`Sub-option 'x': ...; ...`)."""
+
+    def __init__(self, config_class: type[base.Config]) -> None:
+        super().__init__(config_class)
+        self.config_class = config_class
+
+    def run_validation(self, value: object) -> Any:
+        config = self.config_class(config_file_path=self._config_file_path)
+        try:
+            config.load_dict(value)  # type: ignore[arg-type]
+        except base.ConfigurationError as exc:
+            raise ValidationError(str(exc)) from exc
+        failed, warnings = config.validate()
+        self.warnings.extend(f"Sub-option '{key}': {message}" for key, message in warnings)
+        if failed:
+            raise ValidationError("; ".join(f"Sub-option '{k}': {e}" for k, e in failed))
+        return config
+
+
+class EvaluationConfig(Schema):
     enabled = option(c.Type(bool, default=True), "Evaluate runs' predictions files.")
     threshold = option(
         c.Type((int, float), default=0.5),
@@ -53,7 +94,7 @@ class EvaluationConfig(base.Config):
     seed = option(c.Type(int, default=0), "Seed of the bootstrap.")
 
 
-class ReporterConfig(base.Config):
+class ReporterConfig(Schema):
     runs = option(
         c.Type(str, default="runs"),
         "The runs root, relative to mkdocs.yml, or an fsspec URL (s3://bucket/runs).",
@@ -125,4 +166,4 @@ class ReporterConfig(base.Config):
     templates = option(
         c.Optional(c.Dir(exists=True)), "A folder of templates overriding the built-in ones."
     )
-    evaluation = option(c.SubConfig(EvaluationConfig), "How predictions are evaluated.")
+    evaluation = option(Section(EvaluationConfig), "How predictions are evaluated.")

@@ -18,6 +18,7 @@ from reporter.config import Settings
 from reporter.errors import RunReadError
 from reporter.model import Run
 from reporter.pipeline.cache import Fingerprint, RunCache
+from reporter.readers import CacheHandle
 from reporter.readers.discover import FoundRun
 
 Outcome = tuple[Run | None, list[RunReadError]]
@@ -60,14 +61,14 @@ def evaluate_one(run: Run, settings: Settings) -> tuple[Run, list[RunReadError]]
 
 def _target(item: FoundRun) -> Path:
     """What a run's fingerprint covers: its folder, or what a store reader says is its own."""
-    if isinstance(item.handle, Path):
-        return item.handle
-    return getattr(item.handle, "cache_target", None) or item.path
+    if isinstance(item.handle, CacheHandle):
+        return item.handle.cache_target
+    return item.handle if isinstance(item.handle, Path) else item.path
 
 
 def _salt(item: FoundRun) -> str:
     """Store-wide facts a run page shows (parent, children, states) that its files do not hold."""
-    return "" if isinstance(item.handle, Path) else str(getattr(item.handle, "cache_salt", ""))
+    return item.handle.cache_salt if isinstance(item.handle, CacheHandle) else ""
 
 
 def load(

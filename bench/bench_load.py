@@ -41,7 +41,7 @@ def main() -> None:
         root = Path(tmp)
         write_runs(root / "runs", args.runs, steps=1000, predictions=args.rows)
         settings = Settings.defaults(root / "runs", cache_dir=root / "cache", cache=False)
-        found, _ = discover_runs(settings.runs, load_readers())
+        found = discover_runs(settings.runs, load_readers()).found
         print(f"{args.runs} runs, predictions of {args.rows:,} rows, histories of 1,000 steps")
         serial = timed("one process", lambda: [loading.read_one(f, settings) for f in found])
 

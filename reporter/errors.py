@@ -25,6 +25,14 @@ class RunReadError(ReporterError):
         self.path = path
         self.line = line
         self.partial = False  # True when the run still builds, only a part is missing
+        self.verbatim = False  # `reason` is already the whole message (see `part`)
+
+    @classmethod
+    def part(cls, message: str, run_id: str) -> RunReadError:
+        """A problem with one part of a run that still builds, as its page words it."""
+        error = cls(message, run_id=run_id)
+        error.partial = error.verbatim = True
+        return error
 
     def where(self) -> str:
         if not self.path:
@@ -32,6 +40,8 @@ class RunReadError(ReporterError):
         return f"{self.path}, line {self.line}" if self.line else self.path
 
     def __str__(self) -> str:
+        if self.verbatim:
+            return self.reason
         where = self.where()
         run = f"run '{self.run_id}'" if self.run_id else "run"
         return f"Cannot read {run}" + (f" ({where})" if where else "") + f": {self.reason}"
@@ -43,3 +53,8 @@ class PredictionsError(RunReadError):
 
 class BuildError(ReporterError):
     """The site could not be built; the previous site is left untouched."""
+
+
+class UsageError(ReporterError):
+    """The command was asked for something it must refuse (exit 2), e.g. a site folder that
+    would replace the runs or the docs."""

@@ -30,6 +30,7 @@ from reporter.pages.cache import PageCache, templates_stamp
 from reporter.pages.documents import FALLBACK_HOME, finish_markdown
 from reporter.pages.renderer import Renderer
 from reporter.pipeline import Progress, Report, build_report
+from reporter.pipeline.cache import limits
 from reporter.pipeline.site_files import (
     ASSETS,
     SiteFile,
@@ -173,7 +174,11 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
 def page_cache(settings: Settings, data_dir: Path) -> PageCache:
     """Pages depend on the settings (not on when or where the site is built)."""
     salt = repr(
-        (replace(settings, build_time=None, comparisons=()), templates_stamp(settings.templates))
+        (
+            replace(settings, build_time=None, comparisons=()),
+            templates_stamp(settings.templates),
+            limits(),
+        )
     )
     return PageCache(settings.cache_dir, data_dir, salt)
 

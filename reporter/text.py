@@ -54,3 +54,13 @@ def markdown_text(text: Any) -> Markup:
     on one line (a line break would end a heading and start Markdown of the text's own)."""
     line = " ".join(str(text).splitlines())
     return Markup(_MD_SPECIAL.sub(r"\\\1", str(escape(line))))
+
+
+def printable(text: str) -> str:
+    """Text for one line of a message: control characters (a newline in a folder name) and
+    undecodable bytes shown as escapes, so a name cannot break or forge a log line."""
+    text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return "".join(
+        c if c.isprintable() or c == " " else c.encode("unicode_escape").decode("ascii")
+        for c in text
+    )

@@ -51,6 +51,7 @@ class Loaded:
     runs: list[Run]
     problems: list[RunReadError]
     notes: list[str]
+    warnings: list[str]
     full_run: Callable[[Run], Run]
 
 
@@ -65,15 +66,22 @@ def load_runs(
         from reporter.readers.remote import mirror_runs  # the runs live in object storage
 
         mirror_runs(settings.runs_url, settings.runs, settings.runs_storage_options)
-    found, notes = discover_runs(settings.runs, load_readers(list(settings.readers) or None))
-    outcomes, stats = load(found, settings, progress, summarise=summarise)
+    discovery = discover_runs(settings.runs, load_readers(list(settings.readers) or None))
+    outcomes, stats = load(discovery.found, settings, progress, summarise=summarise)
     runs = link_producing_runs([run for run, _ in outcomes if run is not None])
     problems = [p for _, run_problems in outcomes for p in run_problems]
+    notes = discovery.notes
     notes.append(
         f"{stats.cached} runs from the cache, {stats.read} read"
         + (f" by {stats.workers} processes" if stats.workers > 1 else "")
     )
-    return Loaded(runs=runs, problems=problems, notes=notes, full_run=stats.full_run)
+    return Loaded(
+        runs=runs,
+        problems=problems,
+        notes=notes,
+        warnings=discovery.warnings + stats.warnings,
+        full_run=stats.full_run,
+    )
 
 
 def build_report(
@@ -95,7 +103,7 @@ def build_report(
         problems=tuple(loaded.problems),
         notes=tuple(loaded.notes),
         comparisons=comparisons,
-        warnings=tuple(warnings + journal.warnings),
+        warnings=tuple(loaded.warnings + warnings + journal.warnings),
     )
 
 

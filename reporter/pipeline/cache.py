@@ -15,6 +15,7 @@ import contextlib
 import hashlib
 import os
 import pickle
+import stat
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,10 @@ from typing import Any
 from reporter import __version__
 from reporter.config import Settings
 from reporter.config.stamp import code_stamp
+from reporter.errors import RunReadError
+from reporter.files import open_regular
 from reporter.model import Run
+from reporter.readers._history import LIMIT_ENV
 
 FORMAT = 2  # entries: a run summary file and a details file (histories, evaluation)
 _HASH_CHUNK = 1 << 20
@@ -36,36 +40,53 @@ class Fingerprint:
 
 def settings_digest(settings: Settings, reader: str) -> str:
     """What else decides a cached run: reporter's code, the reader, evaluation settings."""
-    text = repr((FORMAT, __version__, code_stamp(), reader, asdict(settings.evaluation)))
+    text = repr((FORMAT, __version__, code_stamp(), reader, asdict(settings.evaluation), limits()))
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _files(target: Path) -> list[Path]:
-    if target.is_file():
-        return [target]
+def limits() -> str:
+    """Environment settings that change what reading a run gives (the history size limit)."""
+    return os.environ.get(LIMIT_ENV, "")
+
+
+def _files(target: Path) -> list[tuple[Path, os.stat_result]]:
+    """The regular files a fingerprint covers, with their (not followed) status; FIFOs,
+    sockets and devices are left out, so a fingerprint never blocks on one."""
+    if not target.is_dir():
+        paths = [target]
+    else:
+        paths = []
+        for folder, dirs, files in os.walk(target, followlinks=False):
+            dirs.sort()
+            paths += [Path(folder) / f for f in sorted(files)]
     found = []
-    for folder, dirs, files in os.walk(target, followlinks=False):
-        dirs.sort()
-        found += [Path(folder) / f for f in sorted(files)]
+    for path in paths:
+        with contextlib.suppress(OSError):
+            st = path.lstat()
+            if stat.S_ISREG(st.st_mode) or stat.S_ISLNK(st.st_mode):
+                found.append((path, st))
     return found
 
 
 def stat_digest(target: Path, salt: str = "") -> str:
+    """A digest of the files' paths, sizes and modification times: cheap, taken every build."""
     digest = hashlib.sha256(salt.encode())
-    for path in _files(target):
-        with contextlib.suppress(OSError):
-            st = path.lstat()
-            digest.update(
-                f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode("utf-8", "surrogateescape")
-            )
+    for path, st in _files(target):
+        line = f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n"
+        digest.update(line.encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
 
 
 def content_digest(target: Path, salt: str = "") -> str:
+    """A digest of the files' paths and contents: taken when their sizes or times changed."""
     digest = hashlib.sha256(salt.encode())
-    for path in _files(target):
+    for path, st in _files(target):
         digest.update(f"{path}\0".encode("utf-8", "surrogateescape"))
-        with contextlib.suppress(OSError), path.open("rb") as fh:
+        if stat.S_ISLNK(st.st_mode):
+            with contextlib.suppress(OSError):
+                digest.update(os.readlink(path).encode("utf-8", "surrogateescape"))
+            continue
+        with contextlib.suppress(OSError, RunReadError), open_regular(path, path.name) as fh:
             while chunk := fh.read(_HASH_CHUNK):
                 digest.update(chunk)
     return digest.hexdigest()
@@ -80,6 +101,7 @@ class RunCache:
         self._digests: dict[str, str] = {}
         self.hits = 0
         self.misses = 0
+        self.failure = ""
 
     def _settings(self, reader: str) -> str:
         if reader not in self._digests:
@@ -120,20 +142,12 @@ class RunCache:
         self.misses += 1
         return None, Fingerprint(stat=stat, content=content)
 
-    def put(
-        self,
-        reader: str,
-        run_id: str,
-        run: Any,
-        fingerprint: Fingerprint,
-        target: Path | None = None,
-        salt: str = "",
-    ) -> bool:
-        """Store `run` (a run, or a run and its problems) for this fingerprint: its histories
-        and evaluation in a details file, the rest in a small summary file that every build
-        reads. False when the cache folder cannot be written."""
+    def put(self, reader: str, run_id: str, run: Any, fingerprint: Fingerprint) -> bool:
+        """Store `run` (a run, or a run and its problems) under the fingerprint its files had
+        *before* they were read: its histories and evaluation in a details file, the rest in a
+        small summary file that every build reads. False when the cache cannot be written."""
         full, problems = run if isinstance(run, tuple) else (run, [])
-        content = fingerprint.content or (content_digest(target, salt) if target else "")
+        content = fingerprint.content
         summary = replace(full, histories=(), evaluation=None, summarised=True)
         path = self._path(reader, run_id)
         details = {"histories": full.histories, "evaluation": full.evaluation}
@@ -159,14 +173,27 @@ class RunCache:
 
     def _write(self, path: Path, data: dict[str, Any]) -> bool:
         payload = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
             tmp.write_bytes(hashlib.sha256(payload).digest() + payload)
             os.replace(tmp, path)
-        except OSError:
-            return False  # a read-only cache folder only costs speed
+        except OSError as exc:  # a full or read-only cache folder only costs speed
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            self.failure = self.failure or f"{exc.strerror or exc} ({path.parent})"
+            return False
         return True
+
+    def warnings(self) -> list[str]:
+        """One warning when the cache could not be written this build."""
+        if not self.failure:
+            return []
+        return [
+            f"The run cache cannot be written: {self.failure}. This build worked without it; "
+            "the next one reads every run again. Free space, fix the permissions or set "
+            "'cache_dir'."
+        ]
 
     def _load(self, path: Path, check: bool = True) -> dict[str, Any] | None:
         try:

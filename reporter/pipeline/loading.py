@@ -3,27 +3,34 @@
 Runs whose files are unchanged since the last build come from the cache; the others are read
 (and evaluated) by a pool of worker processes when there are enough of them to pay for the
 pool, else in this process. Results keep discovery order whatever the pool does.
+
+A run is fingerprinted before it is read and checked after: a run rewritten while it was read
+is read again (and, if it keeps changing, used but not cached), so the cache never keeps old
+values under a new fingerprint. Workers die with the build that started them.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from reporter.config import Settings
 from reporter.errors import RunReadError
 from reporter.model import Run
-from reporter.pipeline.cache import Fingerprint, RunCache
+from reporter.pipeline.cache import Fingerprint, RunCache, content_digest, stat_digest
 from reporter.readers import CacheHandle
 from reporter.readers.discover import FoundRun
 
 Outcome = tuple[Run | None, list[RunReadError]]
 PARALLEL_FROM = 48  # below this many runs to read, a process pool costs more than it saves
 SUMMARISE_FROM = 500  # from this many runs, a build keeps only run summaries in memory
+READ_ATTEMPTS = 3  # a run that changes under every read is used, not cached
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -32,19 +39,30 @@ class LoadStats:
     read: int
     workers: int
     full_run: Callable[[Run], Run] = lambda run: run  # the full run behind a summarised one
+    warnings: list[str] = field(default_factory=list)
 
 
 def read_one(item: FoundRun, settings: Settings) -> Outcome:
-    """One run through read and evaluate. A run that cannot be read is (None, [problem]);
-    evaluation problems keep the run (partial)."""
+    """One run through read and evaluate. A run that cannot be read is (None, [problem]); a
+    part that cannot be read (a history, an evaluation) keeps the run, with the problem."""
     try:
         run = item.reader.read(item.handle, run_id=item.id, root=settings.runs)
     except RunReadError as exc:
         exc.run_id = exc.run_id or item.id
         return None, [exc]
+    except OSError as exc:  # a reader meeting a file it may not read
+        return None, [_os_problem(exc, item, settings.runs)]
+    problems = [RunReadError.part(text, item.id) for text in run.problems]
     if run.predictions and settings.evaluation.enabled:
-        return evaluate_one(run, settings)
-    return run, []
+        run, evaluated = evaluate_one(run, settings)
+        problems += evaluated
+    return run, problems
+
+
+def _os_problem(exc: OSError, item: FoundRun, root: Path) -> RunReadError:
+    where = Path(exc.filename) if exc.filename else item.path
+    rel = where.relative_to(root).as_posix() if where.is_relative_to(root) else str(where)
+    return RunReadError(f"cannot read it: {exc.strerror or exc}", run_id=item.id, path=rel)
 
 
 def evaluate_one(run: Run, settings: Settings) -> tuple[Run, list[RunReadError]]:
@@ -57,6 +75,26 @@ def evaluate_one(run: Run, settings: Settings) -> tuple[Run, list[RunReadError]]
         exc.partial = True
         exc.run_id = exc.run_id or run.id
         return replace(run, problems=(*run.problems, str(exc))), [exc]
+
+
+def read_fingerprinted(
+    item: FoundRun, settings: Settings, known: Fingerprint | None
+) -> tuple[Outcome, Fingerprint | None]:
+    """A run read between two looks at its files: the fingerprint (taken before reading) is
+    returned only when the files did not change while they were read."""
+    target, salt = _target(item), _salt(item)
+    outcome: Outcome = (None, [])
+    for _ in range(READ_ATTEMPTS):
+        before = stat_digest(target, salt)
+        if known is not None and known.stat == before and known.content:
+            content = known.content
+        else:
+            content = content_digest(target, salt)
+        outcome = read_one(item, settings)
+        if stat_digest(target, salt) == before:
+            return outcome, Fingerprint(stat=before, content=content)
+        known = None
+    return outcome, None
 
 
 def _target(item: FoundRun) -> Path:
@@ -101,12 +139,12 @@ def load(
         todo.append((i, item, fingerprint))  # not cached, or its details were lost: read it
     done = len(found) - len(todo)
     workers = _workers(settings, len(todo))
-    for (i, item, fingerprint), outcome in zip(todo, _map(todo, settings, workers), strict=True):
-        run, problems = outcome
+    for (i, item, _known), (outcome, fingerprint) in zip(
+        todo, _map(todo, settings, workers, cache is not None), strict=True
+    ):
+        run = outcome[0]
         if cache is not None and run is not None and fingerprint is not None:
-            stored = cache.put(
-                item.reader.name, item.id, outcome, fingerprint, _target(item), _salt(item)
-            )
+            stored = cache.put(item.reader.name, item.id, outcome, fingerprint)
             outcome = _summarised(_stamped(outcome, fingerprint.stat), summaries and stored, item)
         outcomes[i] = outcome
         done += 1
@@ -116,7 +154,11 @@ def load(
         cache.prune({(item.reader.name, item.id) for item in found})
     full_run = _full_runs(found, settings, cache) if summaries and cache else (lambda r: r)
     stats = LoadStats(
-        cached=len(found) - len(todo), read=len(todo), workers=workers, full_run=full_run
+        cached=len(found) - len(todo),
+        read=len(todo),
+        workers=workers,
+        full_run=full_run,
+        warnings=cache.warnings() if cache is not None else [],
     )
     return [o for o in outcomes if o is not None], stats
 
@@ -154,19 +196,50 @@ def _workers(settings: Settings, count: int) -> int:
     return max(1, min(settings.workers or os.cpu_count() or 1, count))
 
 
+Job = tuple[FoundRun, Settings, Fingerprint | None, bool]
+
+
+def _run_job(job: Job) -> tuple[Outcome, Fingerprint | None]:
+    item, settings, known, fingerprinted = job
+    if not fingerprinted:
+        return read_one(item, settings), None
+    return read_fingerprinted(item, settings, known)
+
+
 def _map(
-    todo: list[tuple[int, FoundRun, Fingerprint | None]], settings: Settings, workers: int
-) -> Iterator[Outcome]:
-    items = [item for _, item, _ in todo]
+    todo: list[tuple[int, FoundRun, Fingerprint | None]],
+    settings: Settings,
+    workers: int,
+    fingerprinted: bool,
+) -> Iterator[tuple[Outcome, Fingerprint | None]]:
+    jobs = [(item, settings, known, fingerprinted) for _, item, known in todo]
     if workers <= 1:
-        return (read_one(item, settings) for item in items)
-    return _pooled(items, settings, workers)
+        return map(_run_job, jobs)
+    return _pooled(jobs, workers)
 
 
-def _pooled(items: Iterable[FoundRun], settings: Settings, workers: int) -> Iterator[Outcome]:
+def _pooled(jobs: list[Job], workers: int) -> Iterator[tuple[Outcome, Fingerprint | None]]:
     # "spawn": the build may run inside `mkdocs serve`, whose threads make fork unsafe.
     context = multiprocessing.get_context("spawn")
-    items = list(items)
-    chunk = max(1, min(16, len(items) // (workers * 4)))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        yield from pool.map(read_one, items, [settings] * len(items), chunksize=chunk)
+    chunk = max(1, min(16, len(jobs) // (workers * 4)))
+    pool = ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_die_with, initargs=(os.getpid(),)
+    )
+    try:
+        yield from pool.map(_run_job, jobs, chunksize=chunk)
+    except BaseException:  # interrupted (SIGTERM, Ctrl-C) or failed: do not finish the queue
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _die_with(parent: int) -> None:
+    """In a worker: exit as soon as the build that started it is gone (killed, even with -9),
+    so no worker is left reading runs for nobody."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.25)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="reporter-parent-watch", daemon=True).start()

@@ -18,16 +18,18 @@ what it reads, and opens databases read-only.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import hashlib
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from reporter.errors import ConfigError, RunReadError
 from reporter.model import Run
 
 ENTRY_POINT_GROUP = "reporter.readers"
+T = TypeVar("T")
 
 
 @runtime_checkable
@@ -105,10 +107,55 @@ def run_errors(run_id: str, folder: str = "") -> Iterator[None]:
     try:
         yield
     except RunReadError as exc:
-        exc.run_id = exc.run_id or run_id
-        if folder and exc.path and not exc.path.startswith(f"{folder}/"):
-            exc.path = f"{folder}/{exc.path}"
-        raise
+        raise _located(exc, run_id, folder) from None
+
+
+def _located(exc: RunReadError, run_id: str, folder: str) -> RunReadError:
+    exc.run_id = exc.run_id or run_id
+    if folder and exc.path and not exc.path.startswith(f"{folder}/"):
+        exc.path = f"{folder}/{exc.path}"
+    return exc
+
+
+class Parts:
+    """The parts of one run (its metrics, metadata, config, history, card...), read one by one.
+
+    A part that cannot be read is a problem of the run, named on its page and in the log; the
+    run is skipped only when none of its parts could be read (`check`). A part that is absent
+    (its reader returns None) is neither read nor a problem.
+    """
+
+    def __init__(self, run_id: str, folder: str = "") -> None:
+        self.run_id = run_id
+        self.folder = folder
+        self.problems: list[RunReadError] = []
+        self.read_any = False
+
+    def read(self, part: Callable[[], T | None], default: T) -> T:
+        try:
+            value = part()
+        except RunReadError as exc:
+            self.problems.append(_located(exc, self.run_id, self.folder))
+            return default
+        except OSError as exc:
+            where = Path(exc.filename).name if exc.filename else ""
+            error = RunReadError(f"cannot read it: {exc.strerror or exc}", path=where)
+            self.problems.append(_located(error, self.run_id, self.folder))
+            return default
+        if value is None:
+            return default
+        self.read_any = True
+        return value
+
+    def note(self, problem: RunReadError) -> None:
+        """A problem found while a part was read (the part itself was kept)."""
+        self.problems.append(_located(problem, self.run_id, self.folder))
+
+    def check(self) -> tuple[str, ...]:
+        """The problems as the page words them; raises the first when nothing could be read."""
+        if not self.read_any and self.problems:
+            raise self.problems[0]
+        return tuple(str(p) for p in self.problems)
 
 
 def rel_id(path: Path, root: Path) -> str:
@@ -121,3 +168,66 @@ def parent_experiment(run_id: str) -> str:
     """The experiment of a run in a folder layout: its parent folder, else `default`."""
     parent, _, _ = run_id.rpartition("/")
     return parent or "default"
+
+
+MAX_SEGMENT_BYTES = 120  # a run id segment names a folder of the site; its files must fit NAME_MAX
+MAX_ID_BYTES = 1000
+
+
+def id_problem(run_id: str) -> str | None:
+    """Why `run_id` cannot name a run (its page folder, its files), or None when it can."""
+    if not run_id:
+        return "the id is empty"
+    if len(run_id.encode("utf-8", "surrogateescape")) > MAX_ID_BYTES:
+        return f"the id is longer than {MAX_ID_BYTES} bytes"
+    for segment in run_id.split("/"):
+        problem = _segment_problem(segment)
+        if problem:
+            return problem
+    return None
+
+
+def _segment_problem(segment: str) -> str | None:
+    if segment in ("", ".", ".."):
+        return f"the id has a '{segment}' part, which would name another folder"
+    if segment.startswith("."):
+        return "a part of the id starts with '.', which web servers hide"
+    if "\\" in segment:
+        return "the id holds a backslash"
+    if any(_control(c) for c in segment):
+        return "the id holds control characters"
+    try:
+        size = len(segment.encode("utf-8"))
+    except UnicodeEncodeError:
+        return "the id is not UTF-8 text"
+    if size > MAX_SEGMENT_BYTES:
+        return f"a part of the id is longer than {MAX_SEGMENT_BYTES} bytes"
+    return None
+
+
+def _control(c: str) -> bool:
+    code = ord(c)
+    return code < 32 or 0x7F <= code < 0xA0 or code in (0x2028, 0x2029)
+
+
+def safe_segment(text: str) -> str:
+    """A part of a run id made from data (a name, a folder, a tracker's id): the same readable
+    text where it is safe; separators and control characters become `-`, `.` and `..` become
+    `unnamed`, and a part too long is cut and given a digest of the whole, so it stays unique."""
+    cleaned = "".join("-" if c in "/\\" or _control(c) else c for c in text)
+    cleaned = cleaned.encode("utf-8", "replace").decode("utf-8").strip().lstrip(".").strip()
+    if not cleaned:
+        cleaned = "unnamed"
+    if len(cleaned.encode("utf-8")) > MAX_SEGMENT_BYTES:
+        digest = hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:10]
+        cut = cleaned.encode("utf-8")[: MAX_SEGMENT_BYTES - 11].decode("utf-8", "ignore")
+        cleaned = f"{cut.rstrip()}-{digest}"
+    return cleaned
+
+
+def safe_run_id(run_id: str) -> str:
+    """`run_id` if it can name a run, else the same id with every bad part made safe."""
+    if id_problem(run_id) is None:
+        return run_id
+    parts = [safe_segment(p) for p in run_id.split("/") if p.strip(".")][:8]
+    return "/".join(parts or ["unnamed"])

@@ -24,7 +24,7 @@ import numpy as np
 
 from reporter.errors import RunReadError
 from reporter.model import Artifact, MetricSeries, Run
-from reporter.readers import _parse
+from reporter.readers import _parse, safe_segment
 
 STATUS_CODES = {1: "RUNNING", 2: "SCHEDULED", 3: "FINISHED", 4: "FAILED", 5: "KILLED"}
 MODEL_STATUS = {0: "", 1: "PENDING", 2: "READY", 3: "FAILED"}
@@ -79,28 +79,30 @@ class RunRecord:
     models: tuple[LoggedModel, ...] = ()
     registered: tuple[str, ...] = ()
     experiment_tags: dict[str, str] = field(default_factory=dict)
+    problems: tuple[str, ...] = ()  # parts that could not be read (a cut metric line...)
 
 
 def slug(text: str) -> str:
-    """A path-safe, readable piece of a run id."""
+    """A path-safe, readable piece of a run id (bounded, see `readers.safe_segment`)."""
     cleaned = "".join(c if c.isalnum() or c in "-_." else "-" for c in text.strip())
     while "--" in cleaned:
         cleaned = cleaned.replace("--", "-")
-    return cleaned.strip("-.")
+    cleaned = cleaned.strip("-.")
+    return safe_segment(cleaned) if cleaned else ""
 
 
 def run_ids(prefix: str, entries: list[tuple[str, str, str]]) -> dict[str, str]:
     """(run uuid, experiment name, run name) -> reporter run id; see the module docstring."""
     ids: dict[str, str] = {}
     for uuid, experiment, name in entries:
-        leaf = f"{slug(name)}-{uuid[:8]}" if slug(name) else uuid
+        leaf = f"{slug(name)}-{slug(uuid)[:8]}" if slug(name) else slug(uuid) or "unnamed"
         ids[uuid] = f"{prefix}/{slug(experiment) or 'experiment'}/{leaf}"
     taken: dict[str, list[str]] = defaultdict(list)
     for uuid, run_id in ids.items():
         taken[run_id].append(uuid)
     for clash in (uuids for uuids in taken.values() if len(uuids) > 1):
         for uuid in clash:  # same name and same 8-hex prefix: fall back to the whole id
-            ids[uuid] = f"{ids[uuid].rpartition('-')[0]}-{uuid}"
+            ids[uuid] = f"{ids[uuid].rpartition('-')[0]}-{slug(uuid)}"
     return ids
 
 
@@ -178,13 +180,13 @@ def to_run(record: RunRecord, *, run_id: str, reader: str, path: Path, family: F
         notes=tags.get(NOTE, ""),
         params=dict(sorted(record.params.items())),
         config=dict(sorted(record.params.items())),
-        metrics={k: v for k, v in sorted(record.latest.items()) if math.isfinite(v)},
+        metrics=dict(sorted(record.latest.items())),  # NaN and infinities as logged
         info=_info(record, family, model_info),
         histories=_histories(record.history),
         artifacts=_artifacts(record.artifacts) + model_artifacts,
         card=card,
         predictions=_predictions(record.artifacts),
-        problems=problems,
+        problems=record.problems + problems,
     )
 
 
@@ -207,9 +209,6 @@ def _info(record: RunRecord, family: Family, model_info: dict[str, object]) -> d
         info["experiment.tags"] = record.experiment_tags
     if record.artifacts is None and record.artifact_uri:
         info["artifact_uri"] = record.artifact_uri  # remote, or not found under the runs root
-    for key, value in record.latest.items():
-        if not math.isfinite(value):
-            info[f"metric.{key}"] = str(value)  # NaN or infinity: not a comparable metric
     return dict(sorted(info.items()))
 
 
@@ -281,7 +280,7 @@ def _histories(history: dict[str, list[Point]]) -> tuple[MetricSeries, ...]:
 def _artifacts(folder: Path | None, prefix: str = "") -> tuple[Artifact, ...]:
     if folder is None or not folder.is_dir():
         return ()
-    found = _parse.list_artifacts(folder, set())
+    found, _unlisted = _parse.list_artifacts(folder, set())
     return tuple(Artifact(name=f"{prefix}{a.name}", size=a.size, sha256=a.sha256) for a in found)
 
 
@@ -352,8 +351,8 @@ def signature_text(value: object) -> str:
     """
     try:
         specs = json.loads(value) if isinstance(value, str) else value
-    except ValueError:
-        return str(value)
+    except (ValueError, RecursionError):
+        return str(value)[:200]
     if not isinstance(specs, list):
         return str(value)
     parts = []

@@ -16,13 +16,23 @@ one warning naming the run, the path and the reason, and a failure under `--stri
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from reporter.errors import ReporterError, RunReadError
-from reporter.readers import FileStoreReader, OwnsFolders, Reader, StoreReader, rel_id
+from reporter.readers import (
+    FileStoreReader,
+    OwnsFolders,
+    Reader,
+    StoreReader,
+    id_problem,
+    rel_id,
+    safe_run_id,
+)
+from reporter.text import printable
 
 _SKIP_DIRS = {"__pycache__", "node_modules"}
 
@@ -53,8 +63,18 @@ class FoundRun:
     handle: Any = None
 
 
-def discover_runs(root: Path, readers: list[Reader]) -> tuple[list[FoundRun], list[str]]:
-    """Every run under `root`, sorted by id, plus notes about what was passed over."""
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Discovery:
+    """What discovery found: the claims (sorted by id), notes about what was passed over
+    (shown with -v), and warnings (what a user must know: unreadable folders, renamed ids)."""
+
+    found: list[FoundRun]
+    notes: list[str]
+    warnings: list[str]
+
+
+def discover_runs(root: Path, readers: list[Reader]) -> Discovery:
+    """Every run under `root`, sorted by id, plus notes and warnings about what was passed over."""
     if not root.is_dir():
         raise ReporterError(
             f"The runs root '{root}' does not exist or is not a folder. "
@@ -62,35 +82,103 @@ def discover_runs(root: Path, readers: list[Reader]) -> tuple[list[FoundRun], li
         )
     found: list[FoundRun] = []
     notes: list[str] = []
+    warnings: list[str] = []
     owned: set[Path] = set()
-    for folder, dirs, files in os.walk(root, followlinks=False):
-        here = Path(folder)
-        for name in sorted(d for d in dirs if (here / d).is_symlink()):
-            notes.append(f"'{_shown(rel_id(here / name, root))}' is a symbolic link; not followed")
-        dirs[:] = sorted(
-            d
-            for d in dirs
-            if not d.startswith(".")
-            and d not in _SKIP_DIRS
-            and not (here / d).is_symlink()
-            and (here / d) not in owned
+
+    def unreadable(exc: OSError) -> None:
+        where = _shown(rel_id(Path(exc.filename), root)) if exc.filename else str(root)
+        warnings.append(
+            f"Cannot read the folder '{where}' ({exc.strerror}); runs in it are skipped"
         )
+
+    for folder, dirs, files in os.walk(root, followlinks=False, onerror=unreadable):
+        here = Path(folder)
+        dirs[:] = _searched(here, dirs, root, owned, notes)
         for name in [d for d in dirs if not _is_text(d)]:
             dirs.remove(name)
             found += _undecodable(here / name, root, readers, notes)
         for name in sorted(f for f in files if _is_text(f)):
-            for reader in readers:
-                if isinstance(reader, FileStoreReader) and reader.matches_file(here / name):
-                    found += _claim(reader, here / name, root)
-                    if isinstance(reader, OwnsFolders):
-                        owned |= set(reader.owns(here / name))
-                    dirs[:] = [d for d in dirs if (here / d) not in owned]
-                    break
-        claimer = next((r for r in readers if r.matches(here)), None)
+            reader = _file_store(readers, here / name, root, warnings)
+            if reader is not None:
+                found += _claim(reader, here / name, root, warnings)
+                if isinstance(reader, OwnsFolders):
+                    owned |= set(_guarded(reader.owns, here / name, [], root, warnings))
+                dirs[:] = [d for d in dirs if (here / d) not in owned]
+        claimer = next(
+            (r for r in readers if _guarded(r.matches, here, False, root, warnings)),
+            None,
+        )
         if claimer is not None:
-            found += _claim(claimer, here, root)
+            found += _claim(claimer, here, root, warnings)
             dirs[:] = []
-    return _refuse_duplicates(sorted(found, key=lambda f: f.id), readers, root), notes
+    found = _safe_ids(found, warnings)
+    return Discovery(
+        found=_refuse_duplicates(sorted(found, key=lambda f: f.id), readers, root),
+        notes=notes,
+        warnings=warnings,
+    )
+
+
+def _searched(
+    here: Path, dirs: list[str], root: Path, owned: set[Path], notes: list[str]
+) -> list[str]:
+    """The sub-folders to search, sorted; links, hidden and owned folders are passed over."""
+    kept = []
+    for name in sorted(dirs):
+        path = here / name
+        if path.is_symlink():
+            notes.append(f"'{_shown(rel_id(path, root))}' is a symbolic link; not followed")
+        elif name.startswith("."):
+            notes.append(f"'{_shown(rel_id(path, root))}' is a hidden folder; not searched")
+        elif name not in _SKIP_DIRS and path not in owned:
+            kept.append(name)
+    return kept
+
+
+def _guarded(call: Any, where: Path, default: Any, root: Path, warnings: list[str]) -> Any:
+    """`call(where)`, a reader's look at a folder or file: one it cannot read is a warning
+    (naming it), not a crash."""
+    try:
+        return call(where)
+    except OSError as exc:
+        shown = _shown(rel_id(where, root))
+        warnings.append(f"Cannot read '{shown}' ({exc.strerror or exc}); skipped")
+        return default
+
+
+def _file_store(
+    readers: list[Reader], file: Path, root: Path, warnings: list[str]
+) -> Reader | None:
+    for reader in readers:
+        if isinstance(reader, FileStoreReader) and _guarded(
+            reader.matches_file, file, False, root, warnings
+        ):
+            return reader
+    return None
+
+
+def _safe_ids(found: list[FoundRun], warnings: list[str]) -> list[FoundRun]:
+    """Every claim with an id that can name pages: bad parts made safe, with a warning; an id
+    made safe that meets another id gets the first free `-2`, `-3`... (in order of the ids)."""
+    taken = {item.id for item in found if id_problem(item.id) is None}
+    result = []
+    for item in sorted(found, key=lambda f: f.id):
+        problem = id_problem(item.id)
+        if problem is None or isinstance(item.reader, Refused):  # refused claims say why
+            result.append(item)
+            continue
+        safe = safe_run_id(item.id)
+        candidate, n = safe, 1
+        while candidate in taken:
+            n += 1
+            candidate = f"{safe}-{n}"
+        taken.add(candidate)
+        warnings.append(
+            f"The run '{printable(item.id)[:200]}' cannot keep its id ({problem}); it is "
+            f"'{candidate}' instead"
+        )
+        result.append(replace(item, id=candidate))
+    return result
 
 
 def _refuse_duplicates(found: list[FoundRun], readers: list[Reader], root: Path) -> list[FoundRun]:
@@ -131,13 +219,14 @@ def _is_text(name: str) -> bool:
 
 
 def _shown(name: str) -> str:
-    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return printable(name)
 
 
-def _claim(reader: Reader, path: Path, root: Path) -> list[FoundRun]:
+def _claim(reader: Reader, path: Path, root: Path, warnings: list[str]) -> list[FoundRun]:
     if isinstance(reader, StoreReader):
+        listed = _guarded(functools.partial(reader.list_runs, root=root), path, [], root, warnings)
         return [
             FoundRun(id=run_id, path=path, reader=reader, handle=handle)
-            for run_id, handle in reader.list_runs(path, root=root)
+            for run_id, handle in listed
         ]
     return [FoundRun(id=rel_id(path, root), path=path, reader=reader, handle=path)]

@@ -21,7 +21,6 @@ first and must not take native runs):
 from __future__ import annotations
 
 import csv
-import json
 import math
 from pathlib import Path
 from typing import Any
@@ -107,6 +106,7 @@ def _read(path: Path, *, run_id: str, root: Path) -> Run:
     histories, history_files = _histories(path)
     plots, plot_files = _sklearn_plots(path)
     used |= history_files | plot_files
+    artifacts, unlisted = _parse.list_artifacts(path, used)
     name = path.name
     if name == "dvclive" and path.parent != root:
         name = path.parent.name  # dvclive's default folder name says nothing about the run
@@ -121,7 +121,8 @@ def _read(path: Path, *, run_id: str, root: Path) -> Run:
         metrics=metrics,
         info=dict(sorted({**info, **plots}.items())),
         histories=histories,
-        artifacts=_parse.list_artifacts(path, used),
+        artifacts=artifacts,
+        problems=_parse.unlisted_problems(run_id, unlisted),
     )
 
 
@@ -209,15 +210,9 @@ def _sklearn_plots(path: Path) -> tuple[dict[str, Any], set[str]]:
 
 
 def load_lenient_json(path: Path, rel: str) -> Any:
-    """JSON that may hold bare `Infinity`, `-Infinity` or `NaN` (Python's json writes them).
-
-    They become None, so nothing non-finite reaches the page or a JSON export.
-    """
-    text = _parse.read_text(path, rel)
-    try:
-        return json.loads(text, parse_constant=lambda _: None)
-    except json.JSONDecodeError as exc:
-        raise RunReadError(f"invalid JSON: {exc.msg}", path=rel, line=exc.lineno) from exc
+    """JSON that may hold bare `Infinity`, `-Infinity` or `NaN` (Python's json writes them),
+    with the size, depth and value limits of every file reporter reads."""
+    return _parse.load_json(path, rel, lenient=True)
 
 
 def _describe_plot(kind: str, data: Any) -> Any:

@@ -28,7 +28,7 @@ from typing import Any
 
 from reporter.errors import RunReadError
 from reporter.model import Run
-from reporter.readers import _mlflow, _parse, rel_id, run_errors
+from reporter.readers import Parts, _mlflow, _parse, rel_id, run_errors
 
 META = "meta.yaml"
 NOT_RUNS = {"tags", "datasets", "traces", "models", "inputs", "outputs"}
@@ -106,7 +106,7 @@ class MlflowFileReader:
 
     def read(self, handle: FileRun, *, run_id: str, root: Path) -> Run:
         with run_errors(run_id):
-            record = _record(handle, root)
+            record = _record(handle, root, run_id)
         return _mlflow.to_run(
             record, run_id=run_id, reader=self.name, path=handle.run_dir, family=handle.family
         )
@@ -196,29 +196,45 @@ def _tag(run_dir: Path, key: str) -> str | None:
         return None
 
 
-def _values(folder: Path, rel: str) -> dict[str, str]:
-    """params/ or tags/: one file per key, keys with `/` as sub-folders."""
-    values: dict[str, str] = {}
+def _files(folder: Path) -> list[Path]:
     if not folder.is_dir():
-        return values
-    for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.is_symlink()):
+        return []
+    return sorted(p for p in folder.rglob("*") if _parse.is_regular(p) and not p.is_symlink())
+
+
+def _values(folder: Path, rel: str, parts: Parts | None = None) -> dict[str, str]:
+    """params/ or tags/: one file per key, keys with `/` as sub-folders. With `parts`, a file
+    that cannot be read is a problem of the run and its key is left out."""
+    values: dict[str, str] = {}
+    for path in _files(folder):
         key = path.relative_to(folder).as_posix()
-        values[key] = _parse.read_text(path, f"{rel}/{key}")
+        try:
+            values[key] = _parse.read_text(path, f"{rel}/{key}")
+        except RunReadError as exc:
+            if parts is None:
+                raise
+            parts.note(exc)
     return values
 
 
-def _metrics(folder: Path, rel: str) -> dict[str, list[_mlflow.Point]]:
+def _metrics(folder: Path, rel: str, parts: Parts) -> dict[str, list[_mlflow.Point]]:
+    """Metric histories; a line that cannot be read (the last one of a run still logging is
+    often cut) is left out and named."""
     history: dict[str, list[_mlflow.Point]] = {}
-    if not folder.is_dir():
-        return history
-    for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.is_symlink()):
+    for path in _files(folder):
         key = path.relative_to(folder).as_posix()
-        text = _parse.read_text(path, f"{rel}/{key}")
-        points = [
-            _point(line, f"{rel}/{key}", number)
-            for number, line in enumerate(text.splitlines(), start=1)
-            if line.strip()
-        ]
+        try:
+            text = _parse.read_text(path, f"{rel}/{key}")
+        except RunReadError as exc:
+            parts.note(exc)
+            continue
+        points = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            if line.strip():
+                try:
+                    points.append(_point(line, f"{rel}/{key}", number))
+                except RunReadError as exc:
+                    parts.note(exc)
         if points:
             history[key] = points
     return history
@@ -237,10 +253,13 @@ def _point(line: str, rel: str, number: int) -> _mlflow.Point:
         ) from None
 
 
-def _record(handle: FileRun, root: Path) -> _mlflow.RunRecord:
+def _record(handle: FileRun, root: Path, run_id: str) -> _mlflow.RunRecord:
     rel = handle.run_dir.relative_to(root).as_posix()
     meta = _parse.load_mapping(handle.run_dir / META, f"{rel}/{META}")
-    history = _metrics(handle.run_dir / "metrics", f"{rel}/metrics")
+    parts = Parts(run_id)
+    history = _metrics(handle.run_dir / "metrics", f"{rel}/metrics", parts)
+    params = _values(handle.run_dir / "params", f"{rel}/params", parts)
+    tags = _values(handle.run_dir / "tags", f"{rel}/tags", parts)
     artifacts = handle.run_dir / "artifacts"
     return _mlflow.RunRecord(
         uuid=str(meta.get("run_id") or meta.get("run_uuid") or handle.run_dir.name),
@@ -252,14 +271,15 @@ def _record(handle: FileRun, root: Path) -> _mlflow.RunRecord:
         end_time=_number(meta.get("end_time")),
         user=str(meta.get("user_id") or ""),
         artifact_uri=str(meta.get("artifact_uri") or ""),
-        params=_values(handle.run_dir / "params", f"{rel}/params"),
-        tags=_values(handle.run_dir / "tags", f"{rel}/tags"),
+        params=params,
+        tags=tags,
         latest={k: _mlflow.latest_value(v) for k, v in history.items()},
         history=history,
         artifacts=artifacts if artifacts.is_dir() else None,
         models=handle.models,
         registered=handle.registered,
         experiment_tags=dict(handle.experiment.tags),
+        problems=tuple(str(p) for p in parts.problems),
     )
 
 

@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 from reporter.errors import RunReadError
 from reporter.model import Run
-from reporter.readers import _mlflow
+from reporter.readers import _mlflow, _parse
 from reporter.readers.mlflow import MlflowFileReader
 
 SUFFIXES = (".db", ".sqlite", ".sqlite3")
@@ -74,10 +74,10 @@ class MlflowSqliteReader:
         if file.suffix.lower() not in SUFFIXES or file.is_symlink():
             return False
         try:
-            with file.open("rb") as fh:
+            with _parse.open_regular(file, file.name) as fh:  # never a FIFO: it would block
                 if fh.read(len(HEADER)) != HEADER:
                     return False
-        except OSError:
+        except (OSError, RunReadError):
             return False
         try:
             with closing(connect(file)) as db:

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from reporter.errors import RunReadError
 from reporter.model import Artifact, Run
 from reporter.readers import _parse, rel_id, run_errors
 
@@ -202,8 +203,13 @@ def _artifacts(handle: Version, root: Path) -> tuple[tuple[Artifact, ...], tuple
         return (), ("no artifacts.tar.gz found for this version",)
     archive = handle.archive
     rel = archive.relative_to(root).as_posix()
+    if not _parse.is_regular(archive):
+        return (), (f"{rel}: not a regular file; not read",)
     size = archive.stat().st_size
-    listed = [Artifact(name=ARCHIVE, size=size, sha256=_parse.sha256_of(archive))]
+    try:
+        listed = [Artifact(name=ARCHIVE, size=size, sha256=_parse.sha256_of(archive, rel))]
+    except RunReadError as exc:
+        return (), (f"{rel}: {exc.reason}",)
     if size > MAX_LISTED_ARCHIVE:
         return tuple(listed), (f"{rel}: larger than 256 MB, members not listed",)
     try:

@@ -24,7 +24,7 @@ from typing import Any
 
 from reporter.errors import RunReadError
 from reporter.model import Run
-from reporter.readers import _parse, parent_experiment, run_errors
+from reporter.readers import Parts, _parse, parent_experiment, run_errors
 from reporter.readers._history import read_history
 
 METRICS = "metrics.json"
@@ -61,17 +61,20 @@ def _first(path: Path, names: tuple[str, ...]) -> Path | None:
 
 
 def _read(path: Path, *, run_id: str) -> Run:
-    metrics, slices, info = _read_metrics(path)
-    meta = _read_metadata(path)
-    config_file = _first(path, CONFIGS)
-    config = _parse.load_mapping(config_file, config_file.name) if config_file else {}
-    history_file = _first(path, HISTORIES)
-    histories = read_history(history_file, history_file.name) if history_file else ()
-    predictions = _first(path, PREDICTIONS)
-    card_file = _first(path, (CARD,))
-    card = _parse.read_text(card_file, CARD) if card_file else ""
+    parts = Parts(run_id, folder=run_id)
+    metrics, slices, info = parts.read(lambda: _read_metrics(path), ({}, {}, {}))
+    meta = parts.read(lambda: _read_metadata(path, parts), {})
+    config_file = parts.read(lambda: _first(path, CONFIGS), None)
+    config = parts.read(lambda: _mapping(config_file), {})
+    history_file = parts.read(lambda: _first(path, HISTORIES), None)
+    histories = parts.read(lambda: _history(history_file), None)
+    predictions = parts.read(lambda: _first(path, PREDICTIONS), None)
+    card_file = parts.read(lambda: _first(path, (CARD,)), None)
+    card = parts.read(lambda: _parse.read_text(card_file, CARD) if card_file else None, "")
+    problems = parts.check()
     used = {p.name for p in (config_file, history_file, predictions) if p is not None}
-    used |= {n for n in (METRICS, CARD, *METADATA) if (path / n).is_file()}
+    used |= {n for n in (METRICS, CARD, *METADATA) if _parse.is_regular(path / n)}
+    artifacts, unlisted = _parse.list_artifacts(path, used)
     return Run(
         id=run_id,
         name=str(meta.pop("name", None) or _text_of(info, _NAME_KEYS) or path.name),
@@ -91,12 +94,21 @@ def _read(path: Path, *, run_id: str) -> Run:
         metrics=metrics,
         slices=slices,
         info={**info, **{f"run.{k}": v for k, v in sorted(meta.items())}},
-        histories=histories,
-        artifacts=_parse.list_artifacts(path, used),
+        histories=histories or (),
+        artifacts=artifacts,
         card=card,
         predictions=str(predictions) if predictions else None,
-        history_file=str(history_file) if history_file else None,
+        history_file=str(history_file) if histories is not None else None,
+        problems=problems + _parse.unlisted_problems(run_id, unlisted),
     )
+
+
+def _mapping(config_file: Path | None) -> dict[str, Any] | None:
+    return _parse.load_mapping(config_file, config_file.name) if config_file else None
+
+
+def _history(history_file: Path | None) -> tuple | None:
+    return read_history(history_file, history_file.name) if history_file else None  # None: absent
 
 
 def _text_of(info: dict[str, Any], keys: tuple[str, ...]) -> str | None:
@@ -107,11 +119,11 @@ def _time_of(info: dict[str, Any]) -> Any:
     return next((info[k] for k in _TIME_KEYS if info.get(k) not in (None, "", False)), None)
 
 
-def _read_metrics(path: Path) -> tuple[dict[str, float], dict[str, dict[str, float]], dict]:
+def _read_metrics(path: Path) -> tuple[dict[str, float], dict[str, dict[str, float]], dict] | None:
     """Numbers are metrics; `slices` are per-slice metrics; everything else is information."""
     metrics_file = _first(path, (METRICS,))
     if metrics_file is None:
-        return {}, {}, {}
+        return None
     data = _parse.load_mapping(metrics_file, METRICS)
     metrics: dict[str, float] = {}
     info: dict[str, Any] = {}
@@ -150,23 +162,25 @@ _META_TYPES: dict[str, tuple[type, ...]] = {
 }
 
 
-def _read_metadata(path: Path) -> dict[str, Any]:
-    """run.yaml|json, validated: every problem is reported at once, naming the key."""
+def _read_metadata(path: Path, parts: Parts) -> dict[str, Any] | None:
+    """run.yaml|json, validated: keys of the wrong type are left out and named, all at once;
+    the others are used."""
     meta_file = _first(path, METADATA)
     if meta_file is None:
-        return {}
+        return None
     meta = _parse.load_mapping(meta_file, meta_file.name)
     if "commit" in meta and "git_commit" not in meta:
         meta["git_commit"] = meta.pop("commit")
-    problems = [
-        f"'{key}' must be {' or '.join(dict.fromkeys(_type_word(t) for t in types))}, "
+    wrong = {
+        key: f"'{key}' must be {' or '.join(dict.fromkeys(_type_word(t) for t in types))}, "
         f"got {_parse.type_name(meta[key])}"
         for key, types in _META_TYPES.items()
         if meta.get(key) is not None
         and (
             not isinstance(meta[key], types) or (bool not in types and isinstance(meta[key], bool))
         )
-    ]
+    }
+    problems = list(wrong.values())
     tags = meta.get("tags")
     if isinstance(tags, str):
         meta["tags"] = tuple(t.strip() for t in tags.split(",") if t.strip())
@@ -174,18 +188,21 @@ def _read_metadata(path: Path) -> dict[str, Any]:
         meta["tags"] = tuple(sorted({str(t) for t in tags}))
     elif tags is not None:
         problems.append(f"'tags' must be a list of words, got {_parse.type_name(tags)}")
+        wrong["tags"] = ""
     threshold = meta.get("threshold")
     if _parse.is_number(threshold) and not math.isfinite(threshold):
         problems.append("'threshold' must be a finite number")
+        wrong["threshold"] = ""
     created = meta.get("created")
     if created is not None and _parse.parse_time(created) is None:
         problems.append(
             "'created' must be a date and time such as 2026-10-05T14:00:00Z (or epoch "
             f"seconds), got {_parse.type_name(created)} {_shown(created)}"
         )
+        wrong["created"] = ""
     if problems:
-        raise RunReadError("; ".join(problems), path=meta_file.name)
-    return meta
+        parts.note(RunReadError("; ".join(problems) + "; left out", path=meta_file.name))
+    return {k: v for k, v in meta.items() if k not in wrong}
 
 
 def _shown(value: Any) -> str:

@@ -13,7 +13,8 @@ def test_nested_runs_get_their_relative_path_as_id(make_run, tmp_path):
     for run_id in ["fraud/lgbm-07", "fraud/2026/deep/run", "top"]:
         make_run(run_id, {"metrics.json": {}})
     (tmp_path / "runs" / "fraud" / "notes.txt").write_text("not a run")
-    found, notes = discover_runs(tmp_path / "runs", load_readers())
+    discovery = discover_runs(tmp_path / "runs", load_readers())
+    found, notes = discovery.found, discovery.notes
     assert [f.id for f in found] == ["fraud/2026/deep/run", "fraud/lgbm-07", "top"]
     assert notes == []
 
@@ -21,7 +22,7 @@ def test_nested_runs_get_their_relative_path_as_id(make_run, tmp_path):
 def test_a_run_folder_is_not_searched_further(make_run, tmp_path):
     make_run("outer", {"metrics.json": {}})
     make_run("outer/inner", {"metrics.json": {}})
-    found, _ = discover_runs(tmp_path / "runs", load_readers())
+    found = discover_runs(tmp_path / "runs", load_readers()).found
     assert [f.id for f in found] == ["outer"]
 
 
@@ -32,7 +33,8 @@ def test_symbolic_links_are_not_followed(make_run, tmp_path):
     make_run("real", {"metrics.json": {}})
     os.symlink(outside, tmp_path / "runs" / "escape")
     os.symlink(tmp_path / "runs", tmp_path / "runs" / "loop")
-    found, notes = discover_runs(tmp_path / "runs", load_readers())
+    discovery = discover_runs(tmp_path / "runs", load_readers())
+    found, notes = discovery.found, discovery.notes
     assert [f.id for f in found] == ["real"]
     assert sorted(notes) == [
         "'escape' is a symbolic link; not followed",

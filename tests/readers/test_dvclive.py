@@ -90,7 +90,7 @@ def test_detection_rule(make_run, tmp_path):
     make_run("g", {"metrics.json": {"auc": "text is fine here"}})
     (tmp_path / "runs" / "dvc.yaml").write_text("metrics:\n- g/metrics.json\n")
     assert reader.matches(tmp_path / "runs" / "g")
-    found, _ = discover_runs(tmp_path / "runs", load_readers())
+    found = discover_runs(tmp_path / "runs", load_readers()).found
     assert {f.id: f.reader.name for f in found} == {
         "a": "dvclive",
         "b": "dvclive",

@@ -110,9 +110,11 @@ def test_a_corrupt_archive_keeps_the_run_with_a_problem(tmp_path):
     archive = next(store.rglob("artifacts.tar.gz"))
     archive.write_bytes(gzip.compress(b"not a tar archive" * 10))
     runs, problems, _ = load_all(Settings.defaults(store, cache=False))
-    assert len(runs) == len(VERSIONS) and not problems
+    assert len(runs) == len(VERSIONS)  # the run is kept
     broken = next(r for r in runs if r.problems)
     assert "cannot list the archive" in broken.problems[0]
+    (logged,) = problems  # and the problem is named in the log too, as a partial one
+    assert logged.partial and logged.run_id == broken.id and str(logged) == broken.problems[0]
     assert [a.name for a in broken.artifacts] == ["artifacts.tar.gz"]
 
 

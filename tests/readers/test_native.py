@@ -99,14 +99,15 @@ def test_bad_metadata_types_are_reported_together(make_run):
     folder = make_run(
         "r",
         {
-            "metrics.json": {},
-            "run.yaml": {"tags": {"a": 1}, "baseline": "yes", "threshold": "high"},
+            "metrics.json": {"auc": 0.9},
+            "run.yaml": {"tags": {"a": 1}, "baseline": "yes", "threshold": "high", "name": "ok"},
         },
     )
-    with pytest.raises(RunReadError) as err:
-        read(folder)
-    message = str(err.value)
-    assert "run.yaml" in message
+    run = read(folder)  # the run keeps what is right in run.yaml, and names what is not
+    assert run.name == "ok" and run.metrics == {"auc": 0.9}
+    assert run.tags == () and run.baseline is False and run.threshold is None
+    (message,) = run.problems
+    assert "r/run.yaml" in message
     assert "'baseline' must be true or false, got text" in message
     assert "'threshold' must be a number, got text" in message
     assert "'tags' must be a list of words, got a mapping" in message
@@ -155,12 +156,6 @@ def test_artifacts_are_listed_with_size_and_hash_not_loaded(make_run):
             "expected a mapping of names to values, got a list",
         ),
         ({"metrics.json": b'{"a": "\xff"}'}, "r/metrics.json, line 1", "not UTF-8"),
-        ({"metrics.json": {}, "config.yaml": "a: [1,\n"}, "r/config.yaml, line 2", "invalid YAML"),
-        (
-            {"metrics.json": {}, "history.jsonl": '{"step": 1}\n{oops\n'},
-            "r/history.jsonl, line 2",
-            "invalid JSON line",
-        ),
     ],
 )
 def test_broken_files_name_the_file_line_and_reason(make_run, files, where, reason):
@@ -169,6 +164,44 @@ def test_broken_files_name_the_file_line_and_reason(make_run, files, where, reas
     assert err.value.run_id == "r"
     assert f"({where})" in str(err.value)
     assert reason in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("files", "where", "reason"),
+    [
+        (
+            {"metrics.json": {"auc": 0.9}, "config.yaml": "a: [1,\n"},
+            "r/config.yaml, line 2",
+            "invalid YAML",
+        ),
+        (
+            {"metrics.json": {"auc": 0.9}, "history.jsonl": '{"step": 1}\n{oops\n'},
+            "r/history.jsonl, line 2",
+            "invalid JSON line",
+        ),
+        (
+            {"metrics.json": {"auc": 0.9}, "history.csv": b"\x00\x01\xff\xfe garbage"},
+            "r/history.csv, line 1",
+            "not UTF-8",
+        ),
+        (
+            {"metrics.json": {"auc": 0.9}, "run.yaml": "name: [x\n"},
+            "r/run.yaml, line 2",
+            "invalid YAML",
+        ),
+        ({"metrics.json": {"auc": 0.9}, "card.md": b"\xff\xfe"}, "r/card.md, line 1", "not UTF-8"),
+        (
+            {"metrics.json": '{"a": ', "run.yaml": {"name": "kept"}},
+            "r/metrics.json, line 1",
+            "invalid JSON",
+        ),
+    ],
+)
+def test_a_broken_part_keeps_the_run_and_names_the_part(make_run, files, where, reason):
+    run = read(make_run("r", files))
+    (problem,) = run.problems
+    assert f"({where})" in problem and reason in problem
+    assert run.metrics == {"auc": 0.9} or run.name == "kept"
 
 
 def test_bom_is_accepted(make_run):

@@ -71,7 +71,7 @@ def test_an_installed_plugin_reader_is_used_by_discovery(tmp_path, monkeypatch):
     shutil.copytree(DATA / "dvclive", runs_root / "live")
 
     assert ("notes", "notes-reader", "1.2") in reader_versions()
-    found, _ = discover_runs(runs_root, load_readers())
+    found = discover_runs(runs_root, load_readers()).found
     assert {f.id: f.reader.name for f in found} == {
         "jotted": "notes",
         "live/no-steps": "dvclive",

@@ -28,7 +28,7 @@ from reporter.text import size_text
 _HASH_CHUNK = 1 << 20
 MAX_TEXT_BYTES = 16 << 20  # metrics, config, metadata, card: far beyond any real one
 MAX_DEPTH = 64  # nesting levels of a JSON/YAML document
-MAX_VALUES = 200_000  # values in a JSON/YAML document, YAML aliases expanded
+MAX_VALUES = 200_000  # values in a YAML document, aliases expanded (a "billion laughs" guard)
 _INT_RANGE = 1 << 63  # wider integers become floats (JSON tools and orjson stop at 64 bits)
 
 
@@ -130,7 +130,13 @@ def load_json(path: Path, rel: str, *, lenient: bool = False) -> Any:
 
 
 def load_yaml(path: Path, rel: str) -> Any:
-    text = read_text(path, rel)
+    return parse_yaml(read_text(path, rel), rel)
+
+
+def parse_yaml(text: str, rel: str) -> Any:
+    """YAML text (a file's, or a journal embed's), bounded like every file reporter reads."""
+    if len(text.encode("utf-8", "surrogateescape")) > MAX_TEXT_BYTES:
+        raise RunReadError(f"more than {size_text(MAX_TEXT_BYTES)} of YAML; not read", path=rel)
     try:
         return tame(yaml.load(text, Loader=_SafeLoader), rel)  # noqa: S506 - a SafeLoader
     except yaml.YAMLError as exc:
@@ -160,11 +166,10 @@ def tame(data: Any, rel: str, *, aliases: bool = True) -> Any:
     except RunReadError as exc:
         exc.path = rel
         raise
-    if count > MAX_VALUES:
-        counted = " (a YAML alias counts once per use)" if aliases else ""
+    if aliases and count > MAX_VALUES:  # JSON has no aliases: its size bounds it
         raise RunReadError(
-            f"holds {count:,} values{counted}, more than the {MAX_VALUES:,} a file may hold; "
-            "not read",
+            f"holds {count:,} values (a YAML alias counts once per use), more than the "
+            f"{MAX_VALUES:,} a YAML file may hold; not read",
             path=rel,
         )
     return _normalise(data)
@@ -223,7 +228,7 @@ class UnsafePathError(ReporterError):
     """A generated file's name would take it outside the folder it is written to."""
 
 
-def inside(root: Path, rel: str) -> Path:
+def inside(root: Path, rel: str, *, make_parent: bool = False) -> Path:
     """`root / rel`, refusing any `rel` that is absolute, climbs with `..`, holds a backslash,
     a NUL or an empty segment: the one check every file the build writes goes through."""
     parts = PurePosixPath(rel).parts
@@ -236,13 +241,15 @@ def inside(root: Path, rel: str) -> Path:
     )
     if bad or not parts:
         raise UnsafePathError(f"Refusing to write '{rel}': it would leave '{root}'.")
-    return root.joinpath(*parts)
+    path = root.joinpath(*parts)
+    if make_parent:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 def write_inside(root: Path, rel: str, data: str | bytes) -> Path:
     """Write `data` to `root / rel` (checked by `inside`), replacing the file atomically."""
-    path = inside(root, rel)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path = inside(root, rel, make_parent=True)
     tmp = path.with_name(f".{path.name[:200]}.{os.getpid()}.tmp")
     tmp.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
     os.replace(tmp, path)

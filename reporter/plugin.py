@@ -8,6 +8,7 @@ with the options from mkdocs.yml alone.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -25,12 +26,14 @@ from reporter.config.files import absolute_runs, load_comparisons_file
 from reporter.config.schema import ReporterConfig
 from reporter.config.settings import settings_from_config
 from reporter.errors import ConfigError
+from reporter.files import inside
 from reporter.journal.entries import Entry, read_entry
+from reporter.pages import urls
 from reporter.pages.cache import PageCache, templates_stamp
 from reporter.pages.documents import FALLBACK_HOME, finish_markdown
 from reporter.pages.renderer import Renderer
 from reporter.pipeline import Progress, Report, build_report
-from reporter.pipeline.cache import limits
+from reporter.pipeline.cache import CACHE_UNWRITABLE, limits, usable
 from reporter.pipeline.site_files import (
     ASSETS,
     SiteFile,
@@ -56,9 +59,10 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
         self.settings: Settings | None = None
         self._renderer: Renderer | None = None
         self.seconds = 0.0  # reporter's own work in this build (reading, evaluating, rendering)
+        self.site_target: Path | None = None  # the site folder the build will replace
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
-        self.settings = self._settings(config)
+        self.settings = self.settings_for(config)
         features = config.theme.get("features") or []
         if "navigation.instant" in features and not config.site_url:
             log.info(
@@ -83,6 +87,10 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
     def _add_files(self, files: Files, config: MkDocsConfig) -> Files:
         assert self.settings is not None
         entries, offsets = _journal_entries(files, self.settings.journal_dir)
+        problem = usable(self.settings.cache_dir)
+        if problem:
+            log.warning(problem)
+            self.settings = replace(self.settings, cache=False)
         self.report = build_report(self.settings, self.progress, entries, offsets)
         self._renderer = None
         for problem in self.report.problems:
@@ -92,19 +100,25 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
             log.warning(warning)
         for note in self.report.notes:
             log.info(note)
-        data_dir = self.settings.cache_dir / "site-data"
-        cache = page_cache(self.settings, data_dir) if self.settings.cache else None
-        written: set[Path] = set()
+        site_root = Path(config.site_dir)
+        state = site_state(self.settings, self.site_target or site_root)
+        data = _DataFolder(state / "data", failure=problem)
+        cache = page_cache(self.settings, state) if self.settings.cache else None
         for item in site_files(self.report, self.settings, cache):
+            inside(site_root, item.src_uri)  # whatever a run's data says, it stays in the site
             if item.page:
                 level = InclusionLevel.INCLUDED if item.in_nav else InclusionLevel.NOT_IN_NAV
-                _add(
-                    files, File.generated(config, item.src_uri, content=item.text, inclusion=level)
-                )
-                continue
-            source = item.source or _data_file(data_dir, item, written)
-            _add(files, File.generated(config, item.src_uri, abs_src_path=str(source)))
-        prune_data(data_dir, written)
+                page = File.generated(config, item.src_uri, content=item.text, inclusion=level)
+                _add(files, page)
+            elif item.source is not None:
+                _add(files, File.generated(config, item.src_uri, abs_src_path=str(item.source)))
+            else:
+                _add(files, data.file(config, item))
+        reported = problem or any(w.startswith(CACHE_UNWRITABLE) for w in self.report.warnings)
+        if data.failure and not reported:
+            log.warning(data.failure)
+        else:
+            prune_data(data.folder, data.written)
         if files.get_file_from_path("index.md") is None:
             _add(files, File.generated(config, "index.md", content=FALLBACK_HOME))
         for item in static_assets():
@@ -135,6 +149,7 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
             src_uri=page.file.src_uri,
             page_url=page.url,
             journal=report.journal,
+            paths=urls.Paths(report.study.pages),
             embed=lambda *args: self._get_renderer().embed(*args),
             home=home,
         )
@@ -155,7 +170,8 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
             server.watch(str(self.settings.runs))
         return server
 
-    def _settings(self, config: MkDocsConfig) -> Settings:
+    def settings_for(self, config: MkDocsConfig) -> Settings:
+        """The build's settings from the validated plugin options (and `runs_override`)."""
         base_dir = Path(config.config_file_path or ".").resolve().parent
         try:
             extra = load_comparisons_file(base_dir / self.config.comparisons_file)
@@ -171,7 +187,14 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
             raise PluginError(str(exc)) from exc
 
 
-def page_cache(settings: Settings, data_dir: Path) -> PageCache:
+def site_state(settings: Settings, site: Path) -> Path:
+    """The cache folder of one site (its chart data and rendered pages): two sites built from
+    one config never prune each other's files."""
+    key = hashlib.sha256(str(site.resolve()).encode("utf-8", "surrogateescape")).hexdigest()
+    return settings.cache_dir / "sites" / key[:16]
+
+
+def page_cache(settings: Settings, state: Path) -> PageCache:
     """Pages depend on the settings (not on when or where the site is built)."""
     salt = repr(
         (
@@ -180,16 +203,33 @@ def page_cache(settings: Settings, data_dir: Path) -> PageCache:
             limits(),
         )
     )
-    return PageCache(settings.cache_dir, data_dir, salt)
+    return PageCache(state, state / "data", salt)
 
 
-def _data_file(data_dir: Path, item: SiteFile, written: set[Path]) -> Path:
-    """A page's data file in the site's data folder (kept there for cached pages)."""
-    path = data_dir / item.src_uri
-    if item.text is not None:
-        write_if_changed(path, item.text)
-    written.add(path)
-    return path
+class _DataFolder:
+    """Pages' data files (chart data, cards), kept in the site's cache folder for cached pages.
+    When that folder cannot be written, files are handed to MkDocs from memory instead, with
+    one warning: the build goes on, uncached."""
+
+    def __init__(self, folder: Path, failure: str = "") -> None:
+        self.folder = folder
+        self.written: set[Path] = set()
+        self.failure = failure
+
+    def file(self, config: MkDocsConfig, item: SiteFile) -> File:
+        path = self.folder / item.src_uri
+        if item.text is not None and not self.failure:
+            try:
+                write_if_changed(path, item.text)
+            except OSError as exc:
+                self.failure = (
+                    f"{CACHE_UNWRITABLE} ({exc.strerror or exc}: {path.parent}); this build "
+                    "keeps its chart data in memory and caches no page."
+                )
+        if item.text is not None and self.failure:
+            return File.generated(config, item.src_uri, content=item.text)
+        self.written.add(path)
+        return File.generated(config, item.src_uri, abs_src_path=str(path))
 
 
 def _journal_entries(files: Files, journal_dir: str) -> tuple[tuple[Entry, ...], dict[str, int]]:
@@ -222,7 +262,9 @@ def _latest_entries(report: Report, files: Files, page_url: str, limit: int) -> 
 
 def _add(files: Files, file: File) -> None:
     existing = files.get_file_from_path(file.src_uri)
-    if existing is not None:
+    if existing is not None and getattr(existing, "generated_by", None):
+        log.warning(f"'{file.src_uri}' is generated twice (also by {existing.generated_by}).")
+    elif existing is not None:
         log.warning(
             f"'{file.src_uri}' exists in the docs folder and is generated too; "
             "the generated page wins. Rename or remove the hand-written file."

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import difflib
+import hashlib
 import math
 import re
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -30,10 +32,17 @@ def suggest(name: str, choices: list[str], n: int = 3, cutoff: float = 0.4) -> s
     return f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
 
 
+MAX_SLUG = 80  # characters; a longer slug is cut and given a digest, so names stay files
+
+
 def slug(text: str) -> str:
     """A path-safe slug that keeps the text readable (URL quoting handles the rest)."""
     cleaned = "".join(c if c.isalnum() or c in "-_." else "-" for c in text.strip())
-    return re.sub(r"-{2,}", "-", cleaned).strip("-.") or "unnamed"
+    cleaned = re.sub(r"-{2,}", "-", cleaned).strip("-.") or "unnamed"
+    if len(cleaned) > MAX_SLUG:
+        digest = hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:8]
+        cleaned = f"{cleaned[: MAX_SLUG - 9].rstrip('-.')}-{digest}"
+    return cleaned
 
 
 def number_text(value: Any, digits: int = 4) -> str:
@@ -64,3 +73,26 @@ def printable(text: str) -> str:
         c if c.isprintable() or c == " " else c.encode("unicode_escape").decode("ascii")
         for c in text
     )
+
+
+def unique_names(
+    names: Iterable[str], name_of: Callable[[str], str], reserved: Iterable[str] = ()
+) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
+    """A name for each of `names` that no other has, compared without case (pages are files,
+    and many file systems ignore case): the first of a clash (in sorted order) keeps
+    `name_of(name)`, the next get `-2`, `-3`... Returns the names and the clashes, as
+    (original, the name it met, name given); a reserved name is met as itself."""
+    holders = {r.lower(): r for r in reserved}
+    given: dict[str, str] = {}
+    clashes: list[tuple[str, str, str]] = []
+    for name in sorted(set(names)):
+        base = name_of(name)
+        candidate, n = base, 1
+        while candidate.lower() in holders:
+            n += 1
+            candidate = f"{base}-{n}"
+        holders[candidate.lower()] = name
+        given[name] = candidate
+        if candidate != base:
+            clashes.append((name, holders[base.lower()], candidate))
+    return given, clashes

@@ -14,7 +14,7 @@ from typing import Any, NoReturn
 
 import click
 
-from reporter.errors import ConfigError, ReporterError
+from reporter.errors import ConfigError, ReporterError, UsageError
 
 CONFIG_HELP = "MkDocs config holding the reporter plugin options."
 RUNS_HELP = (
@@ -79,8 +79,9 @@ def setup_logging(verbose: bool, quiet: bool) -> None:
 
 
 def fail(exc: ReporterError) -> NoReturn:
+    """One line on stderr; exit 2 for a refused request (`UsageError`), else 1."""
     click.echo(f"Error: {exc}", err=True)
-    sys.exit(1)
+    sys.exit(2 if isinstance(exc, UsageError) else 1)
 
 
 def handled(function: Callable[..., Any]) -> Callable[..., Any]:

@@ -6,18 +6,17 @@ from pathlib import Path
 
 import click
 
-from reporter.commands._common import handled, storage_option
+from reporter.commands._common import config_option, handled, storage_option
 
 
 @click.command()
 @click.argument("dest")
 @click.option(
     "--site-dir",
-    default="site",
-    show_default=True,
     type=click.Path(path_type=Path),
-    help="The built site to publish.",
+    help="The built site to publish (default: the config's site_dir, else ./site).",
 )
+@config_option
 @click.option(
     "--delete", is_flag=True, help="Remove files from DEST that are no longer in the site."
 )
@@ -29,7 +28,13 @@ from reporter.commands._common import handled, storage_option
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
 @handled
 def publish(
-    dest: str, site_dir: Path, delete: bool, dry_run: bool, storage_options: dict, quiet: bool
+    dest: str,
+    site_dir: Path | None,
+    config_file: Path,
+    delete: bool,
+    dry_run: bool,
+    storage_options: dict,
+    quiet: bool,
 ) -> None:
     """Copy the built site to a folder or a bucket, uploading only the files that changed.
 
@@ -46,6 +51,8 @@ def publish(
     from reporter.site.build import site_lock
     from reporter.site.publish import publish_site
 
+    site_dir = site_dir or _configured_site(config_file)
+    _check_folder(dest, config_file)
     with (
         site_lock(site_dir.resolve()),  # never copy a site while a build swaps it in
         ReadProgress(enabled=not quiet and not dry_run, label="Publishing") as progress,
@@ -74,3 +81,28 @@ def publish(
             click.echo(f"  upload  {path}")
         for path in result.removed:
             click.echo(f"  delete  {path}")
+
+
+def _configured_site(config_file: Path) -> Path:
+    from reporter.config.files import site_dir
+
+    return site_dir(config_file) if config_file.is_file() else Path("site")
+
+
+def _check_folder(dest: str, config_file: Path) -> None:
+    """A folder destination must not be the project's runs, docs or folders, nor a folder
+    holding files reporter did not publish there (`reporter.site.targets`)."""
+    from reporter.config.files import docs_dir, settings_from_config_file
+    from reporter.site.destinations import local_folder
+    from reporter.site.targets import check_target, project_folders
+
+    folder = local_folder(dest)
+    if folder is None:
+        return
+    if config_file.is_file():
+        settings = settings_from_config_file(config_file)
+        found = project_folders(settings.runs, docs_dir(config_file), config_file.resolve().parent)
+    else:
+        found = project_folders(Path.cwd() / "runs", None, None)
+    protected, beneath = found
+    check_target(folder, what="publish folder", protected=protected, inside_forbidden=beneath)

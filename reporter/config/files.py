@@ -87,6 +87,12 @@ def load_comparisons_file(path: Path) -> tuple[tuple[str, Any], ...]:
     return tuple((f"{path.name}, entry {i + 1}", raw) for i, raw in enumerate(data))
 
 
+def site_dir(config_file: Path) -> Path:
+    """The MkDocs site folder named by `config_file` (default `site`), as an absolute path."""
+    data = _mkdocs_yml(config_file)
+    return config_file.resolve().parent / str(data.get("site_dir") or "site")
+
+
 def docs_dir(config_file: Path) -> Path:
     """The MkDocs docs folder named by `config_file` (default `docs`), as an absolute path."""
     data = _mkdocs_yml(config_file)

@@ -18,9 +18,12 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import quote, unquote
 
 import yaml
 
+from reporter.errors import RunReadError
+from reporter.files import parse_yaml, tame
 from reporter.text import markdown_text as md
 
 LINK = re.compile(r"\]\((run|compare):([^)\s\"']+)(?:\s+\"([^\"]*)\")?\)")
@@ -99,11 +102,10 @@ def _closing_fence(lines: list[str], start: int, fence: str) -> int:
 def parse_embed(body: str) -> dict[str, Any]:
     """The YAML of an embed, validated; raises ValueError with every problem (and YAML line)."""
     try:
-        data = yaml.safe_load(body)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1} of the block)" if mark is not None else ""
-        raise ValueError(f"invalid YAML{where}: {getattr(exc, 'problem', exc)}") from exc
+        data = parse_yaml(body, "the block")
+    except RunReadError as exc:
+        where = f" (line {exc.line} of the block)" if exc.line else ""
+        raise ValueError(f"{exc.reason}{where}") from exc
     if not isinstance(data, dict):
         raise ValueError("expected a mapping with 'compare' or 'run', and 'show'")
     problems = []
@@ -135,6 +137,10 @@ def read_entry(src_uri: str, source: str, fallback_title: str) -> tuple[Entry, i
     from mkdocs.utils.meta import get_data
 
     body, meta = get_data(source)
+    try:
+        meta = tame(meta, src_uri)  # front matter is bounded like every file reporter reads
+    except RunReadError:
+        meta = {}
     links, embeds = scan(body)
     entry = Entry(
         src_uri=src_uri,
@@ -186,9 +192,10 @@ def entry_skeleton(
         meta["authors"] = list(authors)
     front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True)
     heading = md(title.replace("\n", " "))
-    where = f" since the previous entry ({since})" if since else ""
+    shown = since if re.fullmatch(r"\d{4}-\d{2}-\d{2}", since) else md(since)
+    where = f" since the previous entry ({shown})" if since else ""
     if runs:
-        listed = "\n".join(f"- [{_link_text(name)}](run:{run_id})" for run_id, name in runs)
+        listed = "\n".join(f"- [{md(name)}](run:{link_target(run_id)})" for run_id, name in runs)
         tried = f"Runs created{where}:\n\n{listed}\n"
     else:
         tried = f"No runs were created{where}.\n"
@@ -199,5 +206,13 @@ def entry_skeleton(
     )
 
 
-def _link_text(name: str) -> str:
-    return re.sub(r"([\\\[\]`*_])", r"\\\1", name)
+def link_target(run_id: str) -> str:
+    """A run id as written in a `run:` link: percent-encoded where Markdown or the link syntax
+    would cut it (spaces, parentheses, quotes, `#`, `<`, `>`); read back by `link_targets`."""
+    return quote(run_id, safe="/@:+,;=!$*")
+
+
+def link_targets(target: str) -> tuple[str, ...]:
+    """The run ids a written link target may mean: as written, then percent-decoded."""
+    decoded = unquote(target)
+    return (target,) if decoded == target else (target, decoded)

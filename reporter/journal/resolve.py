@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from reporter.journal.entries import Embed, Entry, parse_embed, unknown_parts
+from reporter.journal.entries import Embed, Entry, link_targets, parse_embed, unknown_parts
 from reporter.study.analyse import Study, metric_value
 from reporter.study.compare import Comparison, ComparisonSpec
 from reporter.study.selection import (
@@ -97,7 +97,8 @@ def _link(
     slugs: list[str],
 ) -> tuple[ResolvedLink, list[str]]:
     if kind == "run":
-        run = next((r for r in study.runs if r.id == target), None)
+        wanted = link_targets(target)
+        run = next((r for w in wanted for r in study.runs if r.id == w), None)
         if run is None:
             return ResolvedLink(kind=kind, target=None, title=ids(target)), []
         metric = study.primary_metric

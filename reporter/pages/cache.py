@@ -17,7 +17,6 @@ from typing import Any
 
 from reporter import __version__
 from reporter.config.stamp import code_stamp
-from reporter.pages.urls import CHART_DATA_DIR
 
 
 class PageCache:
@@ -55,13 +54,12 @@ class PageCache:
             os.replace(tmp, path)
 
     def _intact(self, src: str, digest: str) -> bool:
-        """Chart data names carry their digest; other files (small: cards) are hashed."""
-        path = self.data_dir / src
-        if not path.is_file():
+        """A data file is used again only when its bytes are what the page was made with."""
+        try:
+            data = (self.data_dir / src).read_bytes()
+        except OSError:
             return False
-        if src.startswith(CHART_DATA_DIR):
-            return True
-        return _digest(path.read_text(encoding="utf-8")) == digest
+        return hashlib.sha256(data).hexdigest() == digest
 
 
 def _digest(text: str) -> str:

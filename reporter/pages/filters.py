@@ -6,6 +6,7 @@ was given first.
 
 from __future__ import annotations
 
+import itertools
 from datetime import datetime
 from typing import Any
 
@@ -142,7 +143,17 @@ def basename(path: str | None) -> str:
     return (path or "").replace("\\", "/").rsplit("/", 1)[-1]
 
 
+ROW_LIMIT = 1000  # rows of a run's metrics, parameters or values shown on its page
+
+
+def rows(mapping: dict[str, Any]) -> list[tuple[str, Any]]:
+    """A mapping's first `ROW_LIMIT` items: a run that logged 500,000 metrics keeps a page a
+    browser can open (`reporter show` lists them all)."""
+    return list(itertools.islice(mapping.items(), ROW_LIMIT))
+
+
 def register(env: jinja2.Environment) -> None:
+    env.globals["row_limit"] = ROW_LIMIT
     env.filters.update(
         num=number_text,
         short=short,
@@ -156,4 +167,5 @@ def register(env: jinja2.Environment) -> None:
         value_text=value_text,
         filesize=size_text,
         basename=basename,
+        rows=rows,
     )

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import jinja2
 import orjson
@@ -33,7 +34,6 @@ from reporter.study.analyse import Study, metric_value
 from reporter.study.compare import (
     Comparison,
     build_comparison,
-    experiment_slug,
     sd_text,
     with_full_runs,
 )
@@ -90,6 +90,7 @@ class Renderer:
         self.comparisons = comparisons
         self.backlinks = backlinks or {}
         self.env = env or environment(settings.templates)
+        self.paths = urls.Paths(study.pages)
 
     def url(self, src_uri: str) -> str:
         return urls.page_url(src_uri, self.settings.use_directory_urls)
@@ -101,7 +102,7 @@ class Renderer:
         if not sink.figures:
             return Page(src_uri=src_uri, markdown=markdown, in_nav=in_nav)
         script = sink.script()
-        data_src = urls.chart_data(src_uri, hashlib.sha256(script.encode()).hexdigest()[:12])
+        data_src = urls.chart_data(hashlib.sha256(script.encode()).hexdigest()[:24])
         data_url = urls.relative_url(self.url(data_src), self.url(src_uri))
         loader = (
             f'\n<div class="reporter-chart-data" data-chart-page="{escape(src_uri)}" '
@@ -126,10 +127,10 @@ class Renderer:
             study=self.study,
             settings=self.settings,
             link=link,
-            run_page=urls.run_page,
-            experiment_page=urls.experiment_page,
+            run_page=self.paths.run_page,
+            experiment_page=self.paths.experiment_page,
             compare_page=urls.compare_page,
-            history_page=_history_page,
+            history_page=self._history_page,
             comparisons=self.comparisons,
             experiment_comparison=self._experiment_comparison,
             sd_text=sd_text,
@@ -143,7 +144,7 @@ class Renderer:
         yield Page(src_uri="leaderboard.md", markdown=self.leaderboard(), in_nav=True)
         yield Page(src_uri="experiments/index.md", markdown=self.experiments(), in_nav=True)
         for experiment in self.study.experiments:
-            src = urls.experiment_page(experiment.name)
+            src = self.paths.experiment_page(experiment.name)
             yield Page(
                 src_uri=src, markdown=self._render("experiment.md.j2", src, experiment=experiment)
             )
@@ -188,8 +189,7 @@ class Renderer:
         return self._render("compare_index.md.j2", "compare/index.md")
 
     def _experiment_comparison(self, name: str) -> Comparison | None:
-        slug = experiment_slug(name)
-        return next((c for c in self.comparisons if c.spec.slug == slug), None)
+        return next((c for c in self.comparisons if c.spec.experiment == name), None)
 
     def leaderboard(self) -> str:
         return self._render(
@@ -203,7 +203,7 @@ class Renderer:
         return self._render("home.md.j2", src_uri, journal=journal)
 
     def run(self, run: Run) -> Page:
-        src = urls.run_page(run.id)
+        src = self.paths.run_page(run.id)
         return self._page(
             "run.md.j2",
             src,
@@ -213,12 +213,12 @@ class Renderer:
             eval_charts=eval_charts(run),
             slice_rows=slice_rows(run.evaluation) if run.evaluation else [],
             related=related_runs(run, self.study),
-            card_files=(
-                _rel_from(src, urls.card_file(run.id, "hf")),
-                _rel_from(src, urls.card_file(run.id, "mct")),
+            card_files=tuple(
+                urls.relative_url(self.url(self.paths.card_file(run.id, kind)), self.url(src))
+                for kind in ("hf", "mct")
             ),
             discussed=[
-                (e, posixpath.relpath(e.src_uri, posixpath.dirname(src)))
+                (e, quote(posixpath.relpath(e.src_uri, posixpath.dirname(src))))
                 for e in self.backlinks.get(run.id, [])
             ],
         )
@@ -236,7 +236,7 @@ class Renderer:
             )
             hit = cache.get(key)
             if hit is not None:
-                return Page(src_uri=urls.run_page(run.id), markdown=hit[0], assets=hit[1])
+                return Page(src_uri=self.paths.run_page(run.id), markdown=hit[0], assets=hit[1])
         page = self._run_page(self.full(run))
         if key is not None:
             cache.put(key, page.markdown, page.assets)
@@ -245,9 +245,9 @@ class Renderer:
     def _run_page(self, run: Run) -> Page:
         page = self.run(run)
         cards = (
-            (urls.card_file(run.id, "hf"), hf_card(run)),
+            (self.paths.card_file(run.id, "hf"), hf_card(run)),
             (
-                urls.card_file(run.id, "mct"),
+                self.paths.card_file(run.id, "mct"),
                 orjson.dumps(
                     mct_card(run), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS
                 ).decode()
@@ -274,6 +274,10 @@ class Renderer:
             contexts=contexts,
         )
 
+    def _history_page(self, run: Run) -> str:
+        name = (run.history_file or "").replace("\\", "/").rsplit("/", 1)[-1]
+        return self.paths.run_file(run.id, name)
+
     def _rows(self, src_uri: str) -> list[dict[str, Any]]:
         """Leaderboard rows, shipped as JSON and drawn (sorted, filtered) in the browser."""
         here = self.url(src_uri)
@@ -282,9 +286,9 @@ class Renderer:
             {
                 "id": r.id,
                 "name": r.name,
-                "url": link(urls.run_page(r.id)),
+                "url": link(self.paths.run_page(r.id)),
                 "experiment": r.experiment,
-                "experiment_url": link(urls.experiment_page(r.experiment)),
+                "experiment_url": link(self.paths.experiment_page(r.experiment)),
                 "created": filters.date(r.created),
                 "status": r.status,
                 "tags": list(r.tags),
@@ -297,11 +301,6 @@ class Renderer:
 
 def _rel_from(src: str, target: str) -> str:
     return posixpath.relpath(target, posixpath.dirname(src))
-
-
-def _history_page(run: Run) -> str:
-    name = (run.history_file or "").replace("\\", "/").rsplit("/", 1)[-1]
-    return urls.history_file(run.id, name)
 
 
 def render_pages(

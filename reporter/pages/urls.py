@@ -5,45 +5,47 @@ from __future__ import annotations
 import posixpath
 from urllib.parse import quote
 
-from reporter.text import slug
+from reporter.study.pages import PageNames
 
 RUNS_DIR = "runs"
 EXPERIMENTS_DIR = "experiments"
 COMPARE_DIR = "compare"
+CHART_DATA_DIR = "assets/reporter/charts"
 
 
-def run_page(run_id: str) -> str:
-    return f"{RUNS_DIR}/{run_id}.md"
+class Paths:
+    """Where each run's and experiment's pages and files are, by the study's page names
+    (`reporter.study.pages`: unique whatever the names)."""
 
+    def __init__(self, names: PageNames | None = None) -> None:
+        self.names = names or PageNames()
 
-def experiment_page(name: str) -> str:
-    return f"{EXPERIMENTS_DIR}/{slug(name)}.md"
+    def run_page(self, run_id: str) -> str:
+        return f"{RUNS_DIR}/{self.names.run(run_id)}.md"
+
+    def run_file(self, run_id: str, filename: str) -> str:
+        """A file published beside a run's page (its history, its exported cards)."""
+        return f"{RUNS_DIR}/{self.names.run(run_id)}/{filename}"
+
+    def card_file(self, run_id: str, kind: str) -> str:
+        """A run's model card exported for other tools ("hf": Hugging Face README, "mct")."""
+        # Not ".md": MkDocs would build a page from it; the link's `download` names it README.md.
+        name = "model-card.README.md.txt" if kind == "hf" else "model-card.json"
+        return self.run_file(run_id, name)
+
+    def experiment_page(self, name: str) -> str:
+        return f"{EXPERIMENTS_DIR}/{self.names.experiment(name)}.md"
 
 
 def compare_page(slug: str) -> str:
     return f"{COMPARE_DIR}/{slug}.md"
 
 
-def history_file(run_id: str, filename: str) -> str:
-    """Where a run's full history file is published, beside its page."""
-    return f"{RUNS_DIR}/{run_id}/{filename}"
-
-
-CHART_DATA_DIR = "assets/reporter/charts"
-
-
-def chart_data(src_uri: str, digest: str) -> str:
-    """Where the figures of the page built from `src_uri` are published. The name carries a
-    digest of the content: a cached page can never meet another build's data, and browsers may
-    cache the file for good."""
-    return f"{CHART_DATA_DIR}/{src_uri.removesuffix('.md')}.{digest}.js"
-
-
-def card_file(run_id: str, kind: str) -> str:
-    """A run's model card exported for other tools ("hf": Hugging Face README, "mct": JSON)."""
-    # Not ".md": MkDocs would build a page from it; the link's `download` names it README.md.
-    name = "model-card.README.md.txt" if kind == "hf" else "model-card.json"
-    return f"{RUNS_DIR}/{run_id}/{name}"
+def chart_data(digest: str) -> str:
+    """Where a page's figures are published: named by the digest of their content, so a cached
+    page can never meet another build's data, a browser may cache the file for good, and the
+    name stays short whatever the page's name."""
+    return f"{CHART_DATA_DIR}/{digest[:2]}/{digest}.js"
 
 
 def page_url(src_uri: str, directory_urls: bool) -> str:

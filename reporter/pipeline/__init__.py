@@ -103,7 +103,7 @@ def build_report(
         problems=tuple(loaded.problems),
         notes=tuple(loaded.notes),
         comparisons=comparisons,
-        warnings=tuple(loaded.warnings + warnings + journal.warnings),
+        warnings=tuple(loaded.warnings + list(study.pages.warnings) + warnings + journal.warnings),
     )
 
 

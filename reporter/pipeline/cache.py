@@ -44,6 +44,23 @@ def settings_digest(settings: Settings, reader: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+CACHE_UNWRITABLE = "The cache folder cannot be written"
+
+
+def usable(cache_dir: Path) -> str:
+    """'' when the cache folder can be written, else why not (checked once per build)."""
+    probe = cache_dir / f".probe-{os.getpid()}"
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        probe.write_bytes(b"ok")
+        probe.unlink()
+    except OSError as exc:
+        return (
+            f"{CACHE_UNWRITABLE} ({exc.strerror or exc}: {cache_dir}); this build works without it."
+        )
+    return ""
+
+
 def limits() -> str:
     """Environment settings that change what reading a run gives (the history size limit)."""
     return os.environ.get(LIMIT_ENV, "")
@@ -190,9 +207,8 @@ class RunCache:
         if not self.failure:
             return []
         return [
-            f"The run cache cannot be written: {self.failure}. This build worked without it; "
-            "the next one reads every run again. Free space, fix the permissions or set "
-            "'cache_dir'."
+            f"{CACHE_UNWRITABLE} ({self.failure}); this build worked without it, the next one "
+            "reads every run again. Free space, fix the permissions or set 'cache_dir'."
         ]
 
     def _load(self, path: Path, check: bool = True) -> dict[str, Any] | None:

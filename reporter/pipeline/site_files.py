@@ -42,10 +42,11 @@ def site_files(
         yield SiteFile(src_uri=page.src_uri, text=page.markdown, page=True, in_nav=page.in_nav)
         for src_uri, text in page.assets:
             yield SiteFile(src_uri=src_uri, text=text)
+    paths = urls.Paths(report.study.pages)
     for run in report.study.runs:
         if run.history_file:
             name = Path(run.history_file).name
-            yield SiteFile(src_uri=urls.history_file(run.id, name), source=Path(run.history_file))
+            yield SiteFile(src_uri=paths.run_file(run.id, name), source=Path(run.history_file))
 
 
 def static_assets() -> Iterator[SiteFile]:

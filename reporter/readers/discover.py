@@ -104,10 +104,7 @@ def discover_runs(root: Path, readers: list[Reader]) -> Discovery:
                 if isinstance(reader, OwnsFolders):
                     owned |= set(_guarded(reader.owns, here / name, [], root, warnings))
                 dirs[:] = [d for d in dirs if (here / d) not in owned]
-        claimer = next(
-            (r for r in readers if _guarded(r.matches, here, False, root, warnings)),
-            None,
-        )
+        claimer = _claimer(readers, here, root, warnings)
         if claimer is not None:
             found += _claim(claimer, here, root, warnings)
             dirs[:] = []
@@ -144,6 +141,17 @@ def _guarded(call: Any, where: Path, default: Any, root: Path, warnings: list[st
         shown = _shown(rel_id(where, root))
         warnings.append(f"Cannot read '{shown}' ({exc.strerror or exc}); skipped")
         return default
+
+
+def _claimer(readers: list[Reader], here: Path, root: Path, warnings: list[str]) -> Reader | None:
+    """The first reader claiming the folder; a reader that cannot look into it only matters
+    (as one warning) when no other reader claims it."""
+    failed: list[str] = []
+    for reader in readers:
+        if _guarded(reader.matches, here, False, root, failed):
+            return reader
+    warnings += failed[:1]
+    return None
 
 
 def _file_store(

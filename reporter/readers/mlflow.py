@@ -127,7 +127,10 @@ def _subfolders(path: Path) -> list[Path]:
 def _meta(folder: Path) -> dict[str, Any] | None:
     """A folder's meta.yaml as a mapping; None when missing or unreadable."""
     meta_file = folder / META
-    if not meta_file.is_file():
+    try:
+        if not meta_file.is_file():
+            return None
+    except OSError:  # a folder it may not look into is not a store of its own
         return None
     try:
         meta = _parse.load_yaml(meta_file, META)

@@ -31,6 +31,7 @@ from reporter.config.files import absolute_runs
 from reporter.errors import BuildError, ConfigError
 from reporter.pipeline import Progress, Report
 from reporter.plugin import ReporterPlugin
+from reporter.site.targets import MARKER, check_target, marker_text, project_folders, umask
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
@@ -76,21 +77,48 @@ def build_site(
     site_url: str | None = None,
 ) -> BuildResult:
     """Build the site; `runs` (a folder or a URL) overrides the config's runs root, `site_url`
-    the config's (the URL the site will be served from, which instant navigation needs)."""
+    the config's (the URL the site will be served from, which instant navigation needs).
+
+    The target is checked first (`reporter.site.targets`): a refused one is a `UsageError`
+    and nothing is written. A failure while writing is one `BuildError` line; the previous
+    site stays whole and no temporary folder is left.
+    """
     config = load_config(config_file)
-    target = Path(site_dir or config.site_dir).resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with site_lock(target):
-        _recover(target)
-        return _build_into(
-            config_file,
-            target,
-            runs=str(runs) if runs is not None else None,
-            storage_options=storage_options,
-            strict=strict,
-            progress=progress,
-            site_url=site_url,
-        )
+    plugin = reporter_plugin(config)
+    plugin.runs_override = absolute_runs(str(runs) if runs is not None else None)
+    plugin.storage_override = storage_options
+    settings = plugin.settings_for(config)
+    protected, inside = project_folders(
+        settings.runs, Path(config.docs_dir), Path(config_file).resolve().parent
+    )
+    target = check_target(
+        Path(site_dir) if site_dir else Path(config.site_dir),
+        what="site folder",
+        protected=protected,
+        inside_forbidden=inside,
+    )
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with site_lock(target):
+            _recover(target)
+            return _build_into(
+                config_file,
+                target,
+                runs=plugin.runs_override,
+                storage_options=storage_options,
+                strict=strict,
+                progress=progress,
+                site_url=site_url,
+            )
+    except OSError as exc:
+        raise BuildError(
+            f"Cannot write the site to '{target}': {exc.strerror or exc}"
+            f"{_at(exc)}. The previous site was left untouched."
+        ) from exc
+
+
+def _at(exc: OSError) -> str:
+    return f" ({exc.filename})" if exc.filename else ""
 
 
 def _build_into(
@@ -108,12 +136,14 @@ def _build_into(
 
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
     try:
+        tmp.chmod(0o777 & ~umask())  # as a plain `mkdocs build` would make it, not 0700
         overrides = {"site_url": site_url} if site_url else {}
         config = load_config(config_file, site_dir=str(tmp), strict=strict, **overrides)
         plugin = reporter_plugin(config)
-        plugin.runs_override = absolute_runs(runs)
+        plugin.runs_override = runs
         plugin.storage_override = storage_options
         plugin.progress = progress
+        plugin.site_target = target
         counter = _WarningCounter()
         logging.getLogger("mkdocs").addHandler(counter)
         try:
@@ -124,6 +154,7 @@ def _build_into(
             raise BuildError(str(exc)) from exc
         finally:
             logging.getLogger("mkdocs").removeHandler(counter)
+        (tmp / MARKER).write_text(marker_text(), encoding="utf-8")
         _swap(tmp, target)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

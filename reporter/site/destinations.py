@@ -122,14 +122,23 @@ class Destination(Protocol):
     def same_content(self, rel: str, info: dict, src: Path, entry: Entry) -> bool: ...
 
 
-def open_destination(dest: str, storage_options: dict[str, Any] | None) -> Destination:
+def local_folder(dest: str) -> Path | None:
+    """The folder a destination names (a path or a file:// URL), or None for a URL."""
     if "://" not in dest and "::" not in dest:
-        return LocalDestination(Path(dest).expanduser())
+        return Path(dest).expanduser()
     parsed = urlparse(dest)
     if parsed.scheme == "file":
         if parsed.netloc not in ("", "localhost"):
             raise PublishError(f"Cannot publish to '{dest}': file:// URLs name a local path.")
-        return LocalDestination(Path(unquote(parsed.path)))
+        return Path(unquote(parsed.path))
+    return None
+
+
+def open_destination(dest: str, storage_options: dict[str, Any] | None) -> Destination:
+    """A folder for a path or a file:// URL, else an fsspec destination."""
+    folder = local_folder(dest)
+    if folder is not None:
+        return LocalDestination(folder)
     return FsspecDestination.open(dest, storage_options or {})
 
 

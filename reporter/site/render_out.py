@@ -13,13 +13,15 @@ from typing import Any
 
 from reporter.config import Settings
 from reporter.config.files import docs_dir, settings_from_config_file
-from reporter.errors import ReporterError
+from reporter.errors import UsageError
+from reporter.files import inside, write_inside
 from reporter.journal.entries import read_entry
 from reporter.pages import urls
 from reporter.pages.documents import FALLBACK_HOME, finish_markdown
 from reporter.pages.renderer import Renderer
 from reporter.pipeline import Report, build_report
 from reporter.pipeline.site_files import site_files, static_assets
+from reporter.site.targets import check_target, project_folders
 
 
 def render_to(
@@ -30,13 +32,13 @@ def render_to(
 ) -> Report:
     settings = settings_from_config_file(config_file, runs, storage_options)
     docs = docs_dir(config_file)
-    if (
-        out.resolve() in (docs.resolve(), settings.runs.resolve())
-        or settings.runs.resolve() in out.resolve().parents
-    ):
-        raise ReporterError(f"Refusing to render into '{out}': it is the docs or runs folder.")
+    config_dir = config_file.resolve().parent if config_file.is_file() else None
+    protected, beneath = project_folders(settings.runs, docs, config_dir)
+    out = check_target(
+        out, what="render folder", protected=protected, inside_forbidden=beneath, must_be_ours=False
+    )
     if out.exists() and any(out.iterdir()):
-        raise ReporterError(f"'{out}' is not empty; pick a new folder (nothing was written).")
+        raise UsageError(f"'{out}' is not empty; pick a new folder (nothing was written).")
     sources = _journal_sources(docs, settings.journal_dir)
     entries, offsets = [], {}
     for src, source in sources.items():
@@ -47,12 +49,10 @@ def render_to(
         shutil.copytree(docs, out, dirs_exist_ok=True)
     out.mkdir(parents=True, exist_ok=True)
     for item in [*site_files(report, settings), *static_assets()]:
-        target = out / item.src_uri
-        target.parent.mkdir(parents=True, exist_ok=True)
         if item.source is not None:
-            shutil.copyfile(item.source, target)
+            shutil.copyfile(item.source, inside(out, item.src_uri, make_parent=True))
         else:
-            target.write_text(item.text or "", encoding="utf-8")
+            write_inside(out, item.src_uri, item.text or "")
     _finish(out, report, settings, sources)
     return report
 
@@ -82,7 +82,8 @@ def _finish(out: Path, report: Report, settings: Settings, sources: dict[str, st
             src_uri=src,
             page_url=urls.page_url(src, settings.use_directory_urls),  # the blog may choose another
             journal=report.journal,
+            paths=urls.Paths(report.study.pages),
             embed=renderer.embed,
             home=lambda src_uri: renderer.home(src_uri, []),
         )
-        (out / src).write_text(front + finished, encoding="utf-8")
+        write_inside(out, src, front + finished)

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from fnmatch import fnmatchcase
 
 from reporter.config import Settings
 from reporter.evaluation.metrics import DEFAULT_COLUMNS, PRIMARY_CANDIDATES
 from reporter.model import Run
+from reporter.study.pages import PageNames, page_names
 
 _OLDEST = datetime.min.replace(tzinfo=UTC)
 MAX_VISIBLE = 7  # columns shown by default; the rest are a click away in the leaderboard
@@ -50,6 +51,7 @@ class Study:
     experiments: tuple[Experiment, ...]
     tags: dict[str, int]
     newest: tuple[Run, ...]
+    pages: PageNames = field(default_factory=PageNames)
 
     def column(self, name: str) -> MetricColumn | None:
         return next((c for c in self.columns if c.name == name), None)
@@ -97,6 +99,7 @@ def analyse(runs: list[Run], settings: Settings) -> Study:
         experiments=experiments,
         tags=dict(sorted(Counter(t for r in ordered for t in r.tags).items())),
         newest=tuple(reversed(ordered))[: settings.newest],
+        pages=page_names(ordered),
     )
 
 

@@ -41,6 +41,7 @@ class ComparisonSpec:
     baseline: str | None = None
     description: str = ""
     source: str = "config"
+    experiment: str | None = None  # the experiment an implied comparison is about
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -144,7 +145,8 @@ def experiment_specs(study: Study, parts: tuple[str, ...]) -> list[ComparisonSpe
             title += f" (best {top} of {len(e.runs):,} by {study.primary_metric})"
         specs.append(
             ComparisonSpec(
-                slug=experiment_slug(e.name),
+                slug=f"experiment-{study.pages.experiment(e.name).lower()}",
+                experiment=e.name,
                 title=title,
                 source="experiment",
                 show=parts,
@@ -154,10 +156,6 @@ def experiment_specs(study: Study, parts: tuple[str, ...]) -> list[ComparisonSpe
             )
         )
     return specs
-
-
-def experiment_slug(name: str) -> str:
-    return f"experiment-{slug(name).lower()}"
 
 
 def build_comparison(spec: ComparisonSpec, study: Study, settings: Settings) -> Comparison:
@@ -303,7 +301,7 @@ def build_comparisons(
         except SelectionError as exc:
             warnings.append(f"Comparison skipped: {exc}")
     missing = missing_run_message([r.id for r in study.runs], skipped)
-    seen: set[str] = set()
+    seen: set[str] = {"index"}  # compare/index.md lists the comparisons
     comparisons = []
     for spec in specs:
         if spec.slug in seen:

@@ -15,7 +15,6 @@ import pytest
 from bs4 import BeautifulSoup
 
 from reporter.config import Settings
-from reporter.errors import RunReadError
 from reporter.readers import load_readers
 from reporter.readers._mlflow import relocate, run_ids
 from reporter.readers.discover import discover_runs

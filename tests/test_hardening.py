@@ -165,7 +165,7 @@ BAD: dict[str, tuple[dict[str, Any], str, str]] = {
         {"metrics.json": GOOD, "config.yaml": _LAUGHS},
         "config.yaml",
         "holds 490,329,064 values (a YAML alias counts once per use), more than the 200,000 a "
-        "file may hold; not read",
+        "YAML file may hold; not read",
     ),
     "bad/huge-integer": (
         {"metrics.json": '{"n": 1' + "0" * 5000 + "}"},

@@ -5,7 +5,7 @@ import os
 import pytest
 
 from reporter.errors import ReporterError
-from reporter.readers import load_readers
+from reporter.readers import MAX_SEGMENT_BYTES, id_problem, load_readers, safe_run_id
 from reporter.readers.discover import discover_runs
 
 
@@ -45,3 +45,36 @@ def test_symbolic_links_are_not_followed(make_run, tmp_path):
 def test_missing_root_is_a_clear_error(tmp_path):
     with pytest.raises(ReporterError, match="does not exist"):
         discover_runs(tmp_path / "nope", load_readers())
+
+
+@pytest.mark.parametrize(
+    ("raw", "safe"),
+    [
+        ("../../../../tmp/x", "tmp/x"),
+        ("a/../b", "a/b"),
+        ("exp/new\nline", "exp/new-line"),
+        ("a\\b/c", "a-b/c"),
+        (".hidden/x", "hidden/x"),
+        ("", "unnamed"),
+        ("fraud/ok", "fraud/ok"),
+    ],
+)
+def test_ids_from_data_are_made_safe(raw, safe):
+    assert safe_run_id(raw) == safe
+    assert id_problem(safe) is None
+    assert (id_problem(raw) is None) == (raw == safe)
+
+
+def test_a_long_part_is_cut_with_a_digest_and_stays_unique():
+    one, two = safe_run_id("a/" + "x" * 300), safe_run_id("a/" + "x" * 299 + "y")
+    assert one != two and id_problem(one) is None and id_problem(two) is None
+    assert all(len(part.encode()) <= MAX_SEGMENT_BYTES for part in one.split("/"))
+
+
+def test_unsafe_ids_are_renamed_with_a_warning_and_clashes_get_a_suffix(make_run, tmp_path):
+    make_run("exp/new-line", {"metrics.json": {"auc": 0.5}})
+    make_run("exp/new\nline", {"metrics.json": {"auc": 0.6}})
+    discovery = discover_runs(tmp_path / "runs", load_readers())
+    assert [f.id for f in discovery.found] == ["exp/new-line", "exp/new-line-2"]
+    (warning,) = discovery.warnings
+    assert "'exp/new\\nline' cannot keep its id" in warning and "'exp/new-line-2'" in warning

@@ -131,7 +131,7 @@ def test_an_interrupted_swap_is_repaired_by_the_next_build(tmp_path, monkeypatch
 
     monkeypatch.setattr(site_module.os, "replace", crash_on_second_rename)
     write_run(tmp_path / "runs", "late", {"metrics.json": {"pr_auc": 0.9}})
-    with pytest.raises(OSError, match="between the two renames"):
+    with pytest.raises(BuildError, match="between the two renames"):
         build_site(config)
     assert not site.exists() and (tmp_path / ".site-old").is_dir()
     monkeypatch.setattr(site_module.os, "replace", real_replace)

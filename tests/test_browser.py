@@ -9,6 +9,7 @@ Every request to another host is aborted and recorded, and every test asserts th
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from .browser_util import (
     Tab,
     Visit,
     chromium_problem,
+    page_url,
     serve,
     spread,
 )
@@ -36,7 +38,7 @@ SCRIPT_RUN = "runs/exp-b/nested/deep-run/"
 FULL_RUN = "runs/exp-a/good-full/"
 SCRIPT_NAME = "<script>alert(1)</script>"
 # The untidy notes hold `<img src=x onerror=...>` on purpose: the sanitised <img src="x"> 404s.
-BROKEN_ON_PURPOSE = {"untidy": [SCRIPT_RUN + "x"], "repo": []}
+BROKEN_ON_PURPOSE = {"untidy": [SCRIPT_RUN + "x"], "repo": [], "hostile": []}
 SHOTS = Path("/tmp/reporter-shots")
 
 _PLOTLY_STYLE_IN_HEAD = """() => {
@@ -113,6 +115,36 @@ def untidy(chromium: Any, untidy_served: tuple[Path, str]) -> Iterator[Site]:
 @pytest.fixture(scope="module")
 def repo(chromium: Any, repo_served: tuple[Path, str]) -> Iterator[Site]:
     yield from _site("repo", chromium, repo_served)
+
+
+@pytest.fixture(scope="session")
+def hostile_served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
+    """A project of hostile names (tests/hostile_corpus.py and tests/data/hostile) with a
+    journal post written by `reporter new-entry` about them, built for the address serving it."""
+    from click.testing import CliRunner
+
+    from reporter.cli import cli
+
+    from . import hostile_corpus as corpus
+
+    project = tmp_path_factory.mktemp("hostile-browser") / "project"
+    with serve(project / "site") as base:
+        config = corpus.write_project(project, blog=True)
+        config.write_text(f"site_url: {base}\n" + config.read_text())
+        runs = project / "runs"
+        corpus.markdown_experiment(runs)
+        corpus.html_run_name(runs)
+        corpus.awkward_ids(runs)
+        corpus.colliding_names(runs)
+        shutil.copytree(DATA / "hostile" / "xss", runs / "xss")
+        entry = CliRunner().invoke(cli, ["new-entry", "<b>All</b> runs", "--config", str(config)])
+        assert entry.exit_code == 0, entry.output
+        yield build_site(config).site_dir, base
+
+
+@pytest.fixture(scope="module")
+def hostile(chromium: Any, hostile_served: tuple[Path, str]) -> Iterator[Site]:
+    yield from _site("hostile", chromium, hostile_served)
 
 
 @pytest.fixture(scope="module", params=["untidy", "repo"])
@@ -396,6 +428,23 @@ def test_script_in_names_and_notes_stays_text(untidy: Site, rel: str) -> None:
             assert_inert()
         assert page.locator("article h1").text_content().strip() == SCRIPT_NAME
         assert_clean(visit, untidy)
+
+
+def test_no_page_of_hostile_names_runs_script_or_calls_out(hostile: Site) -> None:
+    """Every page of the site, the new-entry post included: no dialog opens, no element has an
+    event handler or a javascript: link, and no request leaves the local server."""
+    pages = sorted(page_url(hostile.root, p) for p in hostile.root.rglob("index.html"))
+    assert any(p.startswith("journal/") and "all-runs" in p for p in pages), pages
+    with hostile.open() as visit:
+        for rel in pages:
+            visit.goto(rel)
+            visit.page.wait_for_function(_IMAGES_SETTLED)
+            handlers = visit.page.locator("[onerror], [onload], [onclick], [onmouseover]").count()
+            assert handlers == 0, rel
+            assert visit.page.locator("a[href^='javascript:' i]").count() == 0, rel
+        assert visit.dialogs == [], visit.dialogs
+        assert visit.foreign_requests == [], visit.foreign_requests
+        assert visit.page_errors == []
 
 
 # ---------- screenshots for people ----------

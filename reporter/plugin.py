@@ -73,7 +73,7 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
             # generated headings carry attributes (`data-search-exclude` on number sections)
             config.markdown_extensions.append("attr_list")
         config.extra_css.append(f"{ASSETS}/reporter.css")
-        for script in ("plotly.min.js", "reporter.js"):
+        for script in ("plotly.min.js", "reporter.js", "leaderboard.js"):
             config.extra_javascript.append(f"{ASSETS}/{script}")
         return config
 

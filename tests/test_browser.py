@@ -309,7 +309,7 @@ def test_clicking_a_metric_header_sorts_both_ways(site: Site) -> None:
 
 
 def _matches(row: dict[str, Any], query: str) -> bool:
-    """The leaderboard's filter rule (`_text` in reporter.js), mirrored."""
+    """The leaderboard's filter rule (`_text` in leaderboard.js), mirrored."""
     fields = [row["name"], row["id"], row["experiment"], row["status"], *row["tags"]]
     return query in " ".join(str(f or "") for f in fields).lower()
 

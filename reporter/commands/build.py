@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import time
 from pathlib import Path
 
@@ -45,6 +47,7 @@ def build(
     from reporter.site.build import build_site
 
     setup_logging(verbose, quiet)
+    _exit_on_sigterm()
     started = time.perf_counter()
     with ReadProgress(enabled=not quiet) as progress:
         result = build_site(
@@ -63,3 +66,14 @@ def build(
     line += f" in {time.perf_counter() - started:.1f} s -> {result.site_dir}"
     if not quiet:
         click.echo(line)
+
+
+def _exit_on_sigterm() -> None:
+    """A terminated build unwinds like an interrupted one: its temporary folder is removed and
+    its workers stop (they also watch for a build killed with -9)."""
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    with contextlib.suppress(ValueError):  # not the main thread (an embedding application)
+        signal.signal(signal.SIGTERM, stop)

@@ -57,6 +57,7 @@ def static_assets() -> Iterator[SiteFile]:
     sources = {
         "plotly.min.js": Path(os.path.dirname(plotly.__file__)) / "package_data" / "plotly.min.js",
         "reporter.js": here / "reporter.js",
+        "leaderboard.js": here / "leaderboard.js",
         "reporter.css": here / "reporter.css",
     }
     for name, path in sources.items():

@@ -30,7 +30,8 @@ def test_render_writes_pages_that_a_bare_mkdocs_build_accepts(tmp_path):
     bare = (
         "site_name: bare\ndocs_dir: out\nsite_dir: bare-site\ntheme: {name: material}\n"
         "plugins: [search, tags]\nextra_css: [assets/reporter/reporter.css]\n"
-        "extra_javascript: [assets/reporter/plotly.min.js, assets/reporter/reporter.js]\n"
+        "extra_javascript: [assets/reporter/plotly.min.js, assets/reporter/reporter.js,"
+        " assets/reporter/leaderboard.js]\n"
         "markdown_extensions: [admonition, attr_list, md_in_html, tables, toc, pymdownx.details, pymdownx.superfences]\n"
     )
     (tmp_path / "bare.yml").write_text(bare)

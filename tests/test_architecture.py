@@ -14,7 +14,14 @@ from .conftest import REPO
 PACKAGE = REPO / "reporter"
 # Lowest first: a module may import its own layer and the layers below it.
 LAYERS = (
-    ("reporter", "reporter.errors", "reporter.model", "reporter.text", "reporter.files"),
+    (
+        "reporter",
+        "reporter.errors",
+        "reporter.model",
+        "reporter.text",
+        "reporter.files",
+        "reporter.workers",
+    ),
     ("reporter.config",),
     ("reporter.evaluation",),
     ("reporter.readers",),

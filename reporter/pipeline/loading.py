@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import threading
-import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -26,6 +24,7 @@ from reporter.model import Run
 from reporter.pipeline.cache import Fingerprint, RunCache, content_digest, stat_digest
 from reporter.readers import CacheHandle
 from reporter.readers.discover import FoundRun
+from reporter.workers import die_with
 
 Outcome = tuple[Run | None, list[RunReadError]]
 PARALLEL_FROM = 48  # below this many runs to read, a process pool costs more than it saves
@@ -223,7 +222,7 @@ def _pooled(jobs: list[Job], workers: int) -> Iterator[tuple[Outcome, Fingerprin
     context = multiprocessing.get_context("spawn")
     chunk = max(1, min(16, len(jobs) // (workers * 4)))
     pool = ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=_die_with, initargs=(os.getpid(),)
+        max_workers=workers, mp_context=context, initializer=die_with, initargs=(os.getpid(),)
     )
     try:
         yield from pool.map(_run_job, jobs, chunksize=chunk)
@@ -231,15 +230,3 @@ def _pooled(jobs: list[Job], workers: int) -> Iterator[tuple[Outcome, Fingerprin
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
-
-
-def _die_with(parent: int) -> None:
-    """In a worker: exit as soon as the build that started it is gone (killed, even with -9),
-    so no worker is left reading runs for nobody."""
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.25)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="reporter-parent-watch", daemon=True).start()

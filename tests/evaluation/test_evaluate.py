@@ -555,13 +555,21 @@ def test_options_report_every_problem_at_once() -> None:
     assert "fpr_targets" in message and "bootstrap" in message and "curve_points" in message
 
 
+def _hand_built(score: list[float], weight: list[float] | None = None) -> Predictions:
+    y = np.array([True, False])
+    w = None if weight is None else np.array(weight)
+    return Predictions(
+        y_true=y, y_score=np.array(score), weight=w, slices={}, n_rows=2, label_hash=""
+    )
+
+
 def test_invalid_hand_built_predictions_are_rejected() -> None:
     with pytest.raises(ValueError, match="scores must be finite"):
-        evaluate(Predictions.from_arrays([1, 0], [np.nan, 0.1]), FAST)
+        evaluate(_hand_built([np.nan, 0.1]), FAST)
     with pytest.raises(ValueError, match="weights must be finite"):
-        evaluate(Predictions.from_arrays([1, 0], [0.9, 0.1], weight=[1.0, -1.0]), FAST)
+        evaluate(_hand_built([0.9, 0.1], [1.0, -1.0]), FAST)
     with pytest.raises(ValueError, match="zero weight"):
-        evaluate(Predictions.from_arrays([1, 0], [0.9, 0.1], weight=[0.0, 0.0]), FAST)
+        evaluate(_hand_built([0.9, 0.1], [0.0, 0.0]), FAST)
 
 
 # --- property-based -----------------------------------------------------------------------------

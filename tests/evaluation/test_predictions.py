@@ -172,7 +172,7 @@ def error_of(path: Path, columns: PredictionColumns = COLUMNS, **kw: object) -> 
         ("y_true,y_score\n", "header but no rows"),
         ("label,y_score\n1,0.5\n", "missing column 'y_true' (columns found: 'label', 'y_score')"),
         ("y_true,score\n1,0.5\n", "missing column 'y_score'"),
-        ("y_true,y_score\n1,0.5\n,0.2\n", r"1 rows without a label \(first at row 2\)"),
+        ("y_true,y_score\n1,0.5\n,0.2\n", "1 rows without a label (first at row 2)"),
         ("y_true,y_score\n1,0.5\n0,high\n", "non-numeric scores: 'high' at row 2"),
         (
             "y_true,y_score\n1,0.5\n0,\n1,nan\n",

@@ -54,3 +54,17 @@ def markdown_text(text: Any) -> Markup:
     on one line (a line break would end a heading and start Markdown of the text's own)."""
     line = " ".join(str(text).splitlines())
     return Markup(_MD_SPECIAL.sub(r"\\\1", str(escape(line))))
+
+
+def metric_text(value: Any, fmt: str = "decimal") -> str:
+    """A metric value in its declared format: decimal (4 significant digits), percent (a
+    fraction shown as a percentage) or integer."""
+    if value is None or isinstance(value, bool) or not isinstance(value, int | float):
+        return number_text(value)
+    if not math.isfinite(value):
+        return number_text(value)
+    if fmt == "percent":
+        return f"{value * 100:.3g}%"
+    if fmt == "integer":
+        return f"{round(value):,}"
+    return number_text(value)

@@ -59,6 +59,7 @@ class Metric:
     headline: bool = False
     aliases: tuple[str, ...] = ()
     undefined_as: str = ""
+    note: str = ""  # a few words beside its name on a run page ("10 equal-width bins")
 
 
 def primary_fpr(options: EvalOptions) -> float | None:
@@ -142,6 +143,7 @@ METRICS: tuple[Metric, ...] = (
         ),
         rows=_partial_auc,
         headline=True,
+        note="standardised, 0.5 is chance",
         undefined_as="roc_auc",
     ),
     Metric(
@@ -166,6 +168,7 @@ METRICS: tuple[Metric, ...] = (
         ),
         values=lambda e: {"ece": e.calibration.ece if e.calibration else None},
         headline=True,
+        note="10 equal-width bins",
         undefined_as="log_loss",
     ),
     Metric(
@@ -176,6 +179,7 @@ METRICS: tuple[Metric, ...] = (
         ),
         values=lambda e: {"ece_quantile": e.calibration.ece_quantile if e.calibration else None},
         headline=True,
+        note="10 equal-count bins",
         undefined_as="log_loss",
     ),
     _at_metric("precision", rate, "share of alerts that are positives"),

@@ -13,7 +13,8 @@ import yaml
 from reporter.config import Settings
 from reporter.evaluation.metrics import computed_metrics
 from reporter.model import Run
-from reporter.pages.cards import card_results, card_sections, hf_card, mct_card
+from reporter.pages.card_text import card_sections
+from reporter.pages.cards import card_results, hf_card, mct_card
 from tests.conftest import DATA
 
 from ..conftest import load_all
@@ -89,13 +90,16 @@ def test_hf_card_front_matter_has_model_index_overall_and_per_slice():
     (index,) = front["model-index"]
     assert index["name"] == "gbm | 1"
     overall, sliced = index["results"]
-    assert overall["task"]["type"] == "tabular-classification"
-    assert overall["dataset"] == {"name": "fraud", "type": "fraud"}
+    assert overall["task"] == {"type": "tabular-classification", "name": "Classification"}
+    assert "dataset" not in overall  # never named after the experiment
     assert [(m["type"], m["value"]) for m in overall["metrics"]] == [
         ("roc_auc", 0.91), ("train_loss", 0.2),
     ]  # fmt: skip
-    assert sliced["dataset"]["config"] == "segment=retail"
     assert sliced["metrics"] == [{"type": "roc_auc", "value": 0.93, "name": "ROC AUC"}]
+    declared = plain_run(info={"run.eval_dataset": "payments-2026-q1"})
+    overall, sliced = front_matter(hf_card(declared))["model-index"][0]["results"]
+    assert overall["dataset"] == {"name": "payments-2026-q1", "type": "payments-2026-q1"}
+    assert sliced["dataset"]["config"] == "segment=retail"
 
 
 def test_hf_card_body_keeps_the_prose_and_escapes_table_cells():
@@ -125,11 +129,8 @@ def test_computed_metrics_win_and_carry_intervals(evaluated):
 def test_hf_card_of_an_evaluated_run(evaluated):
     front = front_matter(hf_card(evaluated))
     results = front["model-index"][0]["results"]
-    assert [r["dataset"].get("config") for r in results] == [
-        None,
-        "segment=online",
-        "segment=retail",
-    ]
+    assert [r["task"]["name"] for r in results] == ["Binary classification"] * 3
+    assert "dataset" not in results[0]
     assert "95% interval" in hf_card(evaluated)
 
 

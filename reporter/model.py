@@ -5,6 +5,8 @@ Nothing here knows about Jinja, Plotly or MkDocs.
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -67,3 +69,29 @@ class Run:
     problems: tuple[str, ...] = ()
     files_fingerprint: str = ""  # digest of the run's files when read; "" when not known
     summarised: bool = False  # histories and evaluation left in the run cache (`reporter.pipeline`)
+
+
+_INTEGER = re.compile(r"[+-]?\d+")
+
+
+def param_value(value: Any) -> Any:
+    """A parameter as the type it stands for: trackers log every value as text (MLflow's
+    `max_depth` is "10"), so numeric text compares as a number and 'true'/'False' as a boolean.
+    Anything else (and non-finite numbers) stays as logged; pages show the logged text."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    if _INTEGER.fullmatch(text):
+        return int(text)
+    try:
+        number = float(text)
+    except ValueError:
+        return value
+    return number if math.isfinite(number) else value
+
+
+def typed_params(run: Run) -> dict[str, Any]:
+    """The run's parameters with `param_value` applied: what charts, sorting and diffs compare."""
+    return {key: param_value(value) for key, value in run.params.items()}

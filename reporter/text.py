@@ -96,3 +96,17 @@ def unique_names(
         if candidate != base:
             clashes.append((name, holders[base.lower()], candidate))
     return given, clashes
+
+
+def metric_text(value: Any, fmt: str = "decimal") -> str:
+    """A metric value in its declared format: decimal (4 significant digits), percent (a
+    fraction shown as a percentage) or integer."""
+    if value is None or isinstance(value, bool) or not isinstance(value, int | float):
+        return number_text(value)
+    if not math.isfinite(value):
+        return number_text(value)
+    if fmt == "percent":
+        return f"{value * 100:.3g}%"
+    if fmt == "integer":
+        return f"{round(value):,}"
+    return number_text(value)

@@ -1,24 +1,39 @@
-"""Parameter charts of a comparison (pure): parallel coordinates and metric by parameter."""
+"""Parameter charts of a comparison (pure): parallel coordinates and metric by parameter.
+
+Parameters are compared as what they stand for (`reporter.model.param_value`): a tracker's
+"10" is the number 10 on an axis, "True" a boolean; labels show the value, not its text.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from reporter.charts.base import PALETTE, Chart, base_layout
+from reporter.model import Run, typed_params
 from reporter.study.analyse import metric_value
 from reporter.study.compare import Comparison, is_seed_key
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def _param_axis(values: list[Any]) -> dict[str, Any]:
-    """A parallel-coordinates dimension: numbers as they are, anything else as categories."""
-    if all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+    """A parallel-coordinates dimension: numbers as they are, anything else as categories in
+    order (False before True, numbers by value before text)."""
+    if all(_is_number(v) for v in values):
         return {"values": [float(v) for v in values]}
-    labels = sorted({str(v) for v in values})
+    order = sorted(set(values), key=lambda v: (not _is_number(v), v if _is_number(v) else str(v)))
+    labels = [str(v) for v in order]
     return {
-        "values": [labels.index(str(v)) for v in values],
+        "values": [order.index(v) for v in values],
         "tickvals": list(range(len(labels))),
         "ticktext": labels,
     }
+
+
+def _typed(runs: list[Run] | tuple[Run, ...]) -> dict[str, dict[str, Any]]:
+    return {r.id: typed_params(r) for r in runs}
 
 
 def varying_params(cmp: Comparison, limit: int = 8) -> list[str]:
@@ -32,12 +47,22 @@ def varying_params(cmp: Comparison, limit: int = 8) -> list[str]:
     return keys[:limit]
 
 
+def _mixed_set(values: list[Any]) -> bool:
+    """Booleans and numbers on one axis would collide (True == 1): keep such axes as text."""
+    return any(isinstance(v, bool) for v in values) and any(_is_number(v) for v in values)
+
+
 def parallel_chart(cmp: Comparison, metric: str) -> Chart | None:
     runs = [r for r in cmp.runs if metric_value(r, metric) is not None]
     params = varying_params(cmp)
     if len(runs) < 2 or not params:
         return None
-    dims = [{"label": k, **_param_axis([r.params[k] for r in runs])} for k in params]
+    typed = _typed(runs)
+    dims = []
+    for k in params:
+        values = [typed[r.id][k] for r in runs]
+        values = [str(v) for v in values] if _mixed_set(values) else values
+        dims.append({"label": k, **_param_axis(values)})
     scores = [metric_value(r, metric) for r in runs]
     dims.append({"label": metric, "values": scores})
     figure = {
@@ -64,16 +89,11 @@ def parallel_chart(cmp: Comparison, metric: str) -> Chart | None:
 def scatter_chart(cmp: Comparison, metric: str) -> Chart | None:
     """The metric against each varying numeric parameter; a menu picks the parameter."""
     runs = [r for r in cmp.runs if metric_value(r, metric) is not None]
-    numeric = [
-        k
-        for k in varying_params(cmp)
-        if all(
-            isinstance(r.params[k], int | float) and not isinstance(r.params[k], bool) for r in runs
-        )
-    ]
+    typed = _typed(runs)
+    numeric = [k for k in varying_params(cmp) if all(_is_number(typed[r.id][k]) for r in runs)]
     if len(runs) < 2 or not numeric:
         return None
-    xs = {k: [float(r.params[k]) for r in runs] for k in numeric}
+    xs = {k: [float(typed[r.id][k]) for r in runs] for k in numeric}
     first = numeric[0]
     trace = {
         "type": "scatter",

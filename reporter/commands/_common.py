@@ -116,7 +116,14 @@ def load_runs_for(runs: str | None, storage_options: dict, config_file: Path, ev
 
 def one_run(run_id: str, runs: str | None, storage_options: dict, config_file: Path):  # noqa: ANN201
     """One run, read and evaluated (the others are only discovered and read)."""
+    return one_run_and_settings(run_id, runs, storage_options, config_file)[1]
+
+
+def one_run_and_settings(  # noqa: ANN201
+    run_id: str, runs: str | None, storage_options: dict, config_file: Path
+):
+    """The settings, and one run read and evaluated."""
     from reporter.commands.runs_output import evaluated, find_run
 
     settings, loaded = load_runs_for(runs, storage_options, config_file, evaluate=False)
-    return evaluated(find_run(loaded, run_id.strip("/")), settings)
+    return settings, evaluated(find_run(loaded, run_id.strip("/")), settings)

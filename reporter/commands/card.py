@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from reporter.commands._common import config_option, handled, one_run, runs_option
+from reporter.commands._common import config_option, handled, one_run_and_settings, runs_option
 
 
 @click.command()
@@ -31,12 +31,15 @@ def card(run_id: str, runs: str | None, storage_options: dict, config_file: Path
     """
     import orjson
 
-    from reporter.pages.cards import hf_card, mct_card
+    from reporter.evaluation.metrics import MetricTypes
+    from reporter.pages.cards import CardContext, hf_card, mct_card
 
-    run = one_run(run_id, runs, storage_options, config_file)
+    settings, run = one_run_and_settings(run_id, runs, storage_options, config_file)
+    ctx = CardContext(
+        types=MetricTypes.from_settings(settings), operating_point=settings.operating_point
+    )
     if fmt == "hf":
-        click.echo(hf_card(run), nl=False)
+        click.echo(hf_card(run, ctx), nl=False)
     else:
-        click.echo(
-            orjson.dumps(mct_card(run), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode()
-        )
+        card = mct_card(run, ctx)
+        click.echo(orjson.dumps(card, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode())

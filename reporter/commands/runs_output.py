@@ -15,7 +15,7 @@ import orjson
 from reporter.config import Settings
 from reporter.errors import ReporterError
 from reporter.model import Run
-from reporter.study.analyse import is_lower_better
+from reporter.study.analyse import Ranking
 from reporter.text import suggest
 
 
@@ -65,18 +65,13 @@ def run_detail(run: Run) -> dict[str, Any]:
     }
 
 
-def sort_runs(runs: list[Run], metric: str | None, lower_patterns: tuple[str, ...]) -> list[Run]:
-    """By `metric`, best first (runs without it last), else by creation time then id."""
+def sort_runs(runs: list[Run], metric: str | None, settings: Settings) -> list[Run]:
+    """By `metric`, best first by what the metric means (failed runs after the ranked ones,
+    runs without it last), else by creation time then id. A computed metric sorts when the
+    runs were evaluated (`--with-evaluation`)."""
     if not metric:
         return sorted(runs, key=lambda r: (r.created is not None, r.created or 0, r.id))
-    sign = 1 if is_lower_better(metric, lower_patterns) else -1
-
-    def key(run: Run) -> tuple:
-        value = run.metrics.get(metric)
-        missing = value is None or not math.isfinite(value)
-        return (missing, 0.0 if missing else sign * value, run.id)
-
-    return sorted(runs, key=key)
+    return Ranking.from_settings(settings).order(runs, metric)
 
 
 def find_run(runs: list[Run], run_id: str) -> Run:
@@ -97,8 +92,11 @@ def evaluated(run: Run, settings: Settings) -> Run:
     return evaluate_one(run, settings)[0]
 
 
-def format_runs(runs: list[Run], fmt: str) -> str:
+def format_runs(runs: list[Run], fmt: str, *, with_evaluation: bool = False) -> str:
     records = [run_record(r) for r in runs]
+    if with_evaluation:
+        for record, run in zip(records, runs, strict=True):
+            record["evaluation"] = run.evaluation.to_json() if run.evaluation else None
     if fmt == "json":
         return orjson.dumps(records, option=orjson.OPT_INDENT_2).decode() + "\n"
     metrics = sorted({m for r in runs for m in r.metrics})

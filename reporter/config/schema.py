@@ -86,6 +86,10 @@ class EvaluationConfig(Schema):
         c.ListOfItems(c.Type((int, float)), default=[0.5, 0.8, 0.9]),
         "Recall targets for the best precision at each.",
     )
+    alert_budgets = option(
+        c.ListOfItems(c.Type((int, float)), default=[]),
+        "Alert budgets (alerts per 10,000 rows) for the best recall within each.",
+    )
     top_k = option(
         c.ListOfItems(c.Type(int), default=[100, 1000]), "Alert volumes for precision at top k."
     )
@@ -106,45 +110,30 @@ class ReporterConfig(Schema):
         c.ListOfItems(c.Type(str), default=[]), "Names of the readers to use (default: all)."
     )
     primary_metric = option(
-        c.Optional(c.Type(str)), "The metric the home page and the leaderboard rank by."
+        c.Optional(c.Type(str)),
+        "The metric the home page and the leaderboard rank by (default: the operating point's).",
     )
     metrics = option(c.ListOfItems(c.Type(str), default=[]), "Leaderboard and table columns.")
+    operating_point = option(
+        c.Optional(c.Type(str)),
+        "Where the team uses a model (recall@fpr=0.01, precision@recall=0.8, "
+        "recall@alerts_per_10k=50, threshold=0.5): what runs are ranked by.",
+    )
+    metric_types = option(
+        c.Type(dict, default={}),
+        "Per metric (a name or a glob pattern): direction, kind, format and description.",
+    )
     lower_is_better = option(
-        c.ListOfItems(
-            c.Type(str),
-            default=[
-                "*loss*",
-                "*error*",
-                "*brier*",
-                "*mse",
-                "*mae",
-                "*rmse",
-                "*fpr*",
-                "*ece*",
-                "*seconds*",
-                "*_time",
-                "*latency*",
-            ],  # fmt: skip
-        ),
-        "Patterns of metric names where lower is better.",
+        c.ListOfItems(c.Type(str), default=[]),
+        "More patterns of metric names where lower is better (beyond the built-in rules).",
     )
     neutral = option(
-        c.ListOfItems(
-            c.Type(str),
-            default=[
-                "n",
-                "n_*",
-                "*_count",
-                "count*",
-                "*iter*",
-                "epoch*",
-                "step*",
-                "*_rows",
-                "positives",
-                "negatives",
-            ],  # fmt: skip
-        ),
-        "Patterns of metrics that are counts or sizes: no best value is highlighted.",
+        c.ListOfItems(c.Type(str), default=[]),
+        "More patterns of metrics that are counts or sizes: never ranked, no best value.",
+    )
+    unranked_status = option(
+        c.ListOfItems(c.Type(str), default=["failed", "killed", "aborted", "crashed"]),
+        "Run statuses (any case) shown but never ranked best.",
     )
     max_points = option(c.Type(int, default=2000), "Point budget per chart trace.")
     chart_points = option(

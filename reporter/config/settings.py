@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from reporter.config.operating import OperatingPointSpec, parse_operating_point
 from reporter.errors import ConfigError
 
 REMOTE_DIR = "remote"
@@ -43,10 +44,14 @@ class EvalSettings:
     slice_columns: tuple[str, ...] | None
     fpr_targets: tuple[float, ...]
     recall_targets: tuple[float, ...]
+    alert_budgets: tuple[float, ...]
     top_k: tuple[int, ...]
     min_positives: int
     bootstrap: int
     seed: int
+    # The top-level `operating_point` again: it decides what is computed (its target), so the
+    # evaluation (and the run cache, keyed by these settings) sees it.
+    operating_point: OperatingPointSpec | None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -58,9 +63,12 @@ class Settings:
     runs_storage_options: Mapping[str, Any]
     readers: tuple[str, ...]
     primary_metric: str | None
+    operating_point: OperatingPointSpec | None
     metrics: tuple[str, ...]
+    metric_types: tuple[tuple[str, Mapping[str, str]], ...]  # (name or pattern, declaration)
     lower_is_better: tuple[str, ...]
     neutral: tuple[str, ...]
+    unranked_status: tuple[str, ...]
     max_points: int
     chart_points: int
     newest: int
@@ -114,6 +122,7 @@ def settings_from_config(
     runs_text = runs_override if runs_override is not None else config["runs"]
     runs_url = runs_text if is_url(runs_text) else None
     storage = dict(storage_override if storage_override else config["runs_storage_options"])
+    operating_point = _operating_point(config["operating_point"])
     evaluation = EvalSettings(
         enabled=ev["enabled"],
         threshold=float(ev["threshold"]),
@@ -125,10 +134,12 @@ def settings_from_config(
         slice_columns=tuple(ev["slice_columns"]) if ev["slice_columns"] is not None else None,
         fpr_targets=tuple(float(x) for x in ev["fpr_targets"]),
         recall_targets=tuple(float(x) for x in ev["recall_targets"]),
+        alert_budgets=tuple(float(x) for x in ev["alert_budgets"]),
         top_k=tuple(int(x) for x in ev["top_k"]),
         min_positives=ev["min_positives"],
         bootstrap=ev["bootstrap"],
         seed=ev["seed"],
+        operating_point=operating_point,
     )
     _check_ranges(evaluation)
     return Settings(
@@ -137,9 +148,12 @@ def settings_from_config(
         runs_storage_options=storage,
         readers=tuple(config["readers"]),
         primary_metric=config["primary_metric"],
+        operating_point=operating_point,
         metrics=tuple(config["metrics"]),
+        metric_types=metric_declarations(config["metric_types"]),
         lower_is_better=tuple(config["lower_is_better"]),
         neutral=tuple(config["neutral"]),
+        unranked_status=tuple(s.lower() for s in config["unranked_status"]),
         max_points=config["max_points"],
         chart_points=config["chart_points"],
         newest=config["newest"],
@@ -156,6 +170,51 @@ def settings_from_config(
         )
         + extra_comparisons,
     )
+
+
+def _operating_point(text: str | None) -> OperatingPointSpec | None:
+    if text is None or not text.strip():
+        return None
+    try:
+        return parse_operating_point(text)
+    except ValueError as exc:
+        raise ConfigError(f"Config value 'operating_point': {exc}") from None
+
+
+# What `metric_types` may declare, and the values each key takes.
+DECLARATION_KEYS = {
+    "direction": ("higher", "lower", "neutral"),
+    "kind": ("score", "rate", "loss", "count", "time"),
+    "format": ("decimal", "percent", "integer"),
+    "description": None,  # any text
+}
+
+
+def metric_declarations(raw: Mapping[str, Any]) -> tuple[tuple[str, Mapping[str, str]], ...]:
+    """`metric_types` checked: every problem at once, named as in mkdocs.yml."""
+    problems, found = [], []
+    for name, declared in raw.items():
+        where = f"metric_types.{name}"
+        if not isinstance(declared, Mapping):
+            problems.append(
+                f"Config value '{where}': expected a mapping such as {{direction: lower}}"
+            )
+            continue
+        for key, value in declared.items():
+            allowed = DECLARATION_KEYS.get(str(key), ())
+            if key not in DECLARATION_KEYS:
+                problems.append(
+                    f"Config value '{where}': unknown key '{key}'; valid keys: direction, kind, "
+                    "format, description"
+                )
+            elif allowed is not None and value not in allowed:
+                problems.append(
+                    f"Config value '{where}.{key}': expected one of {', '.join(allowed)}, got {value!r}"
+                )
+        found.append((str(name), {str(k): str(v) for k, v in declared.items()}))
+    if problems:
+        raise ConfigError("; ".join(problems))
+    return tuple(found)
 
 
 def mirror_folder(cache_dir: Path, url: str) -> Path:
@@ -178,6 +237,7 @@ def _check_ranges(ev: EvalSettings) -> None:
         "threshold": "a finite number",
         "fpr_targets": "numbers in (0, 1]",
         "recall_targets": "numbers in (0, 1]",
+        "alert_budgets": "numbers in (0, 10000]",
         "top_k": "whole numbers >= 1",
         "min_positives": "a whole number >= 0",
         "bootstrap": "a whole number >= 0",
@@ -186,6 +246,7 @@ def _check_ranges(ev: EvalSettings) -> None:
         "threshold": ev.threshold == ev.threshold and abs(ev.threshold) != float("inf"),
         "fpr_targets": all(0 < t <= 1 for t in ev.fpr_targets),
         "recall_targets": all(0 < t <= 1 for t in ev.recall_targets),
+        "alert_budgets": all(0 < t <= 10_000 for t in ev.alert_budgets),
         "top_k": all(k >= 1 for k in ev.top_k),
         "min_positives": ev.min_positives >= 0,
         "bootstrap": ev.bootstrap >= 0,

@@ -195,6 +195,23 @@ def calibration_bins(ranked: Ranked, n_bins: int) -> tuple[np.ndarray, np.ndarra
     return hits / total, mass / total, total
 
 
+def uniform_bins(ranked: Ranked, n_bins: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Positive weight, score mass and weight of each non-empty equal-width bin over [0, 1].
+
+    Bin membership is `calibration_curve(strategy="uniform")`'s: a score on an inner edge
+    belongs to the lower bin. The edges do not depend on the data, so a row of integer weight
+    w counts exactly as w copies of the row.
+    """
+    edges = np.linspace(0.0, 1.0, n_bins + 1)
+    ids = np.searchsorted(edges[1:-1], ranked.score, side="left")
+    w = np.ones(len(ranked.score)) if ranked.w is None else ranked.w
+    total = np.bincount(ids, weights=w, minlength=n_bins)
+    hits = np.bincount(ids, weights=np.where(ranked.y, w, 0.0), minlength=n_bins)
+    mass = np.bincount(ids, weights=ranked.score * w, minlength=n_bins)
+    kept = total > 0
+    return hits[kept], mass[kept], total[kept]
+
+
 def display_indices(x: np.ndarray, y: np.ndarray, budget: int, keep: list[int]) -> np.ndarray:
     """At most `budget` indices: first, last, `keep`, the rest evenly spaced along the curve.
 

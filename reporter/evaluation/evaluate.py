@@ -43,10 +43,13 @@ class EvalOptions:
     threshold: float
     fpr_targets: tuple[float, ...]
     recall_targets: tuple[float, ...]
+    alert_budgets: tuple[float, ...]
     top_k: tuple[int, ...]
     min_positives: int
     bootstrap: int
     seed: int
+    fixed_thresholds: tuple[float, ...] = ()  # a `threshold=` operating point's
+    primary_fpr: float | None = None  # a `recall@fpr=` operating point's budget
     threshold_rows: int = 20
     calibration_bins: int = 10
     curve_points: int = 500
@@ -58,15 +61,26 @@ class EvalOptions:
 
     @classmethod
     def from_settings(cls, ev: EvalSettings, threshold: float | None = None) -> EvalOptions:
-        """The options of a run: the settings, with the run's own threshold when it has one."""
+        """The options of a run: the settings, with the run's own threshold when it has one,
+        and the operating point's target added to its family's targets."""
+        op = ev.operating_point
+
+        def targets(family: str, configured: tuple[float, ...]) -> tuple[float, ...]:
+            if op is None or op.family != family or op.target in configured:
+                return configured
+            return (*configured, op.target)
+
         return cls(
             threshold=ev.threshold if threshold is None else threshold,
-            fpr_targets=ev.fpr_targets,
-            recall_targets=ev.recall_targets,
+            fpr_targets=targets("recall@fpr", ev.fpr_targets),
+            recall_targets=targets("precision@recall", ev.recall_targets),
+            alert_budgets=targets("recall@alerts_per_10k", ev.alert_budgets),
             top_k=ev.top_k,
             min_positives=ev.min_positives,
             bootstrap=ev.bootstrap,
             seed=ev.seed,
+            fixed_thresholds=targets("threshold", ()),
+            primary_fpr=op.target if op is not None and op.family == "recall@fpr" else None,
         )
 
 
@@ -75,13 +89,17 @@ def _option_problems(o: EvalOptions) -> list[str]:
         "threshold": math.isfinite(o.threshold),
         "fpr_targets": all(0 < t <= 1 for t in o.fpr_targets),
         "recall_targets": all(0 < t <= 1 for t in o.recall_targets),
+        "alert_budgets": all(0 < t <= 10_000 for t in o.alert_budgets),
+        "fixed_thresholds": all(math.isfinite(t) for t in o.fixed_thresholds),
+        "primary_fpr": o.primary_fpr is None or 0 < o.primary_fpr <= 1,
         "top_k": all(k >= 1 for k in o.top_k),
         "threshold_rows": o.threshold_rows >= 2,
         "calibration_bins": o.calibration_bins >= 1,
         "min_positives": o.min_positives >= 0,
         "bootstrap": o.bootstrap >= 0,
         # room for first, last, the threshold point and one point per target
-        "curve_points": o.curve_points >= 3 + len(o.fpr_targets) + len(o.recall_targets),
+        "curve_points": o.curve_points
+        >= 3 + len(o.fpr_targets) + len(o.recall_targets) + len(o.alert_budgets),
     }
     return [f"{name}={getattr(o, name)!r} is out of range" for name, ok in checks.items() if not ok]
 
@@ -132,11 +150,18 @@ def _evaluate_ranked(
     at_threshold, why_threshold = _at_threshold(r, options.threshold)
     recall_at_fpr, why_fpr = _recall_at_fpr(r, options.fpr_targets)
     precision_at_recall, why_recall = _precision_at_recall(r, options.recall_targets)
+    recall_at_alerts, why_alerts = _recall_at_alerts(r, options.alert_budgets)
     precision_at_k, why_k = _precision_at_k(r, options.top_k)
-    keep = [at_threshold, *recall_at_fpr.values(), *precision_at_recall.values()]
+    keep = [
+        at_threshold,
+        *recall_at_fpr.values(),
+        *precision_at_recall.values(),
+        *recall_at_alerts.values(),
+    ]
     roc, pr, why_curves = _display_curves(r, [p for p in keep if p], options.curve_points)
     ci, why_ci = intervals(r, options.bootstrap, options.seed)
-    why = (why_ranking, why_proba, why_threshold, why_fpr, why_recall, why_k, why_curves, why_ci)
+    why = (why_ranking, why_proba, why_threshold, why_fpr, why_recall, why_alerts, why_k)
+    why += (why_curves, why_ci)
     positive_rows = int(np.count_nonzero(r.y))
     return Evaluation(
         n=r.positives + r.negatives,
@@ -154,6 +179,8 @@ def _evaluate_ranked(
         at_threshold=at_threshold,
         recall_at_fpr=recall_at_fpr,
         precision_at_recall=precision_at_recall,
+        recall_at_alerts=recall_at_alerts,
+        at_thresholds={t: _point(r, _index_at(r, t), t) for t in options.fixed_thresholds},
         precision_at_k=precision_at_k,
         threshold_table=_threshold_table(r, options.threshold_rows),
         roc=roc,
@@ -190,8 +217,12 @@ def _probability_scores(
 
 def _calibration(r: Ranked, n_bins: int) -> Calibration:
     prob_true, prob_pred, weight = _curves.calibration_bins(r, n_bins)
-    ece = float(np.sum(weight * np.abs(prob_true - prob_pred)) / np.sum(weight))
-    return Calibration(prob_true=prob_true, prob_pred=prob_pred, bin_weight=weight, ece=ece)
+    quantile = float(np.sum(weight * np.abs(prob_true - prob_pred)) / np.sum(weight))
+    hits, mass, total = _curves.uniform_bins(r, n_bins)
+    ece = float(np.sum(np.abs(hits - mass)) / np.sum(total))
+    return Calibration(
+        prob_true=prob_true, prob_pred=prob_pred, bin_weight=weight, ece=ece, ece_quantile=quantile
+    )
 
 
 def _index_at(r: Ranked, threshold: float) -> int:
@@ -237,21 +268,34 @@ def _threshold_at(r: Ranked, index: int) -> float:
     return float(r.thresholds[index]) if index >= 0 else math.inf
 
 
+def _best_recall(r: Ranked, cost: np.ndarray, limit: float) -> OperatingPoint:
+    """Highest recall with `cost` (ascending along the curve) <= limit, at the highest
+    threshold reaching that recall (fewest alerts); recall 0 is alerting on nothing (inf)."""
+    last = int(np.searchsorted(cost, limit, side="right")) - 1
+    i = int(np.searchsorted(r.tps, r.tps[last], side="left")) if last >= 0 else -1
+    i = i if i >= 0 and r.tps[i] > 0 else -1
+    return _point(r, i, _threshold_at(r, i))
+
+
 def _recall_at_fpr(
     r: Ranked, targets: tuple[float, ...]
 ) -> tuple[dict[float, OperatingPoint | None], Reasons]:
-    """Highest recall with FPR <= target, at the highest threshold reaching that recall
-    (fewest false alerts); a recall of 0 means alerting on nothing (threshold inf)."""
+    """Highest recall with FPR <= target (see `_best_recall`)."""
     if r.positives == 0 or r.negatives == 0:
         return dict.fromkeys(targets), {"recall_at_fpr": ONE_CLASS}
     fpr = r.fps / r.negatives
-    points: dict[float, OperatingPoint | None] = {}
-    for t in targets:
-        last = int(np.searchsorted(fpr, t, side="right")) - 1
-        i = int(np.searchsorted(r.tps, r.tps[last], side="left")) if last >= 0 else -1
-        i = i if i >= 0 and r.tps[i] > 0 else -1
-        points[t] = _point(r, i, _threshold_at(r, i))
-    return points, {}
+    return {t: _best_recall(r, fpr, t) for t in targets}, {}
+
+
+def _recall_at_alerts(
+    r: Ranked, budgets: tuple[float, ...]
+) -> tuple[dict[float, OperatingPoint | None], Reasons]:
+    """Highest recall alerting on at most `budget` rows per 10,000 (by weight), as thresholding
+    the scores at each distinct value and counting alerts would find it."""
+    if r.positives == 0:
+        return dict.fromkeys(budgets), {"recall_at_alerts_per_10k": NO_POSITIVES}
+    per_10k = 10_000 * (r.tps + r.fps) / (r.positives + r.negatives)
+    return {b: _best_recall(r, per_10k, b) for b in budgets}, {}
 
 
 def _precision_at_recall(

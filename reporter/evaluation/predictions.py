@@ -16,12 +16,11 @@ import numpy as np
 import pandas as pd
 
 from reporter.config import EvalSettings
-from reporter.errors import PredictionsError
+from reporter.evaluation.labels import Where, binary_labels, first_row
 from reporter.text import size_text
 
 GIB = 1 << 30
 MISSING_SLICE_LABEL = "(missing)"
-_PREVIEW = 5
 
 
 @dataclass(frozen=True, kw_only=True, slots=True, eq=False)
@@ -47,27 +46,57 @@ class Predictions:
         *,
         weight: Any = None,
         slices: dict[str, Any] | None = None,
+        positive_label: str | int | None = None,
+        source: str = "",
+        run_id: str = "",
     ) -> Predictions:
-        """Build from array-likes, coercing dtypes and deriving `n_rows` and `label_hash`.
+        """Build from array-likes, validated as a predictions file is: labels 0/1, booleans,
+        'true'/'false' or '0'/'1' text (or two labels, one of them `positive_label`), finite
+        scores, finite weights >= 0. Anything else raises `PredictionsError` naming `source`
+        (the file the arrays came from) and `run_id`.
 
         Readers other than the native one (and tests) use this so the invariants live in one place.
         """
-        labels = np.asarray(y_true, dtype=bool)
-        scores = np.asarray(y_score, dtype=np.float64)
-        weights = None if weight is None else np.asarray(weight, dtype=np.float64)
-        named = {name: np.asarray(values).astype(str) for name, values in (slices or {}).items()}
-        lengths = {len(labels), len(scores)} | {len(v) for v in named.values()}
-        lengths |= set() if weights is None else {len(weights)}
+        where = Where(run_id=run_id, path=source or ARRAYS)
+        n = len(y_true) if hasattr(y_true, "__len__") else None
+        lengths = {n, len(y_score)} | {len(v) for v in (slices or {}).values()}
+        lengths |= set() if weight is None else {len(weight)}
         if len(lengths) != 1:
-            raise ValueError(f"arrays of different lengths: {sorted(lengths)}")
+            raise where.error(f"arrays of different lengths: {sorted(lengths, key=str)}")
+        labels = binary_labels(pd.Series(_flat(y_true)), positive_label, "y_true", where)
+        scores = _scores(pd.Series(_flat(y_score)), "y_score", where)
+        weights = (
+            None if weight is None else _weight_values(pd.Series(_flat(weight)), "weight", where)
+        )
+        named = {name: np.asarray(values).astype(str) for name, values in (slices or {}).items()}
+        return cls._checked(labels, scores, weights, named)
+
+    @classmethod
+    def _checked(
+        cls,
+        labels: np.ndarray,
+        scores: np.ndarray,
+        weights: np.ndarray | None,
+        slices: dict[str, np.ndarray],
+    ) -> Predictions:
+        """From arrays already validated (by `from_arrays` or `read_predictions`)."""
         return cls(
             y_true=labels,
             y_score=scores,
             weight=weights,
-            slices=named,
+            slices=slices,
             n_rows=len(labels),
             label_hash=label_hash(labels),
         )
+
+
+ARRAYS = "predictions given as arrays"
+
+
+def _flat(values: Any) -> np.ndarray:
+    """A 1-d array (a column vector is flattened; a scalar is one row)."""
+    array = np.asarray(values)
+    return array.ravel() if array.ndim != 1 and array.size == max(array.shape, default=1) else array
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -119,32 +148,21 @@ def read_predictions(
     max_bytes: int = GIB,
 ) -> Predictions:
     """Read and validate a predictions file; raise `PredictionsError` naming it on any problem."""
-    where = _Where(run_id=run_id, path=rel_path or path.name)
+    where = Where(run_id=run_id, path=rel_path or path.name)
     frame = _read_frame(path, where, max_bytes)
     if frame.empty:
         raise where.error("the file has a header but no rows")
     _require_columns(frame, (columns.y_true, columns.y_score), where)
     weight = _weights(frame, columns.weight, where)
-    return Predictions.from_arrays(
-        _labels(frame[columns.y_true], columns, where),
+    return Predictions._checked(
+        binary_labels(frame[columns.y_true], columns.positive_label, columns.y_true, where),
         _scores(frame[columns.y_score], columns.y_score, where),
-        weight=weight,
-        slices=_slices(frame, columns, where),
+        weight,
+        _slices(frame, columns, where),
     )
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
-class _Where:
-    """The file being read, so every error names it the same way."""
-
-    run_id: str
-    path: str
-
-    def error(self, reason: str) -> PredictionsError:
-        return PredictionsError(reason, run_id=self.run_id, path=self.path)
-
-
-def _read_frame(path: Path, where: _Where, max_bytes: int) -> pd.DataFrame:
+def _read_frame(path: Path, where: Where, max_bytes: int) -> pd.DataFrame:
     try:
         size = path.stat().st_size
     except OSError as exc:
@@ -161,7 +179,7 @@ def _read_frame(path: Path, where: _Where, max_bytes: int) -> pd.DataFrame:
     raise where.error("unsupported format; expected predictions.csv or predictions.parquet")
 
 
-def _read_csv(path: Path, where: _Where, size: int) -> pd.DataFrame:
+def _read_csv(path: Path, where: Where, size: int) -> pd.DataFrame:
     if size == 0:
         raise where.error("the file is empty")
     try:
@@ -172,7 +190,7 @@ def _read_csv(path: Path, where: _Where, size: int) -> pd.DataFrame:
         raise where.error(f"not a readable CSV file ({exc})") from exc
 
 
-def _read_parquet(path: Path, where: _Where) -> pd.DataFrame:
+def _read_parquet(path: Path, where: Where) -> pd.DataFrame:
     try:
         import pyarrow.parquet as pq
     except ImportError as exc:
@@ -185,7 +203,7 @@ def _read_parquet(path: Path, where: _Where) -> pd.DataFrame:
         raise where.error(f"not a readable Parquet file ({exc})") from exc
 
 
-def _require_columns(frame: pd.DataFrame, names: tuple[str, ...], where: _Where) -> None:
+def _require_columns(frame: pd.DataFrame, names: tuple[str, ...], where: Where) -> None:
     missing = [name for name in names if name not in frame.columns]
     if missing:
         found = ", ".join(repr(str(c)) for c in frame.columns)
@@ -196,88 +214,43 @@ def _require_columns(frame: pd.DataFrame, names: tuple[str, ...], where: _Where)
         )
 
 
-def _labels(series: pd.Series, columns: PredictionColumns, where: _Where) -> np.ndarray:
-    missing = series.isna().to_numpy()
-    if missing.any():
-        raise where.error(
-            f"column '{columns.y_true}' has {missing.sum()} rows without a label "
-            f"(first at row {_first(missing)})"
-        )
-    distinct = pd.unique(series)
-    if columns.positive_label is None:
-        return _default_labels(series, distinct, columns.y_true, where)
-    return _positive_labels(series, distinct, columns, where)
-
-
-def _default_labels(series: pd.Series, distinct: Any, name: str, where: _Where) -> np.ndarray:
-    """Accept the unambiguous encodings only: 0/1, False/True, "0"/"1"."""
-    if series.dtype.kind in "biuf" and set(distinct.tolist()) <= {0, 1}:
-        return series.to_numpy() == 1
-    if all(isinstance(v, str) for v in distinct) and set(distinct.tolist()) <= {"0", "1"}:
-        return series.to_numpy() == "1"
-    raise where.error(
-        f"labels in column '{name}' are not binary 0/1, False/True or '0'/'1': found "
-        f"{_preview(distinct)}; set positive_label to name the positive class"
-    )
-
-
-def _positive_labels(
-    series: pd.Series, distinct: Any, columns: PredictionColumns, where: _Where
-) -> np.ndarray:
-    if len(distinct) > 2:
-        raise where.error(
-            f"column '{columns.y_true}' has {len(distinct)} distinct labels, expected two: "
-            f"{_preview(distinct)}"
-        )
-    positive = _matches(series, columns.positive_label)
-    if len(distinct) == 2 and not positive.any():
-        raise where.error(
-            f"positive_label {columns.positive_label!r} is not one of the labels in column "
-            f"'{columns.y_true}': {_preview(distinct)}"
-        )
-    return positive
-
-
-def _matches(series: pd.Series, label: str | int | None) -> np.ndarray:
-    """Compare by value for numeric columns and numeric labels, else by text ("1" matches 1)."""
-    if series.dtype.kind in "biuf" and not isinstance(label, str):
-        return (series == label).to_numpy()
-    return (series.astype(str) == str(label)).to_numpy()
-
-
-def _scores(series: pd.Series, name: str, where: _Where) -> np.ndarray:
+def _scores(series: pd.Series, name: str, where: Where) -> np.ndarray:
     values = _numeric(series, name, "scores", where)
     bad = ~np.isfinite(values)
     if bad.any():
         raise where.error(
             f"column '{name}' has {bad.sum()} rows with NaN or infinite scores "
-            f"(first at row {_first(bad)}); every row needs a finite score"
+            f"(first at row {first_row(bad)}); every row needs a finite score"
         )
     return values
 
 
-def _weights(frame: pd.DataFrame, name: str | None, where: _Where) -> np.ndarray | None:
+def _weights(frame: pd.DataFrame, name: str | None, where: Where) -> np.ndarray | None:
     if name is None or name not in frame.columns:
         return None
-    values = _numeric(frame[name], name, "weights", where)
+    return _weight_values(frame[name], name, where)
+
+
+def _weight_values(series: pd.Series, name: str, where: Where) -> np.ndarray:
+    values = _numeric(series, name, "weights", where)
     bad = ~np.isfinite(values) | (values < 0)
     if bad.any():
         raise where.error(
             f"column '{name}' has {bad.sum()} negative or non-finite weights "
-            f"(first at row {_first(bad)}); weights must be finite and >= 0"
+            f"(first at row {first_row(bad)}); weights must be finite and >= 0"
         )
     if not values.any():
         raise where.error(f"every weight in column '{name}' is zero; nothing to evaluate")
     return values
 
 
-def _numeric(series: pd.Series, name: str, what: str, where: _Where) -> np.ndarray:
+def _numeric(series: pd.Series, name: str, what: str, where: Where) -> np.ndarray:
     if series.dtype.kind in "biuf":
         return series.to_numpy(dtype=np.float64, na_value=np.nan)
     coerced = pd.to_numeric(series, errors="coerce")
     bad = (coerced.isna() & series.notna()).to_numpy()
     if bad.any():
-        row = _first(bad)
+        row = first_row(bad)
         raise where.error(
             f"column '{name}' holds non-numeric {what}: {series.iloc[row - 1]!r} "
             f"at row {row} ({bad.sum()} rows in all)"
@@ -285,9 +258,7 @@ def _numeric(series: pd.Series, name: str, what: str, where: _Where) -> np.ndarr
     return coerced.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
-def _slices(
-    frame: pd.DataFrame, columns: PredictionColumns, where: _Where
-) -> dict[str, np.ndarray]:
+def _slices(frame: pd.DataFrame, columns: PredictionColumns, where: Where) -> dict[str, np.ndarray]:
     names = columns.slices
     if names is None:
         names = _auto_slice_columns(frame, columns)
@@ -313,7 +284,7 @@ def _textual(series: pd.Series) -> bool:
 
 
 def _check_cardinality(
-    frame: pd.DataFrame, names: tuple[str, ...], limit: int, where: _Where
+    frame: pd.DataFrame, names: tuple[str, ...], limit: int, where: Where
 ) -> None:
     for name in names:
         count = frame[name].nunique(dropna=False)
@@ -327,17 +298,6 @@ def _check_cardinality(
 def _slice_labels(series: pd.Series) -> np.ndarray:
     values = series.astype(object)
     return values.where(series.notna(), MISSING_SLICE_LABEL).astype(str).to_numpy(dtype=str)
-
-
-def _first(mask: np.ndarray) -> int:
-    """1-based data row of the first flagged row (row 1 is the first row after the header)."""
-    return int(np.argmax(mask)) + 1
-
-
-def _preview(values: Any) -> str:
-    shown = ", ".join(repr(v.item() if hasattr(v, "item") else v) for v in values[:_PREVIEW])
-    more = len(values) - _PREVIEW
-    return shown + (f" and {more} more" if more > 0 else "")
 
 
 def _quoted(names: list[str]) -> str:

@@ -4,11 +4,14 @@
 `log_loss`, `brier`, `recall_at_fpr` and `precision_at_recall` (keyed by the target's shortest
 repr, "0.001"), `confusion` (`threshold`, `tp`, `fp`, `tn`, `fn`), `ci` (metric -> [low, high] or
 null), `slices` (column -> value -> the same keys without `slices`). Also: `negatives`, `n_rows`,
-`positive_rows`, `prevalence`, `ece`, `precision_at_k`, `precision`, `recall`, `f1`, `fpr`,
+`positive_rows`, `prevalence`, `ece` (10 equal-width bins), `ece_quantile` (10 equal-count
+bins), `recall_at_alerts_per_10k`, `precision_at_k`, `precision`, `recall`, `f1`, `fpr`,
 `alerts_per_10k` (at the threshold), `thresholds` (of the target operating points),
-`low_support`, `undefined`, and every metric computed on the ranked rows
-(`reporter.evaluation.metrics`, e.g. `partial_auc@fpr=0.01`). Values are ints, floats, bools,
-strings or null, never NaN or infinity.
+`low_support`, `undefined`, every metric computed on the ranked rows
+(`reporter.evaluation.metrics`, e.g. `partial_auc@fpr=0.01`), `metrics` (every computed
+metric by its leaderboard name, e.g. `recall@fpr=0.01`) and `metric_thresholds` (the decision
+threshold of each threshold-dependent one). Values are ints, floats, bools, strings or null,
+never NaN or infinity.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from reporter.evaluation.curves import PrCurve, RocCurve
+from reporter.evaluation.metrics import computed_metrics, metric_thresholds
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -45,16 +49,20 @@ class OperatingPoint:
 
 @dataclass(frozen=True, kw_only=True, slots=True, eq=False)
 class Calibration:
-    """Reliability curve over quantile bins, plus the expected calibration error.
+    """Reliability curve over quantile bins, plus two expected calibration errors.
 
-    `ece` = sum over bins of (bin weight / total weight) * |observed rate - mean score|: the
-    average gap between predicted and observed fraud rates, each row counted once.
+    Both are sum over bins of (bin weight / total weight) * |observed rate - mean score|, the
+    average gap between predicted and observed rates, each row counted by its weight. `ece`
+    uses 10 equal-width bins over [0, 1] (the usual definition; integer weights equal
+    replicated rows); `ece_quantile` uses the curve's equal-count bins (edges at percentiles of
+    the rows' scores), which puts more bins where scores are dense and is not comparable.
     """
 
     prob_true: np.ndarray
     prob_pred: np.ndarray
     bin_weight: np.ndarray
     ece: float
+    ece_quantile: float
 
 
 @dataclass(frozen=True, kw_only=True, slots=True, eq=False)
@@ -81,6 +89,8 @@ class Evaluation:
     at_threshold: OperatingPoint
     recall_at_fpr: dict[float, OperatingPoint | None]
     precision_at_recall: dict[float, OperatingPoint | None]
+    recall_at_alerts: dict[float, OperatingPoint | None]  # alert budget (per 10k rows) -> point
+    at_thresholds: dict[float, OperatingPoint]  # fixed thresholds (a `threshold=` operating point)
     precision_at_k: dict[int, float | None]
     threshold_table: tuple[OperatingPoint, ...]
     roc: RocCurve | None
@@ -116,8 +126,10 @@ def _summary_json(e: Evaluation) -> dict[str, Any]:
         "log_loss": _float(e.log_loss),
         "brier": _float(e.brier),
         "ece": _float(e.calibration.ece) if e.calibration else None,
+        "ece_quantile": _float(e.calibration.ece_quantile) if e.calibration else None,
         "recall_at_fpr": _targets(e.recall_at_fpr, "recall"),
         "precision_at_recall": _targets(e.precision_at_recall, "precision"),
+        "recall_at_alerts_per_10k": _targets(e.recall_at_alerts, "recall"),
         "precision_at_k": {str(k): _float(v) for k, v in e.precision_at_k.items()},
         "confusion": {
             "threshold": _float(at.threshold),
@@ -128,11 +140,14 @@ def _summary_json(e: Evaluation) -> dict[str, Any]:
         "thresholds": {
             "recall_at_fpr": _targets(e.recall_at_fpr, "threshold"),
             "precision_at_recall": _targets(e.precision_at_recall, "threshold"),
+            "recall_at_alerts_per_10k": _targets(e.recall_at_alerts, "threshold"),
         },
         "ci": {m: None if ci is None else [_float(ci[0]), _float(ci[1])] for m, ci in e.ci.items()},
         "low_support": e.low_support,
         "undefined": dict(e.undefined),
         **{name: _float(value) for name, value in sorted(e.values.items())},
+        "metrics": {k: v for k, v in computed_metrics(e).items() if math.isfinite(v)},
+        "metric_thresholds": metric_thresholds(e),
     }
 
 

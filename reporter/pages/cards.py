@@ -1,10 +1,15 @@
 """Model cards out: a run as a Hugging Face `README.md` or as Model Card Toolkit JSON.
 
 Pure functions of a `Run` (no file system): `hf_card(run) -> str`, `mct_card(run) -> dict`.
-Both report the same numbers: the metrics the run logged, overridden by the ones computed from
-its predictions (`Run.computed`, else `Run.evaluation`), overall and per slice, with the
-bootstrap 95% intervals the evaluation computed. The prose comes from the run's `card.md`,
-whose sections (Intended use, Limitations, Ethical considerations, ...) map onto the Model Card
+Both report the same numbers: the evaluation metrics the run logged (scores, rates, losses; not
+counts or times), overridden by the ones computed from its predictions (`Run.computed`, else
+`Run.evaluation`), overall and per slice, with the bootstrap 95% intervals the evaluation
+computed and the decision threshold of each threshold-dependent value. They state the task
+only when it is known (binary labels, or the metrics' kind), the evaluation dataset only when
+the run names one (`eval_dataset` in run.yaml, or a tracker's dataset inputs as
+`info["datasets"]`), the team's operating point with the run's values there, and `license` and
+`library_name` when the run declares them. The prose comes from the run's `card.md`, whose
+sections (Intended use, Limitations, Ethical considerations, ...) map onto the Model Card
 Toolkit's `considerations`.
 """
 
@@ -12,56 +17,118 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from reporter.evaluation.metrics import computed_metrics
+from reporter.config.operating import OperatingPointSpec
+from reporter.evaluation.metrics import MetricTypes, computed_metrics, metric_thresholds
+from reporter.evaluation.names import CLASSIFICATION, REGRESSION
 from reporter.model import Run
+from reporter.pages.card_text import card_sections, data_sections, first_paragraph
 from reporter.pages.filters import dump_yaml
 
 if TYPE_CHECKING:
     from reporter.evaluation.results import Evaluation
 
 MCT_SCHEMA_VERSION = "0.0.2"
-TASK = {"type": "tabular-classification", "name": "Binary classification"}
+TASKS = {
+    "binary": {"type": "tabular-classification", "name": "Binary classification"},
+    CLASSIFICATION: {"type": "tabular-classification", "name": "Classification"},
+    REGRESSION: {"type": "tabular-regression", "name": "Regression"},
+}
+EVAL_CONTEXTS = ("eval", "evaluation", "test", "testing", "validation", "valid", "holdout")
 
-# card.md headings (lower case, punctuation dropped) -> where the section goes
-SECTIONS = {
-    "overview": "overview", "model details": "overview", "description": "overview",
-    "summary": "overview", "model": "overview",
-    "intended use": "use_cases", "intended uses": "use_cases", "use cases": "use_cases",
-    "primary intended uses": "use_cases", "uses": "use_cases",
-    "users": "users", "intended users": "users", "primary intended users": "users",
-    "limitations": "limitations", "known limitations": "limitations", "caveats": "limitations",
-    "caveats and recommendations": "limitations", "out of scope use": "limitations",
-    "out of scope uses": "limitations",
-    "tradeoffs": "tradeoffs", "trade offs": "tradeoffs",
-    "ethical considerations": "ethical_considerations", "ethics": "ethical_considerations",
-    "risks": "ethical_considerations",
-    "training data": "data", "evaluation data": "data", "data": "data", "datasets": "data",
-}  # fmt: skip
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CardContext:
+    """What a card needs beyond the run: what metrics mean, and the team's operating point."""
+
+    types: MetricTypes = field(default_factory=MetricTypes)
+    operating_point: OperatingPointSpec | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Result:
-    """One metric value, on all rows (`slice` "") or on one slice, with its interval if known."""
+    """One metric value, on all rows (`slice` "") or on one slice, with its interval and the
+    decision threshold it was taken at, when known."""
 
     metric: str
     value: float
     slice: str = ""
     ci: tuple[float, float] | None = None
+    threshold: float | None = None
 
 
-def card_results(run: Run) -> list[Result]:
-    """Every finite metric of the run, overall first, then per slice; sorted by name."""
+def card_results(run: Run, ctx: CardContext | None = None) -> list[Result]:
+    """Every finite evaluation metric of the run, overall first, then per slice; by name."""
+    ctx = ctx or CardContext()
     overall = {**run.metrics, **_computed(run)}
     cis = run.evaluation.ci if run.evaluation is not None else {}
-    results = [Result(metric=k, value=v, ci=cis.get(k)) for k, v in sorted(overall.items())]
+    at = metric_thresholds(run.evaluation) if run.evaluation is not None else {}
+    results = [
+        Result(metric=k, value=v, ci=cis.get(k), threshold=at.get(k))
+        for k, v in sorted(overall.items())
+    ]
     for name, values in sorted(_slices(run).items()):
         results += [
-            Result(metric=k, value=v, slice=name, ci=ci) for k, (v, ci) in sorted(values.items())
+            Result(metric=k, value=v, slice=name, ci=ci, threshold=t)
+            for k, (v, ci, t) in sorted(values.items())
         ]
-    return [r for r in results if math.isfinite(r.value)]
+    return [r for r in results if math.isfinite(r.value) and ctx.types.of(r.metric).is_evaluation]
+
+
+def card_task(run: Run, ctx: CardContext | None = None) -> dict[str, str] | None:
+    """The task, when known: binary classification from binary labels, else what the logged
+    evaluation metrics imply (classification, regression); None when unknown or mixed."""
+    if run.evaluation is not None:
+        return dict(TASKS["binary"])
+    types = (ctx or CardContext()).types
+    tasks = {types.of(m).task for m in run.metrics} - {""}
+    return dict(TASKS[tasks.pop()]) if len(tasks) == 1 else None
+
+
+def card_dataset(run: Run) -> str:
+    """The evaluation dataset's name: `eval_dataset` in run.yaml, else a tracker's dataset input
+    (`info["datasets"]`: {name, context}) used for evaluation, or the only one; "" when none."""
+    declared = run.info.get("run.eval_dataset") or run.info.get("eval_dataset")
+    if isinstance(declared, str | int | float) and str(declared).strip():
+        return str(declared).strip()
+    inputs = [d for d in run.info.get("datasets") or () if isinstance(d, dict) and d.get("name")]
+    chosen = [d for d in inputs if str(d.get("context", "")).lower() in EVAL_CONTEXTS]
+    picked = chosen or (inputs if len(inputs) == 1 else [])
+    return str(picked[0]["name"]) if picked else ""
+
+
+def operating_summary(run: Run, ctx: CardContext | None = None) -> list[tuple[str, str]]:
+    """The operating point and the run's values there, as (label, value) lines."""
+    op = (ctx or CardContext()).operating_point
+    if op is None:
+        return []
+    lines = [("Operating point", f"{op.describe()} (`{op.metric}`)")]
+    point = _op_point(run.evaluation, op) if run.evaluation is not None else None
+    if point is None:
+        value = run.metrics.get(op.metric)
+        shown = f"{value:.6g}" if value is not None else "not evaluated for this run"
+        return [*lines, (op.metric, shown)]
+    for label, attr in (("Threshold", "threshold"), ("Precision", "precision"),
+                        ("Recall", "recall"), ("F1", "f1"), ("False-positive rate", "fpr"),
+                        ("Alerts per 10,000", "alerts_per_10k")):  # fmt: skip
+        value = getattr(point, attr)
+        if value is not None and math.isfinite(value):
+            lines.append((label, f"{value:.6g}"))
+        elif attr == "threshold":
+            lines.append((label, "none reaches it: alert on nothing"))
+    return lines
+
+
+def _op_point(e: Evaluation, op: OperatingPointSpec) -> Any:
+    points = {
+        "recall@fpr": e.recall_at_fpr,
+        "precision@recall": e.precision_at_recall,
+        "recall@alerts_per_10k": e.recall_at_alerts,
+        "threshold": e.at_thresholds,
+    }[op.family]
+    return points.get(op.target)
 
 
 def _computed(run: Run) -> dict[str, float]:
@@ -72,13 +139,13 @@ def _computed(run: Run) -> dict[str, float]:
     return computed_metrics(run.evaluation)
 
 
-SliceValues = dict[str, tuple[float, tuple[float, float] | None]]
+SliceValues = dict[str, tuple[float, tuple[float, float] | None, float | None]]
 
 
 def _slices(run: Run) -> dict[str, SliceValues]:
     """Logged slices (`Run.slices`) and evaluated ones (`column=value`), evaluated winning."""
     slices: dict[str, SliceValues] = {
-        name: {k: (float(v), None) for k, v in values.items()}
+        name: {k: (float(v), None, None) for k, v in values.items()}
         for name, values in run.slices.items()
     }
     if run.evaluation is not None:
@@ -89,46 +156,67 @@ def _slices(run: Run) -> dict[str, SliceValues]:
 
 
 def _evaluated(sub: Evaluation) -> SliceValues:
-    return {k: (v, sub.ci.get(k)) for k, v in computed_metrics(sub).items()}
+    at = metric_thresholds(sub)
+    return {k: (v, sub.ci.get(k), at.get(k)) for k, v in computed_metrics(sub).items()}
 
 
 # --- Hugging Face -----------------------------------------------------------------------------
 
 
-def hf_card(run: Run) -> str:
+def hf_card(run: Run, ctx: CardContext | None = None) -> str:
     """A Hugging Face style README.md: YAML front matter with `model-index`, then prose."""
-    results = card_results(run)
+    results = card_results(run, ctx)
     front: dict[str, Any] = {}
+    license_ = run.info.get("run.license")
+    if license_:
+        front["license"] = str(license_)
     library = _library(run)
     if library:
         front["library_name"] = library
     if run.tags:
         front["tags"] = list(run.tags)
-    front["model-index"] = [{"name": run.name, "results": _hf_results(run, results)}]
+    front["model-index"] = [{"name": run.name, "results": _hf_results(run, results, ctx)}]
     header = dump_yaml(front, sort_keys=False, allow_unicode=True, width=1000)
-    return f"---\n{header}---\n\n{_hf_body(run, results)}"
+    return f"---\n{header}---\n\n{_hf_body(run, results, ctx)}"
 
 
-def _hf_results(run: Run, results: list[Result]) -> list[dict[str, Any]]:
+def _hf_results(run: Run, results: list[Result], ctx: CardContext | None) -> list[dict[str, Any]]:
+    """model-index results: one entry per slice; `task` and `dataset` only when known."""
     groups: dict[str, list[Result]] = {}
     for r in results:
         groups.setdefault(r.slice, []).append(r)
+    task, name_ = card_task(run, ctx), card_dataset(run)
     entries = []
     for name, group in groups.items():
-        dataset: dict[str, Any] = {"name": run.experiment, "type": _slug(run.experiment)}
-        if name:
-            dataset.update(name=f"{run.experiment} ({name})", config=name)
-        metrics = [{"type": r.metric, "value": r.value, "name": _pretty(r.metric)} for r in group]
-        entries.append({"task": dict(TASK), "dataset": dataset, "metrics": metrics})
+        entry: dict[str, Any] = {}
+        if task:
+            entry["task"] = task
+        if name_:
+            dataset: dict[str, Any] = {"name": name_, "type": _slug(name_)}
+            if name:
+                dataset.update(name=f"{name_} ({name})", config=name)
+            entry["dataset"] = dataset
+        entry["metrics"] = [_hf_metric(r) for r in group]
+        entries.append(entry)
     return entries
 
 
-def _hf_body(run: Run, results: list[Result]) -> str:
+def _hf_metric(r: Result) -> dict[str, Any]:
+    metric: dict[str, Any] = {"type": r.metric, "value": r.value, "name": _pretty(r.metric)}
+    if r.threshold is not None:
+        metric["args"] = {"threshold": r.threshold}
+    return metric
+
+
+def _hf_body(run: Run, results: list[Result], ctx: CardContext | None = None) -> str:
     parts = []
     card = run.card.strip()
     if not card.startswith("# "):
         parts.append(f"# {_one_line(run.name)}")
     parts.append(card or "No model card was written for this run.")
+    operating = operating_summary(run, ctx)
+    if operating:
+        parts.append("## Operating point\n\n" + "\n".join(f"- {k}: {v}" for k, v in operating))
     overall = [r for r in results if not r.slice]
     if overall:
         parts.append("## Evaluation results\n\n" + _table(overall, with_slice=False))
@@ -140,12 +228,14 @@ def _hf_body(run: Run, results: list[Result]) -> str:
 
 
 def _table(results: list[Result], *, with_slice: bool) -> str:
-    head = ("| Slice " if with_slice else "") + "| Metric | Value | 95% interval |"
-    rule = ("|---" if with_slice else "") + "|---|---:|---|"
+    head = ("| Slice " if with_slice else "") + "| Metric | Value | 95% interval | Threshold |"
+    rule = ("|---" if with_slice else "") + "|---|---:|---|---:|"
     rows = [
         (f"| {_cell(r.slice)} " if with_slice else "")
         + f"| {_cell(r.metric)} | {r.value:.6g} | "
         + (f"{r.ci[0]:.4g} to {r.ci[1]:.4g}" if r.ci else "")
+        + " | "
+        + (f"{r.threshold:.4g}" if r.threshold is not None else "")
         + " |"
         for r in results
     ]
@@ -154,6 +244,9 @@ def _table(results: list[Result], *, with_slice: bool) -> str:
 
 def _provenance(run: Run) -> list[tuple[str, str]]:
     rows = [("Run", f"`{run.id}`"), ("Experiment", _one_line(run.experiment))]
+    dataset = card_dataset(run)
+    if dataset:
+        rows.append(("Evaluation dataset", _one_line(dataset)))
     if run.created:
         rows.append(("Created", run.created.isoformat()))
     for label, value in (("Status", run.status), ("Author", run.author)):
@@ -166,7 +259,11 @@ def _provenance(run: Run) -> list[tuple[str, str]]:
 
 
 def _library(run: Run) -> str:
-    """The model's library when the reader knows it (MLflow flavour, modelstore library)."""
+    """The model's library: `library_name` in run.yaml, else what the reader knows (MLflow
+    flavour, modelstore library)."""
+    declared = run.info.get("run.library_name")
+    if declared:
+        return str(declared)
     flavour = next((v for k, v in sorted(run.info.items()) if k.endswith(".flavour")), None)
     if flavour:
         return str(flavour).split()[0]
@@ -176,23 +273,28 @@ def _library(run: Run) -> str:
 # --- Model Card Toolkit -----------------------------------------------------------------------
 
 
-def mct_card(run: Run) -> dict[str, Any]:
+def mct_card(run: Run, ctx: CardContext | None = None) -> dict[str, Any]:
     """Model Card Toolkit style JSON (schema 0.0.2 field names; metric values as strings)."""
     sections = card_sections(run.card)
     overview = sections.get("overview", [])
     details: dict[str, Any] = {
         "name": run.name,
-        "overview": overview[0] if overview else _first_paragraph(run.notes),
+        "overview": overview[0] if overview else first_paragraph(run.notes),
         "documentation": run.card.strip(),
         "version": {"name": run.id},
         "owners": [{"name": run.author}] if run.author else [],
         "references": [],
-        "licenses": [],
+        "licenses": [{"identifier": str(run.info["run.license"])}]
+        if run.info.get("run.license")
+        else [],
         "citations": [],
     }
     if run.created:
         details["version"]["date"] = run.created.date().isoformat()
     parameters: dict[str, Any] = {"data": [{"name": n, "description": d} for n, d in _data(run)]}
+    dataset = card_dataset(run)
+    if dataset and dataset not in {d["name"] for d in parameters["data"]}:
+        parameters["data"].append({"name": dataset, "description": "evaluation data"})
     architecture = run.info.get("model.type") or _library(run)
     if architecture:
         parameters["model_architecture"] = str(architecture)
@@ -201,7 +303,7 @@ def mct_card(run: Run) -> dict[str, Any]:
         "model_details": details,
         "model_parameters": parameters,
         "quantitative_analysis": {
-            "performance_metrics": [_mct_metric(r) for r in card_results(run)]
+            "performance_metrics": [_mct_metric(r) for r in card_results(run, ctx)]
         },
         "considerations": {
             "users": _described(sections.get("users", [])),
@@ -218,6 +320,8 @@ def mct_card(run: Run) -> dict[str, Any]:
 
 def _mct_metric(r: Result) -> dict[str, Any]:
     metric: dict[str, Any] = {"type": r.metric, "value": repr(float(r.value)), "slice": r.slice}
+    if r.threshold is not None:
+        metric["threshold"] = repr(float(r.threshold))
     if r.ci:
         metric["confidence_interval"] = {
             "lower_bound": repr(float(r.ci[0])),
@@ -231,55 +335,7 @@ def _described(items: list[str]) -> list[dict[str, str]]:
 
 
 def _data(run: Run) -> list[tuple[str, str]]:
-    """card.md's data sections, by heading ("Training data", "Evaluation data")."""
-    return [(heading, text) for heading, kind, text in _raw_sections(run.card) if kind == "data"]
-
-
-def card_sections(card: str) -> dict[str, list[str]]:
-    """card.md as {kind: [entries]}: a bulleted section gives one entry per bullet.
-
-    Text before the first heading (other than a title) is the overview.
-    """
-    sections: dict[str, list[str]] = {}
-    for _, kind, text in _raw_sections(card):
-        if kind and text:
-            sections.setdefault(kind, []).extend(_entries(text))
-    return sections
-
-
-_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
-
-
-def _raw_sections(card: str) -> list[tuple[str, str, str]]:
-    """(heading, kind, body text) per section; a level-1 title starts no section."""
-    found: list[tuple[str, str, list[str]]] = [("", "overview", [])]
-    for line in card.splitlines():
-        match = _HEADING.match(line)
-        untouched = len(found) == 1 and not any(ln.strip() for ln in found[0][2])
-        if match and len(match.group(1)) == 1 and untouched:
-            continue  # the card's title
-        if match:
-            heading = match.group(2)
-            found.append((heading, SECTIONS.get(_key(heading), ""), []))
-        else:
-            found[-1][2].append(line)
-    return [(h, k, "\n".join(b).strip()) for h, k, b in found]
-
-
-def _key(heading: str) -> str:
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", heading.lower()).split())
-
-
-def _entries(text: str) -> list[str]:
-    bullets = re.findall(r"^\s*(?:[-*+]|\d+[.)])\s+(.+)$", text, flags=re.MULTILINE)
-    lines = [ln for ln in text.splitlines() if ln.strip()]
-    if bullets and len(bullets) == len(lines):
-        return [b.strip() for b in bullets]
-    return [" ".join(text.split())]
-
-
-def _first_paragraph(text: str) -> str:
-    return " ".join(text.strip().split("\n\n")[0].split()) if text.strip() else ""
+    return data_sections(run.card)
 
 
 # --- small text helpers -----------------------------------------------------------------------

@@ -18,7 +18,7 @@ import yaml
 from markupsafe import Markup, escape
 
 from reporter.charts.base import Chart
-from reporter.text import markdown_text, number_text, size_text
+from reporter.text import markdown_text, metric_text, number_text, size_text
 
 # libyaml's emitter when PyYAML has it (10x faster than the pure-Python one), same output rules.
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -156,6 +156,7 @@ def register(env: jinja2.Environment) -> None:
     env.globals["row_limit"] = ROW_LIMIT
     env.filters.update(
         num=number_text,
+        metric=metric_text,
         short=short,
         date=date,
         md=markdown_text,

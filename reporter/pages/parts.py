@@ -20,7 +20,8 @@ from reporter.charts import evaluation as eval_charts
 from reporter.charts import history, params
 from reporter.charts.base import Chart
 from reporter.config import Settings
-from reporter.pages.run_page import headline_rows
+from reporter.pages.run_page import headline_rows, operating_table
+from reporter.study.analyse import Study
 from reporter.study.compare import Comparison, summary_rows
 
 COMPARISON = "comparison"
@@ -38,6 +39,7 @@ class PartInput:
     settings: Settings
     metric: str  # the metric parameter charts colour by: the primary one
     scope: str
+    study: Study
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -120,6 +122,14 @@ def _nothing(p: PartInput) -> dict[str, Any]:
     return {}
 
 
+def _operating(p: PartInput) -> dict[str, Any]:
+    """Runs best first at the operating point, the operating point's targets first, the best
+    ranked run marked per target."""
+    by = p.study.operating_point.metric if p.study.operating_point else p.study.primary_metric
+    table = operating_table(list(p.cmp.runs), p.study.operating_point, p.study.ranking, by)
+    return {"table": table, "by": by}
+
+
 _NO_PREDICTIONS = "None of these runs has predictions to draw {} from."
 _PARAMETERS = "No parameter differs between these runs in a way that can be drawn."
 
@@ -158,7 +168,7 @@ PARTS: tuple[Part, ...] = (
         build=_roc,
         empty=_NO_PREDICTIONS.format("a ROC curve"),
     ),
-    Part(name="operating_points", title="Operating points", scopes=BOTH, build=_nothing),
+    Part(name="operating_points", title="Operating points", scopes=BOTH, build=_operating),
     Part(
         name="calibration",
         title="Calibration",
@@ -214,17 +224,18 @@ def applicable(show: tuple[str, ...], cmp: Comparison, scope: str) -> list[str]:
 
 
 def part_context(
-    wanted: str, cmp: Comparison, settings: Settings, metric: str | None, scope: str
+    wanted: str, cmp: Comparison, settings: Settings, study: Study, scope: str
 ) -> dict[str, Any]:
     """What the template of one part needs: its charts and rows, computed here."""
     base, _, arg = wanted.partition(":")
     part = BY_NAME[base]
+    metric = study.primary_metric
     key_metric = metric or (cmp.columns[0].name if cmp.columns else SLICE_METRIC)
     empty = part.empty
     if scope == RUN and base not in ("history", "metrics", "card", "params"):
         empty = f"{base}: not available for this run (no predictions?)."
     built = part.build(
-        PartInput(cmp=cmp, arg=arg, settings=settings, metric=key_metric, scope=scope)
+        PartInput(cmp=cmp, arg=arg, settings=settings, metric=key_metric, scope=scope, study=study)
     )
     return {
         "part": base,

@@ -26,10 +26,10 @@ from reporter.journal.resolve import ResolvedEmbed
 from reporter.model import Run
 from reporter.pages import filters, urls
 from reporter.pages.cache import PageCache
-from reporter.pages.cards import hf_card, mct_card
+from reporter.pages.cards import CardContext, hf_card, mct_card
 from reporter.pages.filters import ChartSink
 from reporter.pages.parts import COMPARISON, RUN, applicable, part_context
-from reporter.pages.run_page import eval_charts, headline_rows, related_runs, slice_rows
+from reporter.pages.run_page import eval_charts, headline_rows, related_runs, slice_rows, targets
 from reporter.study.analyse import Study, metric_value
 from reporter.study.compare import (
     Comparison,
@@ -91,6 +91,7 @@ class Renderer:
         self.backlinks = backlinks or {}
         self.env = env or environment(settings.templates)
         self.paths = urls.Paths(study.pages)
+        self.card_context = CardContext(types=study.types, operating_point=study.operating_point)
 
     def url(self, src_uri: str) -> str:
         return urls.page_url(src_uri, self.settings.use_directory_urls)
@@ -135,6 +136,8 @@ class Renderer:
             experiment_comparison=self._experiment_comparison,
             sd_text=sd_text,
             value=metric_value,
+            ranked=self.study.ranking.ranked,
+            operating_point=self.study.operating_point,
             **context,
         )
 
@@ -182,8 +185,7 @@ class Renderer:
 
     def _parts(self, cmp: Comparison, scope: str) -> tuple[list[str], dict[str, Any]]:
         parts = applicable(cmp.spec.show, cmp, scope)
-        primary = self.study.primary_metric
-        return parts, {p: part_context(p, cmp, self.settings, primary, scope) for p in parts}
+        return parts, {p: part_context(p, cmp, self.settings, self.study, scope) for p in parts}
 
     def comparison_index(self) -> str:
         return self._render("compare_index.md.j2", "compare/index.md")
@@ -210,6 +212,9 @@ class Renderer:
             run=run,
             charts=run_history_charts(run, self.settings.max_points),
             performance=headline_rows(run),
+            operating_targets=targets(run.evaluation, self.study.operating_point)
+            if run.evaluation
+            else [],
             eval_charts=eval_charts(run),
             slice_rows=slice_rows(run.evaluation) if run.evaluation else [],
             related=related_runs(run, self.study),
@@ -245,11 +250,12 @@ class Renderer:
     def _run_page(self, run: Run) -> Page:
         page = self.run(run)
         cards = (
-            (self.paths.card_file(run.id, "hf"), hf_card(run)),
+            (self.paths.card_file(run.id, "hf"), hf_card(run, self.card_context)),
             (
                 self.paths.card_file(run.id, "mct"),
                 orjson.dumps(
-                    mct_card(run), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS
+                    mct_card(run, self.card_context),
+                    option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS,
                 ).decode()
                 + "\n",
             ),
@@ -291,6 +297,7 @@ class Renderer:
                 "experiment_url": link(self.paths.experiment_page(r.experiment)),
                 "created": filters.date(r.created),
                 "status": r.status,
+                "ranked": self.study.ranking.ranked(r),
                 "tags": list(r.tags),
                 "metrics": [filters.short(metric_value(r, c.name)) for c in self.study.columns],
                 "compare": [i for i, c in enumerate(self.comparisons) if r in c.runs],

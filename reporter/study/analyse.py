@@ -1,6 +1,8 @@
 """Analysis: what the pages show about the set of runs (pure; no I/O).
 
-Leaderboard columns, best run per metric, experiments, tags, newest runs.
+Leaderboard columns, best run per metric, experiments, tags, newest runs. What a metric means
+(which way is better, whether it is ranked at all) comes from `MetricTypes`; which runs may be
+ranked best from `Ranking` (failed and killed runs are shown, never best).
 """
 
 from __future__ import annotations
@@ -9,10 +11,12 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from fnmatch import fnmatchcase
+from typing import Any
 
 from reporter.config import Settings
-from reporter.evaluation.metrics import DEFAULT_COLUMNS, PRIMARY_CANDIDATES
+from reporter.config.operating import OperatingPointSpec
+from reporter.evaluation.metrics import DEFAULT_COLUMNS, PRIMARY_CANDIDATES, MetricTypes
+from reporter.evaluation.names import MetricType
 from reporter.model import Run
 from reporter.study.pages import PageNames, page_names
 
@@ -23,13 +27,77 @@ MAX_COLUMNS = 40
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class MetricColumn:
-    """A leaderboard column: a metric, its direction and the best run for it."""
+    """A leaderboard column: a metric, what it means and the best (ranked) run for it."""
 
     name: str
-    lower_is_better: bool
+    type: MetricType
     best_value: float | None
     best_run: str | None
     visible: bool = True
+
+    @property
+    def lower_is_better(self) -> bool:
+        return self.type.lower_is_better
+
+    @property
+    def neutral(self) -> bool:
+        return self.type.neutral
+
+    def to_json(self) -> dict[str, Any]:
+        """The leaderboard's column: key, direction, kind, format, tooltip, best value."""
+        return {
+            "key": self.name,
+            "lower": self.lower_is_better,
+            **self.type.to_json(),
+            "title": self.type.title(),
+            "best": None if self.best_value is None else float(f"{self.best_value:.6g}"),
+            "visible": self.visible,
+        }
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Ranking:
+    """How runs are ranked: what each metric means, and the statuses never ranked best."""
+
+    types: MetricTypes
+    unranked: tuple[str, ...] = ()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Ranking:
+        return cls(types=MetricTypes.from_settings(settings), unranked=settings.unranked_status)
+
+    def ranked(self, run: Run) -> bool:
+        """Whether the run may be ranked best: its status is not failed, killed... (any case)."""
+        return run.status.strip().lower() not in self.unranked
+
+    def best(self, runs: tuple[Run, ...] | list[Run], name: str) -> tuple[float | None, str | None]:
+        """The best value of a metric and its run, among ranked runs; none for neutral ones."""
+        kind = self.types.of(name)
+        if kind.neutral:
+            return None, None
+        ordered = self.order(runs, name)
+        top = ordered[0] if ordered else None
+        value = metric_value(top, name) if top is not None else None
+        return (
+            (value, top.id)
+            if top is not None and value is not None and self.ranked(top)
+            else (None, None)
+        )
+
+    def order(self, runs: tuple[Run, ...] | list[Run], name: str, value: Any = None) -> list[Run]:
+        """Best first: ranked runs with a value, then unranked runs with one (failed...), then
+        runs without it; ties by id. `value(run, name)` reads a run's value (default:
+        `metric_value`). A neutral metric sorts from the largest value."""
+        read = value or metric_value
+        sign = 1 if self.types.of(name).lower_is_better else -1
+
+        def key(run: Run) -> tuple[int, float, str]:
+            v = read(run, name)
+            if v is None:
+                return (2, 0.0, run.id)
+            return (0 if self.ranked(run) else 1, sign * v, run.id)
+
+        return sorted(runs, key=key)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -51,7 +119,13 @@ class Study:
     experiments: tuple[Experiment, ...]
     tags: dict[str, int]
     newest: tuple[Run, ...]
+    ranking: Ranking
     pages: PageNames = field(default_factory=PageNames)
+    operating_point: OperatingPointSpec | None = None
+
+    @property
+    def types(self) -> MetricTypes:
+        return self.ranking.types
 
     def column(self, name: str) -> MetricColumn | None:
         return next((c for c in self.columns if c.name == name), None)
@@ -73,21 +147,25 @@ def metric_value(run: Run, name: str) -> float | None:
     return value if value is not None and math.isfinite(value) else None
 
 
-def is_lower_better(name: str, patterns: tuple[str, ...]) -> bool:
-    return any(fnmatchcase(name.lower(), p.lower()) for p in patterns)
+def primary_metric(runs: tuple[Run, ...], settings: Settings) -> str | None:
+    """What runs are ranked by: `primary_metric` when set, else the operating point's metric
+    (when any run has it), else the first of `PRIMARY_CANDIDATES` that runs have."""
+    op = settings.operating_point
+    candidates = ((op.metric,) if op else ()) + PRIMARY_CANDIDATES
+    return settings.primary_metric or next(
+        (m for m in candidates if any(metric_value(r, m) is not None for r in runs)), None
+    )
 
 
 def analyse(runs: list[Run], settings: Settings) -> Study:
     ordered = tuple(sorted(runs, key=lambda r: (r.created or _OLDEST, r.id)))
-    primary = settings.primary_metric or next(
-        (m for m in PRIMARY_CANDIDATES if any(metric_value(r, m) is not None for r in ordered)),
-        None,
-    )
+    ranking = Ranking.from_settings(settings)
+    primary = primary_metric(ordered, settings)
     visible = _visible_names(ordered, settings, primary)
     names = (*visible, *(n for n in _all_names(ordered) if n not in visible))[:MAX_COLUMNS]
-    columns = tuple(metric_column(ordered, n, settings, n in visible) for n in names)
+    columns = tuple(metric_column(ordered, n, ranking, n in visible) for n in names)
     experiments = tuple(
-        Experiment(name=e.name, runs=e.runs, best=metric_column(e.runs, primary, settings, True))
+        Experiment(name=e.name, runs=e.runs, best=metric_column(e.runs, primary, ranking))
         if primary
         else e
         for e in _experiments(ordered)
@@ -100,6 +178,8 @@ def analyse(runs: list[Run], settings: Settings) -> Study:
         tags=dict(sorted(Counter(t for r in ordered for t in r.tags).items())),
         newest=tuple(reversed(ordered))[: settings.newest],
         pages=page_names(ordered),
+        ranking=ranking,
+        operating_point=settings.operating_point,
     )
 
 
@@ -133,19 +213,16 @@ def _visible_names(
 
 
 def metric_column(
-    runs: tuple[Run, ...], name: str, settings: Settings, visible: bool = True
+    runs: tuple[Run, ...], name: str, ranking: Ranking, visible: bool = True
 ) -> MetricColumn:
-    """A metric over `runs`: its direction and the best run (none for counts and sizes)."""
-    lower = is_lower_better(name, settings.lower_is_better)
-    scored = [(v, r.id) for r in runs if (v := metric_value(r, name)) is not None]
-    neutral = is_lower_better(name, settings.neutral)  # same glob matching
-    best = (
-        min(scored, key=lambda s: (s[0] if lower else -s[0], s[1]))
-        if scored and not neutral
-        else (None, None)
-    )
+    """A metric over `runs`: what it means and the best ranked run (none for neutral ones)."""
+    best_value, best_run = ranking.best(runs, name)
     return MetricColumn(
-        name=name, lower_is_better=lower, best_value=best[0], best_run=best[1], visible=visible
+        name=name,
+        type=ranking.types.of(name),
+        best_value=best_value,
+        best_run=best_run,
+        visible=visible,
     )
 
 

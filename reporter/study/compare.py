@@ -13,7 +13,7 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 from reporter.config import Settings
-from reporter.model import Run
+from reporter.model import Run, param_value, typed_params
 from reporter.study.analyse import MetricColumn, Study, metric_column, metric_value
 from reporter.study.selection import (
     Selection,
@@ -162,7 +162,10 @@ def build_comparison(spec: ComparisonSpec, study: Study, settings: Settings) -> 
     runs, missing = select_runs(study, spec.selection)
     runs_t = tuple(runs)
     names = spec.metrics or tuple(c.name for c in study.visible_columns)
-    columns = tuple(metric_column(runs_t, n, settings) for n in names)
+    if study.operating_point is not None:  # the operating point's metric comes first
+        first = study.operating_point.metric
+        names = (first, *(n for n in names if n != first))
+    columns = tuple(metric_column(runs_t, n, study.ranking) for n in names)
     params = sorted({k for r in runs_t for k in r.params})
     return Comparison(
         spec=spec,
@@ -186,8 +189,16 @@ def _baseline(runs: tuple[Run, ...], wanted: str | None) -> Run | None:
 
 
 def _differs(runs: tuple[Run, ...], key: str) -> bool:
-    values = {repr(r.params.get(key, _MISSING)) for r in runs}
+    """Whether runs set `key` differently, by value ("10" as logged by a tracker equals 10)."""
+    values = {_comparable(param_value(r.params.get(key, _MISSING))) for r in runs}
     return len(values) > 1
+
+
+def _comparable(value: Any) -> Any:
+    """Numbers compare by value (10 == 10.0), anything else by its repr."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return repr(value)
 
 
 _MISSING = object()
@@ -200,7 +211,7 @@ def is_seed_key(key: str) -> bool:
 def _seed_groups(runs: tuple[Run, ...], metrics: tuple[str, ...]) -> tuple[SeedGroup, ...]:
     buckets: dict[str, list[Run]] = {}
     for run in runs:
-        rest = {k: v for k, v in run.params.items() if not is_seed_key(k)}
+        rest = {k: v for k, v in typed_params(run).items() if not is_seed_key(k)}
         if len(rest) == len(run.params):
             continue  # no seed parameter: not part of a seed study
         buckets.setdefault(f"{run.experiment}|{sorted(rest.items(), key=str)!r}", []).append(run)

@@ -9,13 +9,12 @@ A selection is written by people (in mkdocs.yml, comparisons.yaml or a journal e
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any
 
 from reporter.model import Run
-from reporter.study.analyse import Study, is_lower_better, metric_value
+from reporter.study.analyse import Study
 from reporter.text import suggest
 
 KEYS = ("runs", "experiment", "tags", "status", "children_of", "exclude", "top", "by")
@@ -141,17 +140,10 @@ def _keep(run: Run, s: Selection) -> bool:
 
 
 def _top(runs: list[Run], n: int, metric: str | None, study: Study) -> list[Run]:
+    """The best n by the metric's own direction; failed runs come after every ranked one."""
     if not metric:
         return runs[:n]
-    column = study.column(metric)
-    lower = column.lower_is_better if column else is_lower_better(metric, ())
-    sign = 1 if lower else -1
-
-    def key(run: Run) -> tuple[bool, float, str]:
-        value = metric_value(run, metric)
-        return (value is None, sign * value if value is not None else math.inf, run.id)
-
-    return sorted(runs, key=key)[:n]
+    return study.ranking.order(runs, metric)[:n]
 
 
 def missing_run_message(ids: list[str], skipped: frozenset[str] = frozenset()):  # noqa: ANN201

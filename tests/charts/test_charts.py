@@ -69,3 +69,65 @@ def test_history_chart_figure_dict():
     assert chart.figure["layout"]["xaxis"]["title"]["text"] == "step"
     assert chart.figure["layout"]["yaxis"]["title"]["text"] == "loss"
     assert "valid_loss: " in chart.caption and "of 10,000 points" in chart.caption
+
+
+# --- parameters as trackers log them (text) --------------------------------------------------
+
+
+def _text_params_comparison():
+    from pathlib import Path
+
+    from reporter.config import Settings
+    from reporter.model import Run
+    from reporter.study.analyse import analyse
+    from reporter.study.compare import ComparisonSpec, build_comparison
+    from reporter.study.selection import Selection
+
+    depths = ["1", "10", "11", "2", "20"]
+    flags = ["True", "false", "False", "true", "TRUE"]
+    runs = [
+        Run(
+            id=f"mlflow/{i}",
+            name=f"run {i}",
+            experiment="e",
+            reader="mlflow",
+            path="",
+            params={"max_depth": d, "balanced": f, "solver": "lbfgs" if i % 2 else "saga"},
+            metrics={"average_precision": 0.1 * (i + 1)},
+        )
+        for i, (d, f) in enumerate(zip(depths, flags, strict=True))
+    ]
+    settings = Settings.defaults(Path("runs"))
+    spec = ComparisonSpec(slug="p", title="p", selection=Selection(runs=("mlflow/*",)))
+    return build_comparison(spec, analyse(runs, settings), settings)
+
+
+def test_parameters_logged_as_text_are_numbers_and_booleans_in_charts():
+    from reporter.charts.params import parallel_chart, scatter_chart
+
+    cmp = _text_params_comparison()
+    figure = parallel_chart(cmp, "average_precision").figure
+    dims = {d["label"]: d for d in figure["data"][0]["dimensions"]}
+    assert dims["max_depth"]["values"] == [1.0, 10.0, 11.0, 2.0, 20.0]
+    assert "ticktext" not in dims["max_depth"]  # a numeric axis, not text sorted 1, 10, 11, 2
+    assert dims["balanced"]["ticktext"] == ["False", "True"]
+    assert dims["balanced"]["values"] == [1, 0, 0, 1, 1]
+    assert dims["solver"]["ticktext"] == ["lbfgs", "saga"]
+    scatter = scatter_chart(cmp, "average_precision").figure
+    assert scatter["data"][0]["x"] == [1.0, 10.0, 11.0, 2.0, 20.0]
+    assert [b["label"] for b in scatter["layout"]["updatemenus"][0]["buttons"]] == ["max_depth"]
+
+
+def test_config_diffs_compare_values_not_their_text():
+    from reporter.model import Run
+    from reporter.study.compare import _differs
+
+    runs = (
+        Run(id="a", name="a", experiment="e", reader="t", path="", params={"d": "10", "b": "True"}),
+        Run(id="b", name="b", experiment="e", reader="t", path="", params={"d": 10, "b": True}),
+        Run(id="c", name="c", experiment="e", reader="t", path="", params={"d": 10.0, "b": "true"}),
+    )
+    assert not _differs(runs, "d") and not _differs(runs, "b")
+    assert _differs(
+        (*runs, Run(id="x", name="x", experiment="e", reader="t", path="", params={"d": "2"})), "d"
+    )

@@ -157,3 +157,59 @@ def test_quiet_does_not_hide_warnings_from_strict(tmp_path):
     quiet = invoke("build", "--config", str(config), "-q", "--strict")
     assert quiet.exit_code == 1 and "Cannot read run" not in quiet.stderr
     assert "strict" in quiet.stderr  # the error itself is still printed
+
+
+def test_list_with_evaluation_adds_every_runs_evaluation(tmp_path):
+    import json
+
+    from tests.conftest import write_run
+
+    root = tmp_path / "runs"
+    rows = "y_true,y_score\n" + "".join(f"{i % 3 == 0:d},{(i % 10) / 10}\n" for i in range(60))
+    write_run(root, "a", {"metrics.json": {"n_iter": 5}, "predictions.csv": rows})
+    write_run(root, "b", {"metrics.json": {"average_precision": 0.4}})
+    config = tmp_path / "mkdocs.yml"
+    config.write_text("site_name: t\nplugins:\n  - reporter:\n      runs: runs\n")
+    result = CliRunner().invoke(
+        cli, ["list", "--format", "json", "--with-evaluation", "--config", str(config)]
+    )
+    assert result.exit_code == 0, result.output
+    records = {r["id"]: r for r in json.loads(result.stdout)}
+    assert records["b"]["evaluation"] is None
+    evaluation = records["a"]["evaluation"]
+    assert evaluation["n"] == 60 and "recall@fpr=0.01" in evaluation["metrics"]
+    plain = json.loads(
+        CliRunner().invoke(cli, ["list", "--format", "json", "--config", str(config)]).stdout
+    )
+    assert all("evaluation" not in r for r in plain)
+    refused = CliRunner().invoke(cli, ["list", "--with-evaluation", "--config", str(config)])
+    assert refused.exit_code == 2 and "--with-evaluation needs --format json" in refused.output
+
+
+def test_list_sort_follows_what_the_metric_means(tmp_path):
+    import json
+
+    from tests.conftest import write_run
+
+    root = tmp_path / "runs"
+    write_run(root, "a", {"metrics.json": {"recall@fpr=0.01": 0.2, "val_loss": 0.3}})
+    write_run(root, "b", {"metrics.json": {"recall@fpr=0.01": 0.6, "val_loss": 0.5}})
+    write_run(
+        root,
+        "c",
+        {
+            "metrics.json": {"recall@fpr=0.01": 0.9, "val_loss": 0.1},
+            "run.yaml": {"status": "FAILED"},
+        },
+    )
+    config = tmp_path / "mkdocs.yml"
+    config.write_text("site_name: t\nplugins:\n  - reporter:\n      runs: runs\n")
+
+    def order(metric: str) -> list[str]:
+        out = CliRunner().invoke(
+            cli, ["list", "--format", "json", "--sort", metric, "--config", str(config)]
+        )
+        return [r["id"] for r in json.loads(out.stdout)]
+
+    assert order("recall@fpr=0.01") == ["b", "a", "c"]  # higher is better; the failed run last
+    assert order("val_loss") == ["a", "b", "c"]  # lower is better

@@ -41,7 +41,8 @@ def test_every_schema_option_reaches_the_settings() -> None:
     for name, _option in ReporterConfig._schema:
         assert name in names or name == "comparisons_file", name
     eval_names = {f.name for f in fields(EvalSettings)}
-    assert {name for name, _ in EvaluationConfig._schema} == eval_names
+    # the top-level operating point is carried into the evaluation: it decides what is computed
+    assert {name for name, _ in EvaluationConfig._schema} | {"operating_point"} == eval_names
 
 
 def test_falsy_values_are_kept_not_replaced_by_defaults(tmp_path: Path) -> None:
@@ -89,3 +90,59 @@ def test_wrong_types_name_the_option(tmp_path: Path) -> None:
         settings_from_config_file(config)
     assert "Config value 'max_points'" in str(caught.value)
     assert "Config value 'newest'" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "metric", "described"),
+    [
+        ("recall@fpr=0.01", "recall@fpr=0.01", "best recall at FPR ≤ 1%"),
+        ("precision@recall=0.8", "precision@recall=0.8", "best precision at recall ≥ 80%"),
+        (
+            "recall@alerts_per_10k=50",
+            "recall@alerts_per_10k=50",
+            "best recall with at most 50 alerts per 10,000",
+        ),
+        ("threshold=0.5", "f1@threshold=0.5", "F1 at threshold 0.5"),
+    ],
+)
+def test_the_operating_point_names_what_runs_are_ranked_by(
+    tmp_path: Path, text: str, metric: str, described: str
+) -> None:
+    settings = settings_from_config_file(_config(tmp_path, f"      operating_point: '{text}'\n"))
+    op = settings.operating_point
+    assert op is not None and op.metric == metric and op.describe() == described
+    assert settings.evaluation.operating_point == op  # and so keys the run cache
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("recall@fpr=2", "(0, 1]"),
+        ("recall@fpr=0", "(0, 1]"),
+        ("auc@fpr=0.1", "expected one of recall@fpr=0.01"),
+        ("recall@fpr", "expected one of"),
+        ("threshold=nan", "finite"),
+    ],
+)
+def test_a_bad_operating_point_says_what_is_accepted(tmp_path: Path, text: str, why: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        settings_from_config_file(_config(tmp_path, f"      operating_point: '{text}'\n"))
+    assert "Config value 'operating_point'" in str(caught.value) and why in str(caught.value)
+
+
+def test_metric_types_are_checked_all_at_once(tmp_path: Path) -> None:
+    config = _config(
+        tmp_path,
+        "      metric_types:\n        a: {direction: down}\n        b: {colour: red}\n"
+        "        c: lower\n        d: {direction: lower, kind: loss, format: percent}\n",
+    )
+    with pytest.raises(ConfigError) as caught:
+        settings_from_config_file(config)
+    message = str(caught.value)
+    assert "'metric_types.a'.direction" not in message  # named as in mkdocs.yml
+    assert "Config value 'metric_types.a.direction': expected one of higher, lower, neutral" in (
+        message
+    )
+    assert "Config value 'metric_types.b': unknown key 'colour'" in message
+    assert "Config value 'metric_types.c': expected a mapping" in message
+    assert "metric_types.d" not in message

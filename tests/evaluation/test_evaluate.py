@@ -183,7 +183,7 @@ def test_calibration_with_heavy_ties_on_bin_edges() -> None:
     assert_arrays(e.calibration.prob_pred, prob_pred)
 
 
-def test_ece_is_bin_weighted_mean_gap() -> None:
+def test_ece_quantile_is_bin_weighted_mean_gap_over_the_curves_bins() -> None:
     p = dataset("ties")
     e = evaluate(p, FAST)
     prob_true, prob_pred = calibration_curve(p.y_true, p.y_score, n_bins=10, strategy="quantile")
@@ -193,7 +193,8 @@ def test_ece_is_bin_weighted_mean_gap() -> None:
     assert e.calibration is not None
     assert_arrays(e.calibration.bin_weight, counts)
     expected = np.sum(counts * np.abs(prob_true - prob_pred)) / counts.sum()
-    assert close(e.calibration.ece, expected)
+    assert close(e.calibration.ece_quantile, expected)
+    assert not close(e.calibration.ece, expected)  # the usual ECE uses equal-width bins
 
 
 def test_weighted_calibration_weights_rows_within_unweighted_quantile_bins() -> None:
@@ -554,13 +555,21 @@ def test_options_report_every_problem_at_once() -> None:
     assert "fpr_targets" in message and "bootstrap" in message and "curve_points" in message
 
 
+def _hand_built(score: list[float], weight: list[float] | None = None) -> Predictions:
+    y = np.array([True, False])
+    w = None if weight is None else np.array(weight)
+    return Predictions(
+        y_true=y, y_score=np.array(score), weight=w, slices={}, n_rows=2, label_hash=""
+    )
+
+
 def test_invalid_hand_built_predictions_are_rejected() -> None:
     with pytest.raises(ValueError, match="scores must be finite"):
-        evaluate(Predictions.from_arrays([1, 0], [np.nan, 0.1]), FAST)
+        evaluate(_hand_built([np.nan, 0.1]), FAST)
     with pytest.raises(ValueError, match="weights must be finite"):
-        evaluate(Predictions.from_arrays([1, 0], [0.9, 0.1], weight=[1.0, -1.0]), FAST)
+        evaluate(_hand_built([0.9, 0.1], [1.0, -1.0]), FAST)
     with pytest.raises(ValueError, match="zero weight"):
-        evaluate(Predictions.from_arrays([1, 0], [0.9, 0.1], weight=[0.0, 0.0]), FAST)
+        evaluate(_hand_built([0.9, 0.1], [0.0, 0.0]), FAST)
 
 
 # --- property-based -----------------------------------------------------------------------------

@@ -274,5 +274,88 @@ def test_from_arrays_coerces_and_checks_lengths() -> None:
     assert p.y_true.dtype == bool and p.y_score.dtype == np.float64
     assert p.weight.dtype == np.float64  # type: ignore[union-attr]
     assert p.slices["c"].tolist() == ["1", "2"] and p.n_rows == 2
-    with pytest.raises(ValueError, match="different lengths"):
+    with pytest.raises(PredictionsError, match="different lengths"):
         Predictions.from_arrays([1, 0], [0.5])
+
+
+@pytest.mark.parametrize(
+    ("labels", "expected"),
+    [
+        ([1, 0, 1], [True, False, True]),
+        (np.array([1.0, 0.0, 0.0]), [True, False, False]),
+        ([True, False, False], [True, False, False]),
+        (np.array([True, False, True]), [True, False, True]),
+        (["true", "false", "TRUE"], [True, False, True]),
+        (["1", "0", "0"], [True, False, False]),
+        (np.array([[1], [0], [1]]), [True, False, True]),  # a column vector
+    ],
+)
+def test_from_arrays_accepts_what_a_predictions_file_accepts(
+    labels: object, expected: list
+) -> None:
+    assert Predictions.from_arrays(labels, [0.9, 0.1, 0.5]).y_true.tolist() == expected
+
+
+@pytest.mark.parametrize(
+    ("labels", "found"),
+    [
+        ([-1, 1, 1], "found -1, 1"),
+        ([0.5, 1.0, 0.0], "found 0.5, 1.0, 0.0"),
+        (["yes", "no", "no"], "found 'yes', 'no'"),
+        ([2, 1, 1], "found 2, 1"),
+        (["t", "f", "f"], "found 't', 'f'"),
+    ],
+)
+def test_from_arrays_never_guesses_labels(labels: object, found: str) -> None:
+    with pytest.raises(PredictionsError) as caught:
+        Predictions.from_arrays(
+            labels, [0.9, 0.1, 0.5], source="mlruns/1/abc/artifacts/eval.csv", run_id="fraud/x"
+        )
+    message = str(caught.value)
+    assert "mlruns/1/abc/artifacts/eval.csv" in message and "fraud/x" in message
+    assert "not binary" in message and found in message and "positive_label" in message
+
+
+def test_from_arrays_rejects_missing_labels_scores_and_bad_weights() -> None:
+    cases = [
+        (([1.0, np.nan], [0.9, 0.1], None), r"1 rows without a label \(first at row 2\)"),
+        (([1, 0], [np.nan, 0.1], None), "NaN or infinite scores"),
+        (([1, 0], [0.9, 0.1], [1.0, -1.0]), "negative or non-finite weights"),
+        (([1, 0], [0.9, 0.1], [0.0, 0.0]), "every weight"),
+        (([None, 1], [0.9, 0.1], None), "without a label"),
+    ]
+    for (y, s, w), expected in cases:
+        with pytest.raises(PredictionsError, match=expected) as caught:
+            Predictions.from_arrays(y, s, weight=w)
+        assert "predictions given as arrays" in str(caught.value)
+
+
+def test_from_arrays_takes_a_positive_label() -> None:
+    p = Predictions.from_arrays(["yes", "no", "no"], [0.9, 0.1, 0.5], positive_label="yes")
+    assert p.y_true.tolist() == [True, False, False]
+    with pytest.raises(PredictionsError, match="3 distinct labels"):
+        Predictions.from_arrays(["a", "b", "c"], [0.9, 0.1, 0.5], positive_label="a")
+
+
+@pytest.mark.parametrize(
+    ("values", "ok"),
+    [
+        (["true", "false", "True"], [True, False, True]),
+        (["-1", "1", "1"], None),
+        (["0.5", "1", "0"], None),
+        (["yes", "no", "no"], None),
+    ],
+)
+def test_csv_and_parquet_validate_labels_alike(
+    tmp_path: Path, values: list[str], ok: list | None
+) -> None:
+    frame_ = pd.DataFrame({"y_true": values, "y_score": [0.9, 0.1, 0.5]})
+    csv = tmp_path / "predictions.csv"
+    frame_.to_csv(csv, index=False)
+    parquet = tmp_path / "predictions.parquet"
+    frame_.to_parquet(parquet)  # labels stay text in parquet; CSV parses them
+    for path in (csv, parquet):
+        if ok is None:
+            assert "not binary" in error_of(path)
+        else:
+            assert read(path).y_true.tolist() == ok

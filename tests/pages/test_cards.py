@@ -13,7 +13,8 @@ import yaml
 from reporter.config import Settings
 from reporter.evaluation.metrics import computed_metrics
 from reporter.model import Run
-from reporter.pages.cards import card_results, card_sections, hf_card, mct_card
+from reporter.pages.card_text import card_sections
+from reporter.pages.cards import card_results, hf_card, mct_card
 from tests.conftest import DATA
 
 from ..conftest import load_all
@@ -89,13 +90,16 @@ def test_hf_card_front_matter_has_model_index_overall_and_per_slice():
     (index,) = front["model-index"]
     assert index["name"] == "gbm | 1"
     overall, sliced = index["results"]
-    assert overall["task"]["type"] == "tabular-classification"
-    assert overall["dataset"] == {"name": "fraud", "type": "fraud"}
+    assert overall["task"] == {"type": "tabular-classification", "name": "Classification"}
+    assert "dataset" not in overall  # never named after the experiment
     assert [(m["type"], m["value"]) for m in overall["metrics"]] == [
         ("roc_auc", 0.91), ("train_loss", 0.2),
     ]  # fmt: skip
-    assert sliced["dataset"]["config"] == "segment=retail"
     assert sliced["metrics"] == [{"type": "roc_auc", "value": 0.93, "name": "ROC AUC"}]
+    declared = plain_run(info={"run.eval_dataset": "payments-2026-q1"})
+    overall, sliced = front_matter(hf_card(declared))["model-index"][0]["results"]
+    assert overall["dataset"] == {"name": "payments-2026-q1", "type": "payments-2026-q1"}
+    assert sliced["dataset"]["config"] == "segment=retail"
 
 
 def test_hf_card_body_keeps_the_prose_and_escapes_table_cells():
@@ -125,11 +129,8 @@ def test_computed_metrics_win_and_carry_intervals(evaluated):
 def test_hf_card_of_an_evaluated_run(evaluated):
     front = front_matter(hf_card(evaluated))
     results = front["model-index"][0]["results"]
-    assert [r["dataset"].get("config") for r in results] == [
-        None,
-        "segment=online",
-        "segment=retail",
-    ]
+    assert [r["task"]["name"] for r in results] == ["Binary classification"] * 3
+    assert "dataset" not in results[0]
     assert "95% interval" in hf_card(evaluated)
 
 
@@ -181,3 +182,95 @@ def test_cards_of_tracker_runs_name_the_library():
     assert mct_card(runs[0])["model_parameters"]["model_architecture"] in {
         "LogisticRegression", "DecisionTreeClassifier",
     }  # fmt: skip
+
+
+# --- what a card states -----------------------------------------------------------------------
+
+
+def test_the_task_is_stated_only_when_known():
+    from reporter.pages.cards import card_task
+
+    assert card_task(plain_run(metrics={"rmse": 3.1, "r2": 0.8, "n_iter": 10})) == {
+        "type": "tabular-regression",
+        "name": "Regression",
+    }
+    assert card_task(plain_run(metrics={"n_iter": 10, "fit_seconds": 3.0})) is None
+    assert card_task(plain_run(metrics={"roc_auc": 0.9, "rmse": 0.3})) is None  # mixed
+    front = front_matter(hf_card(plain_run(metrics={"n_iter": 10, "mystery": 0.3}, slices={})))
+    (result,) = front["model-index"][0]["results"]
+    assert "task" not in result and [m["type"] for m in result["metrics"]] == ["mystery"]
+
+
+def test_only_evaluation_metrics_are_results():
+    run = plain_run(metrics={"roc_auc": 0.9, "n_iter": 150, "fit_seconds": 12.0, "support": 40})
+    names = [r.metric for r in card_results(run) if not r.slice]
+    assert names == ["roc_auc"]
+    mct = mct_card(run)
+    assert [m["type"] for m in mct["quantitative_analysis"]["performance_metrics"]] == [
+        "roc_auc",
+        "roc_auc",
+    ]  # overall and the retail slice
+
+
+def test_threshold_dependent_results_carry_their_threshold(evaluated):
+    from reporter.evaluation.metrics import metric_thresholds
+
+    at = metric_thresholds(evaluated.evaluation)
+    results = {r.metric: r for r in card_results(evaluated) if not r.slice}
+    assert results["precision"].threshold == evaluated.evaluation.at_threshold.threshold == 0.5
+    assert results["recall@fpr=0.01"].threshold == at["recall@fpr=0.01"]
+    assert results["roc_auc"].threshold is None
+    front = front_matter(hf_card(evaluated))
+    metrics = {m["type"]: m for m in front["model-index"][0]["results"][0]["metrics"]}
+    assert metrics["precision"]["args"] == {"threshold": 0.5}
+    assert "args" not in metrics["roc_auc"]
+    mct = {
+        m["type"]: m
+        for m in mct_card(evaluated)["quantitative_analysis"]["performance_metrics"]
+        if not m["slice"]
+    }
+    assert mct["precision"]["threshold"] == "0.5" and "threshold" not in mct["roc_auc"]
+
+
+def test_license_library_and_dataset_come_from_run_yaml():
+    run = plain_run(
+        info={
+            "run.license": "apache-2.0",
+            "run.library_name": "sklearn",
+            "run.eval_dataset": "payments-q1",
+        }
+    )
+    front = front_matter(hf_card(run))
+    assert front["license"] == "apache-2.0" and front["library_name"] == "sklearn"
+    assert "Evaluation dataset: payments-q1" in hf_card(run)
+    mct = mct_card(run)
+    assert mct["model_details"]["licenses"] == [{"identifier": "apache-2.0"}]
+    assert {"name": "payments-q1", "description": "evaluation data"} in mct["model_parameters"][
+        "data"
+    ]
+    assert "license" not in front_matter(hf_card(plain_run()))
+
+
+def test_a_trackers_dataset_inputs_name_the_dataset():
+    from reporter.pages.cards import card_dataset
+
+    inputs = [
+        {"name": "train-2026", "context": "training"},
+        {"name": "test-2026", "context": "eval"},
+    ]
+    assert card_dataset(plain_run(info={"datasets": inputs})) == "test-2026"
+    assert card_dataset(plain_run(info={"datasets": inputs[:1]})) == "train-2026"  # the only one
+    assert card_dataset(plain_run()) == ""  # never the experiment's name
+
+
+def test_the_card_states_the_operating_point(evaluated):
+    from reporter.config.operating import parse_operating_point
+    from reporter.pages.cards import CardContext
+
+    op = parse_operating_point("recall@fpr=0.05")
+    text = hf_card(evaluated, CardContext(operating_point=op))
+    point = evaluated.evaluation.recall_at_fpr[0.05]
+    assert "## Operating point" in text
+    assert "- Operating point: best recall at FPR ≤ 5% (`recall@fpr=0.05`)" in text
+    assert f"- Recall: {point.recall:.6g}" in text and f"- Threshold: {point.threshold:.6g}" in text
+    assert "## Operating point" not in hf_card(evaluated)

@@ -71,7 +71,7 @@ def test_unusable_predictions_keep_the_page_and_say_why(bad_site, run_id, reason
 def test_one_class_metrics_are_undefined_not_zero(bad_site):
     table = page(bad_site, "one-class").select_one("#performance ~ div table")
     cells = {
-        tr.select("td")[0].get_text(): tr.select("td")[1].get_text()
+        tr.select("td")[0].contents[0].strip(): tr.select("td")[1].get_text()
         for tr in table.select("tbody tr")
     }
     assert cells["roc_auc"] == "undefined: only one class"
@@ -81,7 +81,7 @@ def test_one_class_metrics_are_undefined_not_zero(bad_site):
 
 def test_performance_table_shows_every_headline_metric(bad_site):
     table = page(bad_site, "good").select_one("#performance ~ div table")
-    names = [tr.select("td")[0].get_text() for tr in table.select("tbody tr")]
+    names = [tr.select("td")[0].contents[0].strip() for tr in table.select("tbody tr")]
     assert names == [
         "roc_auc",
         "average_precision",
@@ -89,7 +89,17 @@ def test_performance_table_shows_every_headline_metric(bad_site):
         "log_loss",
         "brier",
         "ece",
+        "ece_quantile",
     ]
+    notes = {
+        tr.select("td")[0].contents[0].strip(): tr.select_one("td small").get_text()
+        for tr in table.select("tbody tr")
+        if tr.select_one("td small")
+    }
+    assert notes["ece"] == "(10 equal-width bins)"
+    assert notes["ece_quantile"] == "(10 equal-count bins)"
+    ece = table.select("tbody tr")[5].select_one("td")
+    assert "equal-width" in ece["title"] and "lower is better" in ece["title"]
     run = next(r for r in bad_site.report.study.runs if r.id == "good")
     assert "partial_auc@fpr=0.01" in run.computed
 

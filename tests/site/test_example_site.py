@@ -15,7 +15,6 @@ from click.testing import CliRunner
 from sklearn.metrics import average_precision_score, roc_auc_score
 
 from reporter.cli import cli
-from reporter.site.build import build_site
 
 from ..conftest import REPO
 from ..sitecharts import page_figures
@@ -23,13 +22,6 @@ from ..sitecharts import page_figures
 RUN_IDS = sorted(
     p.parent.relative_to(REPO / "runs").as_posix() for p in (REPO / "runs").rglob("metrics.json")
 )
-
-
-@pytest.fixture(scope="session")
-def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    site = tmp_path_factory.mktemp("example") / "site"
-    build_site(REPO / "mkdocs.yml", site_dir=site)
-    return site
 
 
 def article(site: Path, run_id: str) -> BeautifulSoup:

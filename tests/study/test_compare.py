@@ -73,7 +73,9 @@ RUNS = (
         (["a/lr-2", "b/other"], ["a/lr-2", "b/other"]),  # explicit order is kept
         ("a/lr-*", ["a/lr-1", "a/lr-2", "a/lr-3"]),
         ({"experiment": "a", "tags": ["x"]}, ["a/lr-1", "a/lr-2"]),
-        ({"top": 2, "by": "average_precision"}, ["b/other", "a/lr-2"]),
+        # b/other has the highest AP but failed: shown, never ranked above completed runs
+        ({"top": 2, "by": "average_precision"}, ["a/lr-2", "a/lr-1"]),
+        ({"top": 4, "by": "average_precision"}, ["a/lr-2", "a/lr-1", "a/lr-3", "b/other"]),
         ({"runs": ["a/*"], "exclude": ["a/lr-3"]}, ["a/lr-1", "a/lr-2"]),
         ({"status": "FAILED"}, ["b/other"]),
     ],

@@ -7,8 +7,11 @@
 
   var PAGE_SIZE = 100;
 
-  function formatNumber(v) {
+  /* A metric in its declared format (decimal, percent of a fraction, integer). */
+  function formatNumber(v, format) {
     if (v === null || v === undefined) return "—";
+    if (format === "percent") return String(parseFloat((v * 100).toPrecision(3))) + "%";
+    if (format === "integer") return Math.round(v).toLocaleString("en-US");
     if (Number.isInteger(v) && Math.abs(v) < 1e15) return v.toLocaleString("en-US");
     return String(parseFloat(v.toPrecision(4)));
   }
@@ -48,7 +51,7 @@
       { key: "tags", label: "Tags" },
     ];
     this.columns.forEach(function (c, i) {
-      if (c.visible) heads.push({ key: "m" + i, label: c.key, numeric: true, lower: c.lower });
+      if (c.visible) heads.push({ key: "m" + i, label: c.key, numeric: true, lower: c.lower, title: c.title });
     });
     return heads;
   };
@@ -92,7 +95,7 @@
     tr.appendChild(el("th", { class: "reporter-pick", title: "tick runs to compare them" }, "✓"));
     this.headers().forEach(function (h) {
       var th = el("th", { "data-key": h.key, class: h.numeric ? "num" : "", tabindex: "0", role: "button",
-                          title: h.numeric ? (h.lower ? "lower is better" : "higher is better") : "sort" });
+                          title: h.numeric ? (h.title || (h.lower ? "lower is better" : "higher is better")) : "sort" });
       th.textContent = h.label;
       var sort = function () {
         if (self.sortKey === h.key) self.sortDesc = !self.sortDesc;
@@ -197,8 +200,8 @@
       self.columns.forEach(function (c, i) {
         if (!c.visible) return;
         var v = r.metrics[i];
-        var best = v !== null && v !== undefined && v === c.best;
-        tr.appendChild(el("td", { class: best ? "num reporter-best" : "num" }, formatNumber(v)));
+        var best = v !== null && v !== undefined && v === c.best && r.ranked !== false;
+        tr.appendChild(el("td", { class: best ? "num reporter-best" : "num" }, formatNumber(v, c.format)));
       });
       body.appendChild(tr);
     });

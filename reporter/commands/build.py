@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from reporter.commands._common import config_option, handled, runs_option, setup_logging
+from reporter.text import plural
 
 
 @click.command()
@@ -57,7 +58,7 @@ def build(
         )
     report = result.report
     skipped = report.skipped
-    line = f"Built {len(report.study.runs)} runs"
+    line = f"Built {plural(len(report.study.runs), 'run')}"
     if skipped:
         line += f", skipped {len(skipped)} ({', '.join(p.run_id for p in skipped)})"
     line += f" in {time.perf_counter() - started:.1f} s -> {result.site_dir}"

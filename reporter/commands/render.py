@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from reporter.commands._common import config_option, handled, runs_option
+from reporter.text import plural
 
 
 @click.command()
@@ -27,4 +28,4 @@ def render(out: Path, runs: str | None, storage_options: dict, config_file: Path
     report = render_to(config_file, out, runs, storage_options or None)
     for problem in report.problems:
         click.echo(f"WARNING  -  {problem}", err=True)
-    click.echo(f"Rendered {len(report.study.runs)} runs -> {out}")
+    click.echo(f"Rendered {plural(len(report.study.runs), 'run')} -> {out}")

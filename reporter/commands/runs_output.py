@@ -13,7 +13,7 @@ from typing import Any
 import orjson
 
 from reporter.config import Settings
-from reporter.errors import ReporterError
+from reporter.errors import ReporterError, UsageError
 from reporter.model import Run
 from reporter.study.analyse import is_lower_better
 from reporter.text import suggest
@@ -69,6 +69,14 @@ def sort_runs(runs: list[Run], metric: str | None, lower_patterns: tuple[str, ..
     """By `metric`, best first (runs without it last), else by creation time then id."""
     if not metric:
         return sorted(runs, key=lambda r: (r.created is not None, r.created or 0, r.id))
+    known = sorted({m for r in runs for m in r.metrics})
+    if runs and metric not in known:
+        listed = ", ".join(known[:20]) or "none"
+        more = f" and {len(known) - 20} more" if len(known) > 20 else ""
+        raise UsageError(
+            f"Cannot sort by '{metric}': no run has that metric.{suggest(metric, known)} "
+            f"Metrics: {listed}{more}."
+        )
     sign = 1 if is_lower_better(metric, lower_patterns) else -1
 
     def key(run: Run) -> tuple:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 from click.testing import CliRunner
 
@@ -157,3 +158,22 @@ def test_quiet_does_not_hide_warnings_from_strict(tmp_path):
     quiet = invoke("build", "--config", str(config), "-q", "--strict")
     assert quiet.exit_code == 1 and "Cannot read run" not in quiet.stderr
     assert "strict" in quiet.stderr  # the error itself is still printed
+
+
+def test_list_refuses_to_sort_by_a_metric_no_run_has():
+    result = invoke("list", "--runs", UNTIDY, "--sort", "roc_aux")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == (
+        "Error: Cannot sort by 'roc_aux': no run has that metric. Did you mean 'roc_auc', "
+        "'pr_auc'? "
+        "Metrics: average_precision, log_loss, pr_auc, roc_auc, train_seconds."
+    )
+    assert result.stdout == ""
+
+
+def test_build_counts_one_run_in_the_singular(tmp_path):
+    config = make_project(tmp_path, DATA / "untidy" / "exp-a")
+    shutil.rmtree(tmp_path / "runs" / "good-strings")
+    result = invoke("build", "--config", str(config))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("Built 1 run in ")

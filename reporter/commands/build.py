@@ -7,7 +7,13 @@ from pathlib import Path
 
 import click
 
-from reporter.commands._common import config_option, handled, runs_option, setup_logging
+from reporter.commands._common import (
+    config_option,
+    handled,
+    runs_option,
+    setup_logging,
+    site_config,
+)
 from reporter.text import plural
 
 
@@ -20,6 +26,12 @@ from reporter.text import plural
     help="Where the site goes (default: the config's site_dir).",
 )
 @click.option(
+    "--site-url",
+    metavar="URL",
+    help="The address the site will be served from (default: the config's site_url), which "
+    "Material's instant navigation needs.",
+)
+@click.option(
     "--strict", is_flag=True, help="Fail (exit 1) on any warning, e.g. a run that cannot be read."
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
@@ -30,27 +42,32 @@ def build(
     storage_options: dict,
     config_file: Path,
     site_dir: Path | None,
+    site_url: str | None,
     strict: bool,
     quiet: bool,
     verbose: bool,
 ) -> None:
     """Build the site: read every run, render its pages, run MkDocs.
 
-    The new site is built beside the old one and replaces it only on success.
+    The new site is built beside the old one and replaces it only on success. In a folder
+    without mkdocs.yml, reporter's default site is built for --runs (or ./runs) into ./site.
 
     \b
     Example:
       reporter build --runs runs --site-dir site --strict
+      reporter build --runs ./mlruns      # no mkdocs.yml needed
     """
     from reporter.commands.progress import ReadProgress
     from reporter.site.build import build_site
 
     setup_logging(verbose, quiet)
     started = time.perf_counter()
+    config_file = site_config(config_file, runs)
     with ReadProgress(enabled=not quiet) as progress:
         result = build_site(
             config_file,
             site_dir=site_dir,
+            site_url=site_url,
             runs=runs,
             storage_options=storage_options or None,
             strict=strict,

@@ -12,6 +12,7 @@ import click
 from reporter import __version__
 from reporter.commands.build import build
 from reporter.commands.card import card
+from reporter.commands.init import init
 from reporter.commands.list import list_runs
 from reporter.commands.new_entry import new_entry
 from reporter.commands.publish import publish
@@ -29,11 +30,13 @@ def cli() -> None:
     \b
     Example:
       reporter build                 # reads runs/, writes site/
+      reporter build --runs ./mlruns # any folder of runs, no mkdocs.yml needed
+      reporter init                  # a project of your own: mkdocs.yml, pages, journal
       reporter list --sort roc_auc   # the runs as a table
     """
 
 
-for _command in (build, serve, list_runs, show, new_entry, render, readers, card, publish):
+for _command in (init, build, serve, list_runs, show, new_entry, render, readers, card, publish):
     cli.add_command(_command)
 
 

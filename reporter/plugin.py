@@ -8,8 +8,11 @@ with the options from mkdocs.yml alone.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import posixpath
 import time
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -45,6 +48,20 @@ from reporter.pipeline.site_files import (
 
 log = get_plugin_logger("reporter")
 
+# `reporter serve --runs`: MkDocs' server makes the plugin itself (again on every rebuild), so
+# the command line's runs reach it here rather than through an attribute set after loading.
+_overrides: dict[str, Any] = {}
+
+
+@contextlib.contextmanager
+def runs_overridden(runs: str | None, storage_options: dict[str, Any] | None) -> Iterator[None]:
+    """Every plugin made inside the block reads `runs` (and its storage options)."""
+    _overrides.update(runs=runs, storage_options=storage_options)
+    try:
+        yield
+    finally:
+        _overrides.clear()
+
 
 class ReporterPlugin(BasePlugin[ReporterConfig]):
     """`plugins: [reporter]` in mkdocs.yml."""
@@ -52,8 +69,8 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
     supports_multiple_instances = False
 
     def __init__(self) -> None:
-        self.runs_override: str | None = None
-        self.storage_override: dict[str, Any] | None = None
+        self.runs_override: str | None = _overrides.get("runs")
+        self.storage_override: dict[str, Any] | None = _overrides.get("storage_options")
         self.progress: Progress | None = None
         self.report: Report | None = None
         self.settings: Settings | None = None
@@ -104,12 +121,16 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
         state = site_state(self.settings, self.site_target or site_root)
         data = _DataFolder(state / "data", failure=problem)
         cache = page_cache(self.settings, state) if self.settings.cache else None
+        nav_pages = []
         for item in site_files(self.report, self.settings, cache):
             inside(site_root, item.src_uri)  # whatever a run's data says, it stays in the site
             if item.page:
-                level = InclusionLevel.INCLUDED if item.in_nav else InclusionLevel.NOT_IN_NAV
+                in_nav = item.in_nav and not _excluded_from_nav(config, item.src_uri)
+                level = InclusionLevel.INCLUDED if in_nav else InclusionLevel.NOT_IN_NAV
                 page = File.generated(config, item.src_uri, content=item.text, inclusion=level)
                 _add(files, page)
+                if in_nav:
+                    nav_pages.append(item.src_uri)
             elif item.source is not None:
                 _add(files, File.generated(config, item.src_uri, abs_src_path=str(item.source)))
             else:
@@ -123,6 +144,8 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
             _add(files, File.generated(config, "index.md", content=FALLBACK_HOME))
         for item in static_assets():
             _add(files, File.generated(config, item.src_uri, abs_src_path=str(item.source)))
+        if config.nav is not None:
+            config.nav = nav_with(config.nav, nav_pages)
         return files
 
     def on_page_markdown(
@@ -258,6 +281,40 @@ def _latest_entries(report: Report, files: Files, page_url: str, limit: int) -> 
             url = get_relative_url(file.url, page_url)
             latest.append({"title": entry.title, "date": entry.date, "url": url})
     return latest
+
+
+def _excluded_from_nav(config: MkDocsConfig, src_uri: str) -> bool:
+    """The site's `not_in_nav` patterns name the page: it stays out of the nav."""
+    patterns = config.not_in_nav
+    return patterns is not None and patterns.match_file(src_uri)
+
+
+def nav_with(nav: list[Any], pages: list[str]) -> list[Any]:
+    """A site's own `nav` with the generated pages it lacks (leaderboard, experiments,
+    comparisons) added beside the ones it lists: after the top-level entry holding the
+    nearest page before it in `pages`, else before the one holding the nearest page after it,
+    else at the end. MkDocs then has none to report as missing from the nav."""
+    nav = list(nav)
+    for i, page in enumerate(pages):
+        if page in set(_nav_paths(nav)):
+            continue
+        holder = {p: n for n, entry in enumerate(nav) for p in _nav_paths(entry)}
+        before = [holder[p] + 1 for p in reversed(pages[:i]) if p in holder]
+        after = [holder[p] for p in pages[i + 1 :] if p in holder]
+        nav.insert((before or after or [len(nav)])[0], page)
+    return nav
+
+
+def _nav_paths(nav: Any) -> Iterator[str]:
+    """The page paths a nav (or a part of one) lists, however nested."""
+    if isinstance(nav, str):
+        yield posixpath.normpath(nav.removeprefix("./"))
+    elif isinstance(nav, dict):
+        for value in nav.values():
+            yield from _nav_paths(value)
+    elif isinstance(nav, list):
+        for entry in nav:
+            yield from _nav_paths(entry)
 
 
 def _add(files: Files, file: File) -> None:

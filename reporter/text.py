@@ -26,6 +26,11 @@ def size_text(size: float) -> str:
     return f"{size:.1f} {unit}"
 
 
+def plural(count: int, noun: str) -> str:
+    """`1 run`, `2 runs`, `1,200 runs`."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
 def suggest(name: str, choices: list[str], n: int = 3, cutoff: float = 0.4) -> str:
     """' Did you mean 'a', 'b'?' or '' when nothing is close."""
     close = difflib.get_close_matches(name, choices, n=n, cutoff=cutoff)

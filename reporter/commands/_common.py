@@ -32,6 +32,17 @@ config_option = click.option(
 )
 
 
+def site_config(config_file: Path, runs: str | None) -> Path:
+    """The MkDocs config a command builds: `--config` when given, else ./mkdocs.yml when there
+    is one, else reporter's default site for `--runs` (or ./runs), written into the cache."""
+    source = click.get_current_context().get_parameter_source("config_file")
+    if config_file.is_file() or source is not click.core.ParameterSource.DEFAULT:
+        return config_file
+    from reporter.site.project import default_site
+
+    return default_site(runs, cwd=Path.cwd())
+
+
 def _storage_options(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict:
     from reporter.site.publish import parse_storage_options
 

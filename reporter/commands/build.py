@@ -9,7 +9,14 @@ from pathlib import Path
 
 import click
 
-from reporter.commands._common import config_option, handled, runs_option, setup_logging
+from reporter.commands._common import (
+    config_option,
+    handled,
+    runs_option,
+    setup_logging,
+    site_config,
+)
+from reporter.text import plural
 
 
 @click.command()
@@ -19,6 +26,12 @@ from reporter.commands._common import config_option, handled, runs_option, setup
     "--site-dir",
     type=click.Path(path_type=Path),
     help="Where the site goes (default: the config's site_dir).",
+)
+@click.option(
+    "--site-url",
+    metavar="URL",
+    help="The address the site will be served from (default: the config's site_url), which "
+    "Material's instant navigation needs.",
 )
 @click.option(
     "--strict", is_flag=True, help="Fail (exit 1) on any warning, e.g. a run that cannot be read."
@@ -31,17 +44,20 @@ def build(
     storage_options: dict,
     config_file: Path,
     site_dir: Path | None,
+    site_url: str | None,
     strict: bool,
     quiet: bool,
     verbose: bool,
 ) -> None:
     """Build the site: read every run, render its pages, run MkDocs.
 
-    The new site is built beside the old one and replaces it only on success.
+    The new site is built beside the old one and replaces it only on success. In a folder
+    without mkdocs.yml, reporter's default site is built for --runs (or ./runs) into ./site.
 
     \b
     Example:
       reporter build --runs runs --site-dir site --strict
+      reporter build --runs ./mlruns      # no mkdocs.yml needed
     """
     from reporter.commands.progress import ReadProgress
     from reporter.site.build import build_site
@@ -49,10 +65,12 @@ def build(
     setup_logging(verbose, quiet)
     _exit_on_sigterm()
     started = time.perf_counter()
+    config_file = site_config(config_file, runs)
     with ReadProgress(enabled=not quiet) as progress:
         result = build_site(
             config_file,
             site_dir=site_dir,
+            site_url=site_url,
             runs=runs,
             storage_options=storage_options or None,
             strict=strict,
@@ -60,7 +78,7 @@ def build(
         )
     report = result.report
     skipped = report.skipped
-    line = f"Built {len(report.study.runs)} runs"
+    line = f"Built {plural(len(report.study.runs), 'run')}"
     if skipped:
         line += f", skipped {len(skipped)} ({', '.join(p.run_id for p in skipped)})"
     line += f" in {time.perf_counter() - started:.1f} s -> {result.site_dir}"

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from reporter.commands._common import config_option, handled, runs_option
+from reporter.commands._common import config_option, handled, runs_option, site_config
+from reporter.text import plural
 
 
 @click.command()
@@ -16,7 +17,8 @@ from reporter.commands._common import config_option, handled, runs_option
 @handled
 def render(out: Path, runs: str | None, storage_options: dict, config_file: Path) -> None:
     """Write the generated pages as Markdown (a copy of the docs folder plus every generated
-    page and its data), to read, diff, or build with a bare mkdocs build.
+    page and its data), to read, diff, or build with a bare mkdocs build. In a folder without
+    mkdocs.yml, renders reporter's default site for --runs (or ./runs).
 
     \b
     Example:
@@ -24,7 +26,7 @@ def render(out: Path, runs: str | None, storage_options: dict, config_file: Path
     """
     from reporter.site.render_out import render_to
 
-    report = render_to(config_file, out, runs, storage_options or None)
+    report = render_to(site_config(config_file, runs), out, runs, storage_options or None)
     for problem in report.problems:
         click.echo(f"WARNING  -  {problem}", err=True)
-    click.echo(f"Rendered {len(report.study.runs)} runs -> {out}")
+    click.echo(f"Rendered {plural(len(report.study.runs), 'run')} -> {out}")

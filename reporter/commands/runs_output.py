@@ -13,7 +13,7 @@ from typing import Any
 import orjson
 
 from reporter.config import Settings
-from reporter.errors import ReporterError
+from reporter.errors import ReporterError, UsageError
 from reporter.model import Run
 from reporter.study.analyse import Ranking
 from reporter.text import suggest
@@ -71,6 +71,14 @@ def sort_runs(runs: list[Run], metric: str | None, settings: Settings) -> list[R
     runs were evaluated (`--with-evaluation`)."""
     if not metric:
         return sorted(runs, key=lambda r: (r.created is not None, r.created or 0, r.id))
+    known = sorted({m for r in runs for m in (*r.metrics, *r.computed)})
+    if runs and metric not in known:
+        listed = ", ".join(known[:20]) or "none"
+        more = f" and {len(known) - 20} more" if len(known) > 20 else ""
+        raise UsageError(
+            f"Cannot sort by '{metric}': no run has that metric.{suggest(metric, known)} "
+            f"Metrics: {listed}{more}."
+        )
     return Ranking.from_settings(settings).order(runs, metric)
 
 

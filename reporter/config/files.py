@@ -28,13 +28,19 @@ def _mkdocs_yml(config_file: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def plugin_options(config_file: Path) -> dict[str, Any] | None:
-    """The `reporter` plugin's options, {} when enabled without options, None when absent."""
-    for entry in _mkdocs_yml(config_file).get("plugins") or []:
-        if entry == "reporter":
+def plugin_options(config_file: Path, *names: str) -> dict[str, Any] | None:
+    """A plugin's options (the `reporter` plugin's, or the first of `names` found), {} when
+    enabled without options, None when absent."""
+    names = names or ("reporter",)
+    plugins = _mkdocs_yml(config_file).get("plugins") or []
+    if isinstance(plugins, dict):  # plugins may be a mapping of name to options too
+        plugins = [{name: options} for name, options in plugins.items()]
+    for entry in plugins if isinstance(plugins, list) else []:
+        if entry in names:
             return {}
-        if isinstance(entry, dict) and "reporter" in entry:
-            return entry["reporter"] or {}
+        for name in names:
+            if isinstance(entry, dict) and name in entry:
+                return entry[name] if isinstance(entry[name], dict) else {}
     return None
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 from click.testing import CliRunner
 
@@ -213,3 +214,22 @@ def test_list_sort_follows_what_the_metric_means(tmp_path):
 
     assert order("recall@fpr=0.01") == ["b", "a", "c"]  # higher is better; the failed run last
     assert order("val_loss") == ["a", "b", "c"]  # lower is better
+
+
+def test_list_refuses_to_sort_by_a_metric_no_run_has():
+    result = invoke("list", "--runs", UNTIDY, "--sort", "roc_aux")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == (
+        "Error: Cannot sort by 'roc_aux': no run has that metric. Did you mean 'roc_auc', "
+        "'pr_auc'? "
+        "Metrics: average_precision, log_loss, pr_auc, roc_auc, train_seconds."
+    )
+    assert result.stdout == ""
+
+
+def test_build_counts_one_run_in_the_singular(tmp_path):
+    config = make_project(tmp_path, DATA / "untidy" / "exp-a")
+    shutil.rmtree(tmp_path / "runs" / "good-strings")
+    result = invoke("build", "--config", str(config))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("Built 1 run in ")

@@ -1,14 +1,18 @@
-"""`reporter serve` rebuilds when a run appears under the runs root (a real server, loopback)."""
+"""`reporter serve`: rebuilds when a run appears under the runs root, takes --runs, and serves the
+default site without a config (a real server, loopback)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import shutil
 import socket
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 from ..conftest import DATA, make_project, write_run
 
@@ -17,6 +21,28 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def _body(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return response.read().decode("utf-8")
+
+
+@contextlib.contextmanager
+def _serving(*args: str, cwd: Path):  # noqa: ANN202
+    """`reporter serve ARGS` on a free loopback port, run in `cwd`; yields its base URL."""
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "reporter.cli", "serve", *args, "-a", f"127.0.0.1:{port}"],
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
 
 def _get(url: str) -> int:
@@ -67,3 +93,26 @@ def test_serve_shows_a_new_run(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_serve_runs_overrides_the_configs_runs(tmp_path):
+    config = make_project(tmp_path / "project", DATA / "untidy")
+    other = write_run(tmp_path / "other", "solo/only-run", {"metrics.json": {"roc_auc": 0.7}})
+    with _serving(
+        "--config", str(config), "--runs", str(other.parent.parent), cwd=tmp_path
+    ) as base:
+        assert _wait_for(f"{base}/runs/solo/only-run/", 200, 60), "the server did not come up"
+        assert _get(f"{base}/runs/exp-a/good-full/") == 404
+
+
+def test_serve_without_a_config_serves_the_default_site(tmp_path):
+    runs = tmp_path / "churn-runs"
+    shutil.copytree(DATA / "untidy" / "exp-a", runs)
+    here = tmp_path / "work"
+    here.mkdir()
+    with _serving("--runs", str(runs), cwd=here) as base:
+        assert _wait_for(f"{base}/leaderboard/", 200, 60), "the server did not come up"
+        home = _body(f"{base}/")
+        assert "<title>churn-runs</title>" in home and "No journal entries yet." in home
+    assert sorted(p.name for p in here.iterdir()) == [".reporter-cache"]
+    assert sorted(p.name for p in runs.iterdir()) == ["good-full", "good-strings"]

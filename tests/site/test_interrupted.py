@@ -96,9 +96,16 @@ def test_killing_a_build_at_any_moment_leaves_a_complete_site(tmp_path):
     assert new != old and len(old) > 500
 
     states, half_built = [], []
-    for delay in (0.2, 0.5, 1.0, 2.0):
+    # Killed at once, and at moments after the new site started to be written (timed from
+    # that moment, so a slow machine still kills while pages are being written).
+    for delay in (None, 0.0, 0.3, 1.0, 2.0):
         process = subprocess.Popen(command(config), stdout=subprocess.DEVNULL)
-        time.sleep(delay)
+        if delay is not None:
+            deadline = time.monotonic() + 60
+            while not any(n.startswith(".site-new-") for n in leftovers(site)):
+                assert process.poll() is None and time.monotonic() < deadline
+                time.sleep(0.01)
+            time.sleep(delay)
         process.kill()
         process.wait()
         now = snapshot(site)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import pickle
 import shutil
 import subprocess
 import sys
@@ -47,29 +48,88 @@ class Version:
 
 
 VERSIONS = (
-    # MLflow 1.30.1 is the last 1.x; it installs and runs on Python 3.11 with numpy < 1.25
-    # (it still uses np.object in places), pandas < 2 and SQLAlchemy < 2 (its own pin).
-    Version("mlflow", "1.30.1", "3.11", ("scikit-learn<1.4", "numpy<1.25", "pandas<2"),
-            ("file", "sqlite"), "no dataset inputs (log_input came in 2.4), no logged models"),
+    # MLflow 1.30.1 is the last 1.x; it installs and runs on Python 3.11 (its own pins: numpy<2,
+    # pandas<2, SQLAlchemy<2, protobuf<5). numpy<1.25 and scikit-learn<1.4 keep to the 2022 era.
+    Version(
+        "mlflow",
+        "1.30.1",
+        "3.11",
+        ("scikit-learn<1.4", "numpy<1.25", "pandas<2"),
+        ("file", "sqlite"),
+        "no dataset inputs (log_input came in 2.4), no logged models",
+    ),
     # MLflow 2.x imports sqlalchemy.pool.FallbackAsyncAdaptedQueuePool, gone in SQLAlchemy 2.1.
-    Version("mlflow", "2.9.2", "3.11",
-            ("scikit-learn<1.4", "numpy<2", "pandas<2.2", "sqlalchemy<2.1"),
-            ("file", "sqlite"), "a dataset input (mlflow.log_input)"),
-    Version("mlflow", "2.22.5", "3.11", ("scikit-learn<1.7", "numpy<2", "sqlalchemy<2.1"),
-            ("file", "sqlite"), "a dataset input"),
-    Version("mlflow", "3.18.0", "3.11", ("scikit-learn",),
-            ("file", "sqlite"), "a dataset input and an MLflow 3 logged model"),
+    Version(
+        "mlflow",
+        "2.9.2",
+        "3.11",
+        ("scikit-learn<1.4", "numpy<2", "pandas<2.2", "sqlalchemy<2.1"),
+        ("file", "sqlite"),
+        "a dataset input (mlflow.log_input)",
+    ),
+    Version(
+        "mlflow",
+        "2.22.5",
+        "3.11",
+        ("scikit-learn<1.7", "numpy<2", "sqlalchemy<2.1"),
+        ("file", "sqlite"),
+        "a dataset input",
+    ),
+    # 3.1.4: early MLflow 3 (logged models are new); 3.17.2: recent. 3.18.0 does not install
+    # here: its pin mlflow-tracing==3.18.0 is not on the index (newest there is 3.17.2).
+    Version(
+        "mlflow",
+        "3.1.4",
+        "3.11",
+        ("scikit-learn<1.8", "sqlalchemy<2.1"),
+        ("file", "sqlite"),
+        "a dataset input and an MLflow 3 logged model",
+    ),
+    Version(
+        "mlflow",
+        "3.17.2",
+        "3.11",
+        ("scikit-learn",),
+        ("file", "sqlite"),
+        "a dataset input and an MLflow 3 logged model",
+    ),
     # dvclive 0.4.6: Live writes dvclive.json beside dvclive/ and flat dvclive/<metric>.tsv; it
     # has no params and no plots. From 0.5 the histories move to dvclive/scalars/.
-    Version("dvclive", "0.4.6", "3.11", ("pyyaml", "numpy<2", "scikit-learn"),
-            ("project",), "dvclive.json + dvclive/<metric>.tsv; no params, no plots"),
-    Version("dvclive", "0.12.1", "3.11", ("pyyaml", "scikit-learn"),
-            ("project",),
-            "dvclive.json + dvclive/scalars/*.tsv, dvclive/params.yaml, dvclive/plots/*.json"),
-    Version("dvclive", "2.16.0", "3.11", ("pyyaml", "scikit-learn"),
-            ("project",), "dvclive/metrics.json, plots/metrics/*.tsv, plots/sklearn/*.json"),
-    Version("dvclive", "3.49.1", "3.11", ("pyyaml", "scikit-learn"),
-            ("project",), "as 2.x, with dvc.yaml at the project root"),
+    Version(
+        "dvclive",
+        "0.4.6",
+        "3.11",
+        ("pyyaml", "numpy<2", "scikit-learn"),
+        ("project",),
+        "`dvclive.json` + `dvclive/<metric>.tsv`; no params, no plots",
+    ),
+    # dvclive 0.12.1 calls precision_recall_curve(probas_pred=...), removed in scikit-learn 1.7.
+    Version(
+        "dvclive",
+        "0.12.1",
+        "3.11",
+        ("pyyaml", "scikit-learn<1.6"),
+        ("project",),
+        "dvclive.json + dvclive/scalars/*.tsv, dvclive/params.yaml; dvclive/plots/*.json only in "
+        "no-steps (0.x refuses plots once a step was taken)",
+    ),
+    Version(
+        "dvclive",
+        "2.16.0",
+        "3.11",
+        ("pyyaml", "scikit-learn<1.6"),  # probas_pred, as 0.12
+        ("project",),
+        "dvclive/{metrics.json,params.yaml,dvc.yaml}, plots/metrics/*.tsv, plots/sklearn/*.json; "
+        'NaN written as the string "nan"',
+    ),
+    Version(
+        "dvclive",
+        "3.49.1",
+        "3.11",
+        ("pyyaml", "scikit-learn"),
+        ("project",),
+        "as 2.16, but dvc.yaml at the project root (not in dvclive/)",
+    ),
 )
 
 
@@ -108,8 +168,13 @@ def venv_for(spec: Version) -> Path:
 
 
 def run_study(venv: Path, spec: Version, kind: str, store: Path) -> None:
-    command = [str(venv / "bin" / "python"), str(HERE / "tracker_study.py"), spec.library, kind,
-               str(store)]
+    command = [
+        str(venv / "bin" / "python"),
+        str(HERE / "tracker_study.py"),
+        spec.library,
+        kind,
+        str(store),
+    ]
     if shutil.which("unshare") and subprocess.run(["unshare", "-n", "true"]).returncode == 0:
         command = ["unshare", "-n", *command]  # offline: the study must not need the network
     env = {**os.environ, "PYTHONHASHSEED": "0", "PYTHONWARNINGS": "ignore"}
@@ -117,6 +182,30 @@ def run_study(venv: Path, spec: Version, kind: str, store: Path) -> None:
     result = subprocess.run(command, cwd=store.parent, env=env, capture_output=True, text=True)
     if result.returncode:
         raise RuntimeError(f"study failed for {spec.key} {kind}:\n{result.stderr[-4000:]}")
+
+
+MARKER = "reporter-unpickled-marker"
+
+
+class BoobyTrap:
+    """Unpickling this creates MARKER in the working directory (and nothing else)."""
+
+    def __reduce__(self):
+        return (open, (MARKER, "w"))
+
+
+def arm_pickles(root: Path) -> None:
+    """Model pickles (MLflow 3.1's sklearn `model.pkl`) become booby traps: a test that reads
+    the store proves nothing is unpickled. Their size and hash change; nothing else does."""
+    for path in root.rglob("*.pkl"):
+        path.write_bytes(pickle.dumps(BoobyTrap(), protocol=4))
+
+
+def prune_empty_folders(root: Path) -> None:
+    """git keeps no empty folder (MLflow's empty `artifacts/`): the tests see what git holds."""
+    for folder in sorted((p for p in root.rglob("*") if p.is_dir()), key=lambda p: -len(p.parts)):
+        if not any(folder.iterdir()):
+            folder.rmdir()
 
 
 def folder_size(path: Path) -> int:
@@ -135,6 +224,8 @@ def make(spec: Version, keep_venv: bool) -> list[Path]:
                 if target.exists():
                     shutil.rmtree(target)
                 shutil.copytree(store, target)
+                prune_empty_folders(target)
+                arm_pickles(target)
                 made.append(target)
                 print(f"{target.relative_to(HERE.parent)}: {folder_size(target) / 1024:.0f} KB")
     finally:
@@ -146,7 +237,12 @@ def make(spec: Version, keep_venv: bool) -> list[Path]:
 def write_readme(failures: dict[str, str]) -> None:
     rows = []
     by_key = {spec.key: spec for spec in VERSIONS}
-    for folder in sorted(p for p in OUT.iterdir() if (p / "expected.json").exists()):
+
+    def order(folder: Path) -> tuple:
+        library, version, kind = folder.name.split("-")
+        return library, tuple(int(n) for n in version.split(".")), kind
+
+    for folder in sorted((p for p in OUT.iterdir() if (p / "expected.json").exists()), key=order):
         expected = json.loads((folder / "expected.json").read_text())
         spec = by_key.get(f"{expected['library']}-{expected['version']}")
         packages = ", ".join(
@@ -177,7 +273,11 @@ of five types: float, int, bool, string, list; `train/loss` and `val/roc_auc` ov
 note; tag `owner`), `search` with a nested child `search-C10`, one run started without a name
 (the library names it), `diverged` (FAILED, its last `train/loss` is NaN), and in `churn` a run
 created as `draft` and renamed to `gbm-depth4` by setting the tag `mlflow.runName`. SQLite
-stores were vacuumed with 512-byte pages before the client read them.
+stores were vacuumed with 512-byte pages before the client read them. Empty folders (MLflow's
+empty `artifacts/`) are pruned, as git keeps none; absolute paths inside the stores point at the
+generation folder under /tmp, not here. Every `*.pkl` (MLflow 3.1's sklearn `model.pkl`) was
+replaced by a booby-trapped pickle: unpickling it creates `reporter-unpickled-marker` in the
+working directory, so the tests prove nothing is unpickled.
 
 Every dvclive store holds two experiment folders (`fraud/`, `churn/`) of DVC-style project
 folders, one per run: `params.yaml` at the project root (what DVC tracks), the Live folder
@@ -192,12 +292,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", action="append", default=[], help="e.g. mlflow-2.9.2")
     parser.add_argument("--keep-venvs", action="store_true")
+    parser.add_argument("--readme-only", action="store_true", help="rewrite README.md only")
     args = parser.parse_args()
+    unknown = set(args.only) - {spec.key for spec in VERSIONS}
+    if unknown:
+        parser.error(f"no such row: {', '.join(sorted(unknown))}")
     OUT.mkdir(parents=True, exist_ok=True)
     failures_file = OUT / "not-made.json"
     failures = json.loads(failures_file.read_text()) if failures_file.exists() else {}
     for spec in VERSIONS:
-        if args.only and spec.key not in args.only:
+        if args.readme_only or (args.only and spec.key not in args.only):
             continue
         try:
             make(spec, args.keep_venvs)

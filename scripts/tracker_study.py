@@ -14,6 +14,7 @@ probes the library for what its version supports instead of assuming the newest 
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import inspect
 import json
@@ -71,12 +72,14 @@ def environment(library):
 
     found = {}
     for name in (library, "numpy", "pandas", "scikit-learn", "protobuf", "sqlalchemy", "dvc"):
-        try:
+        with contextlib.suppress(Exception):  # not installed in this venv
             found[name] = version(name)
-        except Exception:  # noqa: BLE001 - not installed in this venv
-            pass
-    return {"library": library, "version": found[library], "python": platform.python_version(),
-            "packages": found}
+    return {
+        "library": library,
+        "version": found[library],
+        "python": platform.python_version(),
+        "packages": found,
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -84,7 +87,7 @@ def environment(library):
 
 
 def mlflow_study(store):
-    """Six runs in two experiments; see the module docstring of make_tracker_versions.py."""
+    """Six runs in two experiments (tests/data/trackers/README.md describes them)."""
     import mlflow
     from mlflow.tracking import MlflowClient
     from sklearn.linear_model import LogisticRegression
@@ -101,8 +104,9 @@ def mlflow_study(store):
     }
 
     mlflow.set_experiment("fraud")
-    with mlflow.start_run(run_name="baseline",
-                          tags={"owner": "ana", "mlflow.note.content": "First honest baseline."}):
+    with mlflow.start_run(
+        run_name="baseline", tags={"owner": "ana", "mlflow.note.content": "First honest baseline."}
+    ):
         mlflow.log_params(params)
         for step in range(5):
             mlflow.log_metric("train/loss", round(0.9 / (step + 1), 6), step=step)
@@ -156,8 +160,10 @@ def mlflow_expected():
     for name in ("Default", "fraud", "churn"):
         exp = client.get_experiment_by_name(name)
         if exp is not None:
-            experiments[exp.experiment_id] = {"name": exp.name,
-                                              "lifecycle_stage": exp.lifecycle_stage}
+            experiments[exp.experiment_id] = {
+                "name": exp.name,
+                "lifecycle_stage": exp.lifecycle_stage,
+            }
     runs = client.search_runs(list(experiments), run_view_type=ViewType.ALL, max_results=1000)
     out = {"experiments": experiments, "runs": {}}
     for run in runs:
@@ -179,15 +185,21 @@ def mlflow_expected():
             "params": dict(sorted(rdata.params.items())),
             "metrics": dict(sorted(rdata.metrics.items())),
             "histories": histories,
-            "tags": {k: v for k, v in sorted(rdata.tags.items())
-                     if k in ("mlflow.runName", "mlflow.note.content", "mlflow.parentRunId")
-                     or not k.startswith("mlflow.")},
+            "tags": {
+                k: v
+                for k, v in sorted(rdata.tags.items())
+                if k in ("mlflow.runName", "mlflow.note.content", "mlflow.parentRunId")
+                or not k.startswith("mlflow.")
+            },
         }
         inputs = getattr(run, "inputs", None)
         if inputs is not None:
             entry["datasets"] = [
-                {"name": d.dataset.name, "digest": d.dataset.digest,
-                 "context": {t.key: t.value for t in d.tags}.get("mlflow.data.context")}
+                {
+                    "name": d.dataset.name,
+                    "digest": d.dataset.digest,
+                    "context": {t.key: t.value for t in d.tags}.get("mlflow.data.context"),
+                }
                 for d in inputs.dataset_inputs
             ]
         out["runs"][info.run_id] = entry
@@ -205,10 +217,7 @@ def make_mlflow(kind, store):
 
     store.mkdir(parents=True)
     os.chdir(store)  # the SQLite backend puts artifacts in ./mlruns (or ./mlartifacts)
-    if kind == "file":
-        uri = (store / "mlruns").as_uri()
-    else:
-        uri = "sqlite:///" + str(store / "mlflow.db")
+    uri = (store / "mlruns").as_uri() if kind == "file" else "sqlite:///" + str(store / "mlflow.db")
     mlflow.set_tracking_uri(uri)
     mlflow_study(store)
     if kind == "sqlite":
@@ -234,30 +243,78 @@ def shrink_sqlite(path):
 
 DVCLIVE_RUNS = [
     # experiment, run, project params.yaml, logged params, loss history, extra summary metrics
-    ("fraud", "baseline",
-     {"train": {"lr": 0.1, "epochs": 5, "balanced": True, "solver": "lbfgs",
-                "features": FEATURES}},
-     {"seed": 1, "model": {"kind": "logreg"}},
-     [0.9, 0.5, 0.31, 0.22, 0.2], {"test/roc_auc": 0.83}),
-    ("fraud", "deep",
-     {"train": {"lr": 0.01, "epochs": 4, "balanced": False, "solver": "saga",
-                "features": FEATURES[:2]}},
-     {"seed": 2, "model": {"kind": "mlp", "layers": [16, 8]}},
-     [1.1, 0.7, 0.5, 0.45], {}),
-    ("fraud", "diverged",
-     {"train": {"lr": 5.0, "epochs": 4, "balanced": True, "solver": "sgd", "features": []}},
-     {"seed": 3},
-     [1.0, 8.0, 512.0, float("nan")], {}),
-    ("churn", "small",
-     {"train": {"lr": 0.2, "epochs": 3, "balanced": False, "solver": "lbfgs",
-                "features": ["tenure"]}},
-     {"seed": 4},
-     [0.8, 0.6, 0.55], {"test/f1": 0.61}),
-    ("churn", "no-steps",
-     {"train": {"lr": 0.3, "epochs": 1, "balanced": False, "solver": "lbfgs",
-                "features": ["tenure"]}},
-     {"seed": 5},
-     [], {"roc_auc": 0.74, "test/f1": 0.58}),
+    (
+        "fraud",
+        "baseline",
+        {
+            "train": {
+                "lr": 0.1,
+                "epochs": 5,
+                "balanced": True,
+                "solver": "lbfgs",
+                "features": FEATURES,
+            }
+        },
+        {"seed": 1, "model": {"kind": "logreg"}},
+        [0.9, 0.5, 0.31, 0.22, 0.2],
+        {"test/roc_auc": 0.81},
+    ),
+    (
+        "fraud",
+        "deep",
+        {
+            "train": {
+                "lr": 0.01,
+                "epochs": 4,
+                "balanced": False,
+                "solver": "saga",
+                "features": FEATURES[:2],
+            }
+        },
+        {"seed": 2, "model": {"kind": "mlp", "layers": [16, 8]}},
+        [1.1, 0.7, 0.5, 0.45],
+        {},
+    ),
+    (
+        "fraud",
+        "diverged",
+        {"train": {"lr": 5.0, "epochs": 4, "balanced": True, "solver": "sgd", "features": []}},
+        {"seed": 3},
+        [1.0, 8.0, 512.0, float("nan")],
+        {},
+    ),
+    (
+        "churn",
+        "small",
+        {
+            "train": {
+                "lr": 0.2,
+                "epochs": 3,
+                "balanced": False,
+                "solver": "lbfgs",
+                "features": ["tenure"],
+            }
+        },
+        {"seed": 4},
+        [0.8, 0.6, 0.55],
+        {"test/f1": 0.61},
+    ),
+    (
+        "churn",
+        "no-steps",
+        {
+            "train": {
+                "lr": 0.3,
+                "epochs": 1,
+                "balanced": False,
+                "solver": "lbfgs",
+                "features": ["tenure"],
+            }
+        },
+        {"seed": 5},
+        [],
+        {"roc_auc": 0.74, "test/f1": 0.58},
+    ),
 ]
 
 
@@ -288,14 +345,20 @@ def dvclive_run(project, logged_params, losses, extra):
         else:
             log_metric(name, value)
     plots = []
-    if losses and not any(math.isnan(v) for v in losses):
+    if not any(math.isnan(v) for v in losses):
         x, y = data(len(losses), 30)
         score = np.clip(x[:, 0] + 0.2 * x[:, 1] - 0.1, 0, 1)
         log_plot = getattr(live, "log_sklearn_plot", None) or getattr(live, "log_plot", None)
         if log_plot is not None:
-            for kind, values in (("roc", score), ("precision_recall", score),
-                                 ("confusion_matrix", (score > 0.5).astype(int))):
-                log_plot(kind, y, values)
+            for kind, values in (
+                ("roc", score),
+                ("precision_recall", score),
+                ("confusion_matrix", (score > 0.5).astype(int)),
+            ):
+                try:
+                    log_plot(kind, y, values)
+                except NotImplementedError:  # 0.x: "plots can only be used in no-step mode"
+                    break
                 plots.append(kind)
     if hasattr(live, "end"):
         live.end()
@@ -307,11 +370,11 @@ def dvclive_read_back(live, project, dvclive):
     import yaml
 
     live_dir = Path(project) / live.dir
+    # 0.x: dvclive.json beside the Live folder; from 1.x: <live>/metrics.json
+    summary_file = Path(getattr(live, "metrics_file", None) or live.summary_path)
     if hasattr(live, "read_latest"):
-        summary = live.read_latest()  # 0.x: dvclive.json beside the Live folder
-        summary_file = Path(live.summary_path)
+        summary = live.read_latest()
     else:
-        summary_file = Path(live.metrics_file)
         summary = json.loads(summary_file.read_text())
     histories = {}
     utils = sys.modules.get("dvclive.utils") or __import__("dvclive.utils").utils
@@ -337,8 +400,9 @@ def dvclive_read_back(live, project, dvclive):
         loader = getattr(__import__("dvclive.serialize").serialize, "load_yaml", None)
         params = loader(str(params_file)) if loader else yaml.safe_load(params_file.read_text())
     project_params = yaml.safe_load((Path(project) / "params.yaml").read_text())
-    files = sorted(p.relative_to(project).as_posix() for p in Path(project).rglob("*")
-                   if p.is_file())
+    files = sorted(
+        p.relative_to(project).as_posix() for p in Path(project).rglob("*") if p.is_file()
+    )
     return {
         "live_dir": Path(live.dir).as_posix(),
         "summary_file": summary_file.resolve().relative_to(Path(project).resolve()).as_posix(),
@@ -362,8 +426,14 @@ def make_dvclive(store):
         (project / "params.yaml").write_text(yaml.safe_dump(project_params, sort_keys=False))
         live, plots, dvclive = dvclive_run(project, logged, losses, extra)
         entry = dvclive_read_back(live, project, dvclive)
-        entry.update({"experiment": experiment, "name": name, "plots": plots,
-                      "logged_params": logged if hasattr(live, "log_params") else None})
+        entry.update(
+            {
+                "experiment": experiment,
+                "name": name,
+                "plots": plots,
+                "logged_params": logged if hasattr(live, "log_params") else None,
+            }
+        )
         runs[experiment + "/" + name] = entry
     os.chdir(store)
     return {"runs": runs}

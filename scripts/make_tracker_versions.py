@@ -10,7 +10,7 @@ library's own client into `expected.json` beside the store. The outputs are copi
     python scripts/make_tracker_versions.py                    # every row (slow: installs)
     python scripts/make_tracker_versions.py --only mlflow-2.9.2 --keep-venvs
 
-The project never depends on these libraries; `tests/test_tracker_versions.py` reads only the
+The project never depends on these libraries; `tests/readers/test_tracker_versions.py` reads only the
 stores and expected.json.
 """
 
@@ -262,7 +262,7 @@ version in its own throwaway virtual environment, with no network during the stu
 (`scripts/tracker_study.py`). `expected.json` in each folder is what the library's own client
 returned after logging: `MlflowClient` for MLflow; for dvclive the `Live` object and dvclive's own
 readers (`parse_metrics` from 1.x on, `parse_scalars` in late 0.x; 0.4.6 has no reader, so its
-TSV files are read with the csv module). NaN is stored as null. Tests: `tests/test_tracker_versions.py`.
+TSV files are read with the csv module). NaN is stored as null. Tests: `tests/readers/test_tracker_versions.py`.
 
 | Folder | Library | Version | Python | Kind | Runs | Holds | With | Size |
 |---|---|---|---|---|---|---|---|---|

@@ -99,6 +99,11 @@ def handled(function: Callable[..., Any]) -> Callable[..., Any]:
 
 def load_runs_for(runs: str | None, storage_options: dict, config_file: Path, evaluate: bool):  # noqa: ANN201
     """Settings and runs for the commands that print runs (`list`, `show`, `card`)."""
+    settings, loaded = _loaded(runs, storage_options, config_file, evaluate)
+    return settings, loaded.runs
+
+
+def _loaded(runs: str | None, storage_options: dict, config_file: Path, evaluate: bool):  # noqa: ANN202
     from dataclasses import replace
 
     from reporter.config.files import settings_from_config_file
@@ -111,12 +116,13 @@ def load_runs_for(runs: str | None, storage_options: dict, config_file: Path, ev
     loaded = load_runs(reading)
     for problem in loaded.problems:
         click.echo(f"WARNING  -  {problem}", err=True)
-    return settings, loaded.runs
+    return settings, loaded
 
 
 def one_run(run_id: str, runs: str | None, storage_options: dict, config_file: Path):  # noqa: ANN201
-    """One run, read and evaluated (the others are only discovered and read)."""
+    """One run in full (histories included), read and evaluated (the others are only
+    discovered and read). `run_id` may be an alias (a former id) of the run."""
     from reporter.commands.runs_output import evaluated, find_run
 
-    settings, loaded = load_runs_for(runs, storage_options, config_file, evaluate=False)
-    return evaluated(find_run(loaded, run_id.strip("/")), settings)
+    settings, loaded = _loaded(runs, storage_options, config_file, evaluate=False)
+    return evaluated(loaded.full_run(find_run(loaded.runs, run_id.strip("/"))), settings)

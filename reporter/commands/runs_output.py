@@ -58,6 +58,9 @@ def run_detail(run: Run) -> dict[str, Any]:
             }
             for s in run.histories
         ],
+        "plots": [
+            {"name": p.name, "kind": p.kind, "title": p.title, "points": p.size} for p in run.plots
+        ],
         "artifacts": [{"name": a.name, "size": a.size, "sha256": a.sha256} for a in run.artifacts],
         "card": run.card,
         "problems": list(run.problems),
@@ -80,9 +83,13 @@ def sort_runs(runs: list[Run], metric: str | None, lower_patterns: tuple[str, ..
 
 
 def find_run(runs: list[Run], run_id: str) -> Run:
+    """The run with this id, else the one run with this alias (a former id)."""
     for run in runs:
         if run.id == run_id:
             return run
+    aliased = [run for run in runs if run_id in run.aliases]
+    if len(aliased) == 1:
+        return aliased[0]
     ids = [r.id for r in runs]
     raise ReporterError(
         f"No run '{run_id}' among {len(ids)} runs.{suggest(run_id, ids, cutoff=0.5)}"

@@ -16,7 +16,7 @@ from bs4 import BeautifulSoup
 
 from reporter.config import Settings
 from reporter.readers import load_readers
-from reporter.readers._mlflow import relocate, run_ids
+from reporter.readers._mlflow import aliases, relocate, run_ids, slug
 from reporter.readers.discover import discover_runs
 from reporter.readers.mlflow import MlflowFileReader
 from reporter.readers.mlflow_sqlite import MlflowSqliteReader
@@ -124,23 +124,28 @@ def test_artifacts_match_the_client_and_the_logged_model_is_listed(loaded):
     assert run.info["registered_models"] == ["fraud-screen v1"]
 
 
-def test_run_ids_are_readable_and_unique(loaded):
+def test_run_ids_are_mlflow_ids_and_the_former_ids_are_aliases(loaded):
+    """`<store>/<experiment id>/<run id>`: what MLflow never changes, so a renamed run keeps
+    its page; the name-based ids of earlier versions still resolve (aliases)."""
     store, runs, _, _ = loaded
     prefix = "mlruns" if store == "mlflow_file" else "mlflow.db"
     for uuid, run in runs.items():
-        assert run.id.startswith(f"{prefix}/fraud/")
-        assert run.id.endswith(f"-{uuid[:8]}")
-    assert {r.id.rsplit("/", 1)[1][:-9] for r in runs.values()} >= {"search", "C-0.1", "C-10"}
+        assert run.id == f"{prefix}/{run.info['mlflow.experiment_id']}/{uuid}"
+        assert f"{prefix}/fraud/{slug(run.name)}-{uuid[:8]}" in run.aliases
+    every = {a for r in runs.values() for a in r.aliases}
+    assert {f"{prefix}/fraud/search", f"{prefix}/fraud/C-0.1"} <= every
 
 
-def test_run_id_clashes_fall_back_to_the_whole_mlflow_id():
-    ids = run_ids(
-        "s", [("abcdef12aaaa", "e", "x"), ("abcdef12bbbb", "e", "x"), ("c" * 12, "e", "")]
+def test_aliases_name_a_run_only_when_its_name_is_unique():
+    ids = run_ids("s", [("abcdef12aaaa", "1"), ("abcdef12bbbb", "1")])
+    assert ids == {"abcdef12aaaa": "s/1/abcdef12aaaa", "abcdef12bbbb": "s/1/abcdef12bbbb"}
+    found = aliases(
+        "s", [("abcdef12aaaa", "e", "x"), ("abcdef12bbbb", "e", "x"), ("c" * 12, "e", "y")]
     )
-    assert ids == {
-        "abcdef12aaaa": "s/e/x-abcdef12aaaa",
-        "abcdef12bbbb": "s/e/x-abcdef12bbbb",
-        "c" * 12: "s/e/" + "c" * 12,
+    assert found == {
+        "abcdef12aaaa": ("s/e/x-abcdef12",),
+        "abcdef12bbbb": ("s/e/x-abcdef12",),
+        "c" * 12: ("s/e/y-cccccccc", "s/e/y"),
     }
 
 
@@ -204,7 +209,7 @@ def test_metric_lines_with_extra_fields_and_bad_lines(tmp_path):
     (run_id, handle), *_ = [
         h
         for h in reader.list_runs(store, root=tmp_path)
-        if h[0].startswith("mlruns/fraud/diverged")
+        if any(a.startswith("mlruns/fraud/diverged-") for a in h[1].aliases)
     ]
     metric = handle.run_dir / "metrics" / "train" / "loss"
     metric.write_text("1000 1.5 0 eval-set 0a1b\n2000 0.5 1 eval-set 0a1b\n3000 0.7\n")
@@ -226,7 +231,7 @@ def test_an_unreadable_run_is_one_skipped_run_naming_the_file(tmp_path):
     assert len(runs) == len(expected("mlflow_file")["runs"]) - 1
     (problem,) = problems
     assert problem.path.endswith("meta.yaml") and problem.line is not None
-    assert problem.run_id.startswith("mlruns/fraud/diverged-")
+    assert problem.run_id == f"mlruns/{meta.parent.parent.name}/{meta.parent.name}"
 
 
 @pytest.mark.parametrize("store", sorted(STORES))

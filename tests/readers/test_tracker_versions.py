@@ -3,26 +3,26 @@
 Each folder in tests/data/trackers was made by `scripts/make_tracker_versions.py` with one real
 library version; its `expected.json` is what that library's own client returned (README.md there
 says how). These tests run `reporter list --format json` and `reporter show RUN --format json` on
-a copy of each store and compare field by field. Where the reader is known to be wrong, or not to
-support a version, the case is a strict xfail naming the gap: once the gap is closed it fails,
-and its entry in GAPS has to go.
+a copy of each store and compare field by field. Every version is read in full: there is no
+known gap left (the strict xfails that marked them were removed as each gap was closed).
 """
 
 from __future__ import annotations
 
+import csv
 import json
 import pickletools
 import shutil
 from collections.abc import Iterator
 from datetime import datetime
-from fnmatch import fnmatch
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from reporter.cli import cli
-from tests.conftest import DATA
+
+from ..conftest import DATA
 
 TRACKERS = DATA / "trackers"
 EXPECTED = {
@@ -34,81 +34,10 @@ FOLDERS = sorted(EXPECTED)
 MLFLOW = [f for f in FOLDERS if EXPECTED[f]["library"] == "mlflow"]
 DVCLIVE = [f for f in FOLDERS if EXPECTED[f]["library"] == "dvclive"]
 
-DVCLIVE_0 = (
-    "dvclive 0.x writes its summary as dvclive.json BESIDE the Live folder and its histories as "
-    "dvclive/<metric>.tsv (0.4) or dvclive/scalars/<metric>.tsv (0.5-0.12): reporter does not "
-    "recognise that layout and finds no run at all"
-)
-NAN_METRIC_MLFLOW = (
-    "a metric whose latest value is NaN (diverged: train/loss) is left out of `metrics`; "
-    "reporter shows the text 'nan' in info['metric.train/loss'] instead, where MlflowClient "
-    "returns train/loss = NaN (null here)"
-)
-NAN_METRIC_DVCLIVE = (
-    "a metric whose latest value is NaN (diverged: train/loss, which dvclive writes as the "
-    "string \"nan\") is left out of `metrics`; reporter shows it as info['train/loss'] = 'nan'"
-)
-NAN_POINT = (
-    "NaN points are dropped from histories: for diverged's train/loss the library returns 4 "
-    "points ending in NaN (null here), reporter shows points=3 and last = the previous finite "
-    "value (64.0 in MLflow, 512.0 in dvclive)"
-)
-PROJECT_PARAMS = (
-    "params.yaml at the DVC project root (the parameters DVC tracks, which dvclive never "
-    "copies) is not read: only the Live folder's own params.yaml appears in `params`"
-)
-DATASETS = (
-    "dataset inputs (mlflow.log_input: name, digest, context) are not read: neither the name "
-    "nor the digest appears anywhere in `reporter show`"
-)
-DVCLIVE_EXPERIMENT = (
-    "a default Live folder `dvclive/` takes its project folder's name as run name (baseline) but "
-    "the whole parent path as experiment (fraud/baseline), so each project is an experiment of "
-    "its own; the projects sit in experiment folders `fraud/` and `churn/` (dvclive itself "
-    "records no experiment)"
-)
 
-# (folder pattern, check) -> the precise gap. Each is a strict xfail for the matching cases.
-GAPS: dict[tuple[str, str], str] = {
-    **{
-        ("dvclive-0.*", check): DVCLIVE_0
-        for check in (
-            "runs",
-            "names",
-            "experiments",
-            "params",
-            "project_params",
-            "metrics",
-            "nan_metrics",
-            "histories",
-            "nan_histories",
-            "plots",
-        )
-    },
-    ("mlflow-*", "nan_metrics"): NAN_METRIC_MLFLOW,
-    ("mlflow-*", "nan_histories"): NAN_POINT,
-    ("dvclive-*", "nan_metrics"): NAN_METRIC_DVCLIVE,
-    ("dvclive-*", "nan_histories"): NAN_POINT,
-    ("dvclive-*", "project_params"): PROJECT_PARAMS,
-    ("dvclive-[123].*", "experiments"): DVCLIVE_EXPERIMENT,
-    ("mlflow-*", "datasets"): DATASETS,
-}
-
-
-def gap(folder: str, check: str) -> str | None:
-    return next(
-        (why for (pat, c), why in GAPS.items() if c == check and fnmatch(folder, pat)), None
-    )
-
-
-def stores(check: str, folders: list[str]):
-    """Parametrise `reported` over `folders`, each a strict xfail where GAPS names a gap."""
-    params = []
-    for folder in folders:
-        why = gap(folder, check)
-        marks = [pytest.mark.xfail(strict=True, reason=why)] if why else []
-        params.append(pytest.param(folder, marks=marks, id=folder))
-    return pytest.mark.parametrize("reported", params, indirect=True)
+def stores(folders: list[str]):
+    """Parametrise `reported` over `folders`."""
+    return pytest.mark.parametrize("reported", folders, indirect=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -232,7 +161,7 @@ def has_nan(folder: str, where: str) -> bool:
 # Every tracker
 
 
-@stores("runs", FOLDERS)
+@stores(FOLDERS)
 def test_every_run_is_found_once(reported):
     runs = reported.by_key
     assert set(runs) == set(reported.expected["runs"])
@@ -240,19 +169,19 @@ def test_every_run_is_found_once(reported):
     assert {s["reader"] for s in runs.values()} <= {reported.library, f"{reported.library}-sqlite"}
 
 
-@stores("names", FOLDERS)
+@stores(FOLDERS)
 def test_run_names(reported):
     for want, listed, shown in reported.pairs():
         assert listed["name"] == shown["name"] == want["name"], listed["id"]
 
 
-@stores("experiments", FOLDERS)
+@stores(FOLDERS)
 def test_experiments(reported):
     for want, listed, _ in reported.pairs():
         assert listed["experiment"] == want["experiment"], listed["id"]
 
 
-@stores("metrics", FOLDERS)
+@stores(FOLDERS)
 def test_latest_metrics(reported):
     """Every finite latest value, exactly; nothing the client did not return."""
     for want, listed, _ in reported.pairs():
@@ -262,7 +191,7 @@ def test_latest_metrics(reported):
         assert {k: v for k, v in listed["metrics"].items() if k in finite} == finite, listed["id"]
 
 
-@stores("nan_metrics", [f for f in FOLDERS if has_nan(f, "metrics")])
+@stores([f for f in FOLDERS if has_nan(f, "metrics")])
 def test_a_nan_latest_metric_is_null(reported):
     for want, listed, _ in reported.pairs():
         for key, value in latest_metrics(want, reported.library).items():
@@ -271,21 +200,22 @@ def test_a_nan_latest_metric_is_null(reported):
                 assert listed["metrics"][key] is None, (listed["id"], key)
 
 
-@stores("histories", FOLDERS)
+@stores(FOLDERS)
 def test_history_lengths_and_last_values(reported):
-    """Metrics logged at two or more steps are histories: finite points counted, last value."""
+    """Metrics logged at two or more steps are histories: every point counted, last value."""
     for want, _, shown in reported.pairs():
         got = {h["name"]: h for h in shown["histories"]}
         wanted = histories(want)
         assert set(got) == set(wanted), shown["id"]
         for name, points in wanted.items():
-            values = [v for _, v in points if v is not None]
+            last = points[-1][1]
             assert got[name]["x"] == "step", (shown["id"], name)
-            assert got[name]["points"] == len(values), (shown["id"], name)
-            assert got[name]["last"] == pytest.approx(values[-1], rel=1e-6), (shown["id"], name)
+            assert got[name]["points"] == len(points), (shown["id"], name)
+            if last is not None:
+                assert got[name]["last"] == pytest.approx(last, rel=1e-6), (shown["id"], name)
 
 
-@stores("nan_histories", [f for f in FOLDERS if has_nan(f, "histories")])
+@stores([f for f in FOLDERS if has_nan(f, "histories")])
 def test_nan_points_are_kept_in_histories(reported):
     for want, _, shown in reported.pairs():
         got = {h["name"]: h for h in shown["histories"]}
@@ -299,7 +229,7 @@ def test_nan_points_are_kept_in_histories(reported):
 # MLflow
 
 
-@stores("status", MLFLOW)
+@stores(MLFLOW)
 def test_mlflow_status_and_start_time(reported):
     for want, listed, _ in reported.pairs():
         assert listed["status"] == want["status"], listed["id"]
@@ -307,13 +237,13 @@ def test_mlflow_status_and_start_time(reported):
         assert round(created.timestamp() * 1000) == want["start_time"], listed["id"]
 
 
-@stores("params", MLFLOW)
+@stores(MLFLOW)
 def test_mlflow_params_as_text(reported):
     for want, listed, _ in reported.pairs():
         assert listed["params"] == want["params"], listed["id"]
 
 
-@stores("tags", MLFLOW)
+@stores(MLFLOW)
 def test_mlflow_notes_and_tags(reported):
     for want, listed, shown in reported.pairs():
         assert (shown["notes"] or None) == want["tags"].get("mlflow.note.content"), listed["id"]
@@ -321,7 +251,7 @@ def test_mlflow_notes_and_tags(reported):
         assert sorted(listed["tags"]) == users, listed["id"]
 
 
-@stores("parents", MLFLOW)
+@stores(MLFLOW)
 def test_mlflow_nested_runs_know_their_parent(reported):
     children = 0
     for want, _, shown in reported.pairs():
@@ -335,17 +265,20 @@ def test_mlflow_nested_runs_know_their_parent(reported):
     assert children == 1
 
 
-@stores(
-    "datasets", [f for f in MLFLOW if any(r.get("datasets") for r in EXPECTED[f]["runs"].values())]
-)
+@stores([f for f in MLFLOW if any(r.get("datasets") for r in EXPECTED[f]["runs"].values())])
 def test_mlflow_dataset_inputs_are_shown(reported):
+    """Name, digest and context of every `mlflow.log_input`, as `dataset.<name>.*`."""
     for want, _, shown in reported.pairs():
-        text = json.dumps(shown["info"])
-        for dataset in want.get("datasets") or ():
-            assert dataset["name"] in text and dataset["digest"] in text, shown["id"]
+        datasets = want.get("datasets") or ()
+        for dataset in datasets:
+            key = f"dataset.{dataset['name']}"
+            assert shown["info"][f"{key}.digest"] == dataset["digest"], shown["id"]
+            assert shown["info"][f"{key}.context"] == dataset["context"], shown["id"]
+        if not datasets:
+            assert not any(k.startswith("dataset.") for k in shown["info"]), shown["id"]
 
 
-@stores("logged_models", [f for f in MLFLOW if EXPECTED[f].get("logged_models")])
+@stores([f for f in MLFLOW if EXPECTED[f].get("logged_models")])
 def test_mlflow_logged_models(reported):
     for model_id, model in reported.expected["logged_models"].items():
         shown = reported.by_key[model["source_run_id"]]
@@ -357,7 +290,7 @@ def test_mlflow_logged_models(reported):
 # dvclive
 
 
-@stores("params", DVCLIVE)
+@stores(DVCLIVE)
 def test_dvclive_logged_params(reported):
     """What Live.log_params wrote (the Live folder's params.yaml), flattened with dots, as text."""
     for want, listed, _ in reported.pairs():
@@ -366,7 +299,7 @@ def test_dvclive_logged_params(reported):
         assert got == logged, listed["id"]
 
 
-@stores("project_params", DVCLIVE)
+@stores(DVCLIVE)
 def test_dvclive_project_params(reported):
     for want, listed, _ in reported.pairs():
         project = {k: as_text(v) for k, v in flatten(want["project_params"], ".").items()}
@@ -374,11 +307,32 @@ def test_dvclive_project_params(reported):
         assert got == project, listed["id"]
 
 
-@stores("plots", [f for f in DVCLIVE if any(r["plots"] for r in EXPECTED[f]["runs"].values())])
+@stores([f for f in DVCLIVE if any(r["plots"] for r in EXPECTED[f]["runs"].values())])
 def test_dvclive_sklearn_plots(reported):
+    """Every plot dvclive logged is a plot of the run (drawn on its page), with its points."""
     for want, _, shown in reported.pairs():
-        for kind in want["plots"]:
-            assert f"plots.{kind}" in shown["info"], (shown["id"], kind)
+        plots = {p["name"]: p for p in shown["plots"]}
+        assert set(plots) == set(want["plots"]), shown["id"]
+        for name, plot in plots.items():
+            assert plot["kind"] == ("confusion" if name == "confusion_matrix" else "line")
+            assert plot["points"] > 0, (shown["id"], name)
+
+
+@stores([f for f in DVCLIVE if f.startswith("dvclive-0.")])
+def test_dvclive_0x_runs_were_created_at_their_first_logged_time(reported):
+    """dvclive 0.x TSVs hold a timestamp per point: the run was created at the first one."""
+    for _, listed, _ in reported.pairs():
+        live = TRACKERS / reported.folder / listed["id"]
+        stamps = [
+            int(row["timestamp"])
+            for tsv in live.rglob("*.tsv")
+            for row in csv.DictReader(tsv.read_text().splitlines(), delimiter="\t")
+        ]
+        if not stamps:
+            assert listed["created"] is None, listed["id"]
+            continue
+        created = datetime.fromisoformat(listed["created"])
+        assert round(created.timestamp() * 1000) == min(stamps), listed["id"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -389,7 +343,7 @@ MARKER = "reporter-unpickled-marker"
 PICKLED = [f for f in FOLDERS if any((TRACKERS / f).rglob("*.pkl"))]
 
 
-@stores("pickles", PICKLED)
+@stores(PICKLED)
 def test_model_pickles_are_listed_never_unpickled(reported):
     """The generator armed every *.pkl: unpickling one would create MARKER in the working dir."""
     pickles = sorted((TRACKERS / reported.folder).rglob("*.pkl"))

@@ -23,10 +23,13 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+import threading
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
+
+import numpy as np
 
 from reporter.errors import RunReadError
 from reporter.model import MetricSeries, Run
@@ -142,8 +145,7 @@ class MlflowSqliteReader:
     def read_histories(self, handle: DbRun, *, run_id: str, root: Path) -> tuple[MetricSeries, ...]:
         """The run's metric histories (MLflow indexes `metrics` by run: O(this run's points))."""
         try:
-            with closing(connect(handle.db)) as db:
-                return _mlflow.histories(_history(db, handle.uuid))
+            return _histories(_reading(handle.db), handle.uuid)
         except sqlite3.Error as exc:
             rel = handle.db.relative_to(root).as_posix()
             raise RunReadError(
@@ -157,6 +159,26 @@ def connect(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(
         f"file:{quote(str(path.resolve()))}?mode=ro", uri=True, isolation_level=None
     )
+
+
+_OPEN: dict[tuple[Path, int], tuple[tuple[int, int], sqlite3.Connection]] = {}
+
+
+def _reading(path: Path) -> sqlite3.Connection:
+    """A read-only connection kept open for histories, one per database and thread: opening one
+    costs more than reading a run's history (SQLite parses MLflow's ~70-table schema on each).
+    A database replaced by another file gets a new connection."""
+    key = (path, threading.get_ident())
+    st = path.stat()
+    identity = (st.st_dev, st.st_ino)
+    kept = _OPEN.get(key)
+    if kept is not None and kept[0] == identity:
+        return kept[1]
+    if kept is not None:
+        kept[1].close()
+    db = connect(path)
+    _OPEN[key] = (identity, db)
+    return db
 
 
 def tables(db: sqlite3.Connection) -> set[str]:
@@ -194,14 +216,27 @@ def _handles(snapshot: Snapshot, file: Path, prefix: str, root: Path) -> list[tu
     return handles
 
 
-def _history(db: sqlite3.Connection, uuid: str) -> dict[str, list[_mlflow.Point]]:
-    history: dict[str, list[_mlflow.Point]] = {}
+def _histories(db: sqlite3.Connection, uuid: str) -> tuple[MetricSeries, ...]:
+    """Metrics logged at two or more steps, ordered by step then time (as `_mlflow.histories`),
+    built column-wise: a run may have hundreds of thousands of points."""
     rows = db.execute(
-        "select key, step, timestamp, value, is_nan from metrics where run_uuid = ?"
-        " order by key, step, timestamp",
-        (uuid,),
-    )
-    for key, step, timestamp, value, is_nan in rows:
-        point = (int(step or 0), int(timestamp or 0), float("nan") if is_nan else float(value))
-        history.setdefault(str(key), []).append(point)
-    return history
+        "select key, step, timestamp, value, is_nan from metrics where run_uuid = ?", (uuid,)
+    ).fetchall()
+    if not rows:
+        return ()
+    keys, steps, times, values, nan = zip(*rows, strict=True)
+    names = sorted(set(keys))
+    codes = {name: i for i, name in enumerate(names)}
+    key = np.fromiter((codes[k] for k in keys), dtype=np.int64, count=len(rows))
+    x = np.array([s or 0 for s in steps], dtype=float)
+    y = np.array(values, dtype=float)
+    y[np.array(nan, dtype=bool)] = np.nan
+    order = np.lexsort((np.array(times, dtype=float), x, key))
+    key, x, y = key[order], x[order], y[order]
+    bounds = np.searchsorted(key, np.arange(len(names) + 1))
+    series = []
+    for i, name in enumerate(names):
+        xs = x[bounds[i] : bounds[i + 1]]
+        if len(xs) >= 2 and xs[0] != xs[-1]:  # one step: a final value, not a history
+            series.append(MetricSeries(name=str(name), x=xs, y=y[bounds[i] : bounds[i + 1]]))
+    return tuple(series)

@@ -67,6 +67,7 @@ class Run:
     experiment: str
     reader: str
     path: str
+    store: str = ""  # the store it was read from, under the runs root ("" for a run folder)
     created: datetime | None = None
     status: str = ""
     author: str = ""

@@ -15,7 +15,7 @@ import orjson
 from reporter.config import Settings
 from reporter.errors import ReporterError
 from reporter.model import Run
-from reporter.study.analyse import is_lower_better
+from reporter.study.analyse import aliases, is_lower_better, resolve_alias
 from reporter.text import suggest
 
 
@@ -87,9 +87,11 @@ def find_run(runs: list[Run], run_id: str) -> Run:
     for run in runs:
         if run.id == run_id:
             return run
-    aliased = [run for run in runs if run_id in run.aliases]
-    if len(aliased) == 1:
-        return aliased[0]
+    exact, patterns = aliases(tuple(runs))
+    named = resolve_alias(run_id, exact, patterns)
+    for run in runs if named != run_id else ():
+        if run.id == named:
+            return run
     ids = [r.id for r in runs]
     raise ReporterError(
         f"No run '{run_id}' among {len(ids)} runs.{suggest(run_id, ids, cutoff=0.5)}"

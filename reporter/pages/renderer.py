@@ -231,6 +231,7 @@ class Renderer:
             key = cache.key(
                 run.id,
                 run.files_fingerprint,
+                run.experiment,  # named after its store when several stores hold the name
                 [(label, r.id, r.name) for label, r in related_runs(run, self.study)],
                 [(e.title, e.date, e.src_uri) for e in self.backlinks.get(run.id, [])],
             )

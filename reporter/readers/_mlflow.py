@@ -9,8 +9,9 @@ Run ids: `<store>/<experiment id>/<MLflow run id>`, where `<store>` is the store
 the runs root (`mlruns`, `team/mlflow.db`): what MLflow itself never changes, so renaming a run
 or an experiment keeps its page and the journal links to it. The name is shown everywhere else
 (MLflow's generated name for a run started without one, else the first 8 hex of its id).
-Journal links may also use the former form `<store>/<experiment>/<name>-<8 hex>` and
-`<store>/<experiment>/<name>` when that name is unique (`aliases`).
+Journal links may also use the former form `<store>/<experiment>/<name>-<8 hex>` (whatever the
+name and experiment are now: the 8 hex of the MLflow id decide) and `<store>/<experiment>/<name>`
+while that name is unique in its experiment (`aliases`; `*` in an alias stands for any text).
 """
 
 from __future__ import annotations
@@ -101,21 +102,20 @@ def run_ids(prefix: str, entries: list[tuple[str, str]]) -> dict[str, str]:
 
 def aliases(prefix: str, entries: list[tuple[str, str, str]]) -> dict[str, tuple[str, ...]]:
     """(run uuid, experiment name, run name) -> the other ids journal links may use: the former
-    `<store>/<experiment>/<name>-<8 hex>` and `<store>/<experiment>/<name>` when no other run of
-    the experiment has that name."""
+    ids `<store>/<experiment>/<name>-<8 hex>` and `<store>/<experiment>/<run id>` (as patterns:
+    they keep naming the run after a rename) and `<store>/<experiment>/<name>` when no other
+    run of the experiment has that name."""
     named: dict[str, list[str]] = defaultdict(list)
     found: dict[str, list[str]] = {}
     for uuid, experiment, name in entries:
-        folder = f"{prefix}/{slug(experiment) or 'experiment'}"
-        leaf = slug(name)
-        found[uuid] = [f"{folder}/{leaf}-{slug(uuid)[:8]}" if leaf else f"{folder}/{slug(uuid)}"]
-        if leaf:
-            named[f"{folder}/{leaf}"].append(uuid)
+        found[uuid] = [f"{prefix}/*/*-{slug(uuid)[:8]}", f"{prefix}/*/{slug(uuid)}"]
+        if slug(name):
+            named[f"{prefix}/{slug(experiment) or 'experiment'}/{slug(name)}"].append(uuid)
     for alias, uuids in named.items():
         if len(uuids) == 1:
             found[uuids[0]].append(alias)
     return {
-        uuid: tuple(dict.fromkeys(a for a in ids if id_problem(a) is None))
+        uuid: tuple(a for a in dict.fromkeys(ids) if id_problem(a) is None)
         for uuid, ids in found.items()
     }
 
@@ -189,6 +189,7 @@ def to_run(
     reader: str,
     path: Path,
     family: Family,
+    store: str,
     aliases: tuple[str, ...] = (),
     lazy: bool = False,
 ) -> Run:
@@ -202,6 +203,7 @@ def to_run(
         experiment=record.experiment,
         reader=reader,
         path=str(path),
+        store=store,
         created=_parse.parse_time(record.start_time),
         status=record.status,
         author=tags.get(USER) or record.user,

@@ -91,6 +91,10 @@ class DvcliveReader:
 
     name = "dvclive"
     priority = 20
+    looks_for = (
+        "a dvclive folder (plots/metrics/, plots/sklearn/, or metrics.json with params.yaml "
+        "or a dvc.yaml listing it; 0.x: a <folder>.json summary beside it)"
+    )
 
     def matches(self, path: Path) -> bool:
         return is_live(path)

@@ -73,6 +73,10 @@ class MlflowFileReader:
 
     name = "mlflow"
     priority = 30
+    looks_for = (
+        "an MLflow file store (mlruns/: experiment folders with a meta.yaml), one of its "
+        "experiment folders or one of its run folders"
+    )
 
     def matches(self, path: Path) -> bool:
         for child in _subfolders(path):
@@ -119,6 +123,7 @@ class MlflowFileReader:
             reader=self.name,
             path=handle.run_dir,
             family=handle.family,
+            store=rel_id(handle.store, root),
             aliases=handle.aliases,
         )
 

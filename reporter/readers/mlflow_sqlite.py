@@ -76,6 +76,7 @@ class MlflowSqliteReader:
 
     name = "mlflow-sqlite"
     priority = 30
+    looks_for = "an MLflow SQLite database (*.db, *.sqlite: SQLite with MLflow's tables)"
 
     def matches(self, path: Path) -> bool:
         return False  # the store is a file: see matches_file
@@ -138,6 +139,7 @@ class MlflowSqliteReader:
             reader=self.name,
             path=handle.db,
             family=handle.family,
+            store=rel,
             aliases=handle.aliases,
             lazy=True,
         )

@@ -235,7 +235,9 @@ def main() -> None:
             print(_row(rows[-1], rows), flush=True)
             if not args.skip_native:
                 native = project(Path(tmp), f"native-{n}")
-                write_native(store / "runs" / "mlflow.db", native / "runs", args.metrics, args.steps)
+                write_native(
+                    store / "runs" / "mlflow.db", native / "runs", args.metrics, args.steps
+                )
                 rows.append(measure(native, n, "native", not args.list_only))
                 print(_row(rows[-1], rows), flush=True)
                 shutil.rmtree(native)
@@ -255,9 +257,7 @@ def _row(row: dict, rows: list[dict]) -> str:
     per_run = 1000 * row[key] / row["n"]
     first = next(r for r in rows if r["kind"] == row["kind"])
     ratio = per_run / (1000 * first[key] / first["n"])
-    other = next(
-        (r for r in rows if r["n"] == row["n"] and r["kind"] == "mlflow-sqlite"), None
-    )
+    other = next((r for r in rows if r["n"] == row["n"] and r["kind"] == "mlflow-sqlite"), None)
     versus = f"{other[key] / row[key]:.2f}x" if row["kind"] == "native" and other else ""
 
     def cell(name: str) -> str:

@@ -219,9 +219,7 @@ def test_metric_lines_with_extra_fields_and_bad_lines(tmp_path):
     store = shutil.copytree(DATA / "mlflow_file" / "mlruns", tmp_path / "mlruns")
     reader = MlflowFileReader()
     (run_id, handle), *_ = [
-        h
-        for h in reader.list_runs(store, root=tmp_path)
-        if "mlruns/fraud/diverged" in h[1].aliases
+        h for h in reader.list_runs(store, root=tmp_path) if "mlruns/fraud/diverged" in h[1].aliases
     ]
     metric = handle.run_dir / "metrics" / "train" / "loss"
     metric.write_text("1000 1.5 0 eval-set 0a1b\n2000 0.5 1 eval-set 0a1b\n3000 0.7\n")

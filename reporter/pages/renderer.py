@@ -20,6 +20,7 @@ import orjson
 from markupsafe import escape
 
 from reporter.charts.history import run_history_charts
+from reporter.charts.plots import run_plot_charts
 from reporter.config import Settings
 from reporter.journal.entries import Entry
 from reporter.journal.resolve import ResolvedEmbed
@@ -209,6 +210,7 @@ class Renderer:
             src,
             run=run,
             charts=run_history_charts(run, self.settings.max_points),
+            plot_charts=run_plot_charts(run, self.settings.max_points),
             performance=headline_rows(run),
             eval_charts=eval_charts(run),
             slice_rows=slice_rows(run.evaluation) if run.evaluation else [],

@@ -14,6 +14,7 @@ from reporter.readers import _parse, load_readers
 from reporter.readers.discover import discover_runs
 from reporter.readers.dvclive import DvcliveReader, load_lenient_json
 from tests.conftest import DATA, make_project
+from tests.sitecharts import page_figures
 
 from ..conftest import load_all
 
@@ -153,7 +154,7 @@ def test_a_broken_tsv_is_a_problem_of_the_run_naming_file_and_line(tmp_path):
     assert by_id["with-steps"].problems == (str(problem),)
 
 
-def test_a_site_builds_with_one_page_per_run(tmp_path):
+def test_a_site_builds_with_one_page_per_run_and_its_plots_drawn(tmp_path):
     from reporter.site.build import build_site
 
     result = build_site(make_project(tmp_path / "project", STORE))
@@ -162,3 +163,13 @@ def test_a_site_builds_with_one_page_per_run(tmp_path):
         text = BeautifulSoup(page.read_text(), "lxml").get_text(" ")
         assert "dvclive reader" in text
     assert len(result.report.study.runs) == 2
+    page = result.site_dir / "runs" / "with-steps" / "index.html"
+    soup = BeautifulSoup(page.read_text(), "lxml")
+    heading = soup.find(id="logged-plots")
+    assert heading is not None
+    titles = {f["layout"]["title"]["text"]: f for f in page_figures(page)}
+    roc = titles["Receiver operating characteristic (ROC)"]["data"][0]
+    assert roc["type"] == "scatter" and len(roc["x"]) == len(roc["y"]) > 10
+    matrix = titles["Confusion Matrix"]["data"][0]
+    assert matrix["type"] == "heatmap" and sum(int(v) for row in matrix["text"] for v in row) == 40
+    assert {"Precision-Recall Curve", "Calibration Curve"} <= set(titles)

@@ -152,7 +152,8 @@ def _store_file(file: Path, readers: list[Reader]) -> Discovery:
 def _inside_store(root: Path, readers: list[Reader]) -> Discovery | None:
     """A runs root inside a store (an experiment or run folder of an MLflow file store): the
     store's runs that are in it, read from the folder above the store. None when the root is
-    not inside a store (or is itself a run or a store)."""
+    itself a run or a store, or no store above it has runs in it (a folder of runs inside a
+    project that a reader also claims is searched as usual)."""
     if _claimer(readers, root, root, []) is not None:
         return None
     store = root
@@ -163,7 +164,8 @@ def _inside_store(root: Path, readers: list[Reader]) -> Discovery | None:
                 warnings: list[str] = []
                 listed = _claim(reader, store, store.parent, warnings)
                 kept = [item for item in listed if _within(item, root)]
-                return _finished(kept, readers, store.parent, [], warnings)
+                if kept:
+                    return _finished(kept, readers, store.parent, [], warnings)
     return None
 
 

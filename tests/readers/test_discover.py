@@ -13,7 +13,7 @@ from reporter.errors import ReporterError
 from reporter.readers import MAX_SEGMENT_BYTES, id_problem, load_readers, safe_run_id
 from reporter.readers.discover import discover_runs
 
-from ..conftest import DATA
+from ..conftest import DATA, write_run
 
 
 def test_nested_runs_get_their_relative_path_as_id(make_run, tmp_path):
@@ -167,3 +167,14 @@ def test_a_path_without_runs_exits_1_naming_what_each_reader_looks_for(tmp_path,
     assert line.startswith("Error: ") and str(root) in line
     for reader in load_readers():
         assert f"{reader.name}: {reader.looks_for}" in line
+
+
+def test_a_runs_folder_inside_a_project_a_reader_claims_is_searched_as_usual(tmp_path):
+    """A DVC project whose dvc.yaml lists its metrics.json is a dvclive run; its runs/ folder
+    is still a folder of runs, not a folder inside that run."""
+    project = tmp_path / "project"
+    write_run(
+        project, ".", {"metrics.json": {"auc": 0.5}, "dvc.yaml": "metrics:\n- metrics.json\n"}
+    )
+    write_run(project / "runs", "exp/a", {"metrics.json": {"auc": 0.7}})
+    assert [r["id"] for r in listed(project / "runs")] == ["exp/a"]

@@ -18,8 +18,8 @@ from reporter.errors import ConfigError, ReporterError, UsageError
 
 CONFIG_HELP = "MkDocs config holding the reporter plugin options."
 RUNS_HELP = (
-    "Folder of runs, or an fsspec URL such as s3://bucket/runs (overrides the plugin's 'runs' "
-    "option)."
+    "Folder of runs (or one run, an MLflow store or experiment folder, an mlflow.db), or an "
+    "fsspec URL such as s3://bucket/runs (overrides the plugin's 'runs' option)."
 )
 
 config_option = click.option(

@@ -79,3 +79,44 @@ def test_an_unnamed_run_shows_a_short_id_not_its_uuid(tmp_path):
     runs, _, _ = load_all(Settings.defaults(Path(root), cache=False))
     (run,) = [r for r in runs if r.info["mlflow.run_id"] == tags.parent.parent.name]
     assert run.name == tags.parent.parent.name[:8]
+
+
+def test_a_sqlite_store_site_shows_datasets_models_and_histories_with_gaps(tmp_path):
+    """Histories left in the store are read when the page is drawn; a NaN point is a gap."""
+    from bs4 import BeautifulSoup
+
+    from reporter.site.build import build_site
+
+    from ..conftest import make_project
+    from ..sitecharts import page_figures
+
+    store = tmp_path / "store"
+    shutil.copytree(TRACKERS / "mlflow-3.17.2-sqlite", store)
+    (store / "expected.json").unlink()
+    result = build_site(make_project(tmp_path / "project", store))
+    by_name = {r.name: r for r in result.report.study.runs}
+    page = result.site_dir / "runs" / by_name["baseline"].id / "index.html"
+    text = BeautifulSoup(page.read_text(), "lxml").get_text(" ")
+    assert "dataset.transactions.digest" in text and "1115d0b2" in text and "training" in text
+    assert "model.model.id" in text and "m-bc0f388c02484570b2b9170355eefc30" in text
+    diverged = result.site_dir / "runs" / by_name["diverged"].id / "index.html"
+    (loss,) = [f for f in page_figures(diverged) if f["layout"]["title"]["text"] == "loss"]
+    assert loss["data"][0]["y"] == [1.0, 4.0, 64.0, None]
+
+
+def test_reporter_show_accepts_a_former_id(tmp_path, monkeypatch):
+    import json
+
+    from click.testing import CliRunner
+
+    from reporter.cli import cli
+
+    monkeypatch.chdir(tmp_path)
+    store = shutil.copytree(TRACKERS / "mlflow-3.17.2-file", tmp_path / "runs")
+    runs = [r for r in load_all(Settings.defaults(store, cache=False))[0] if r.name == "baseline"]
+    (run,) = runs
+    for wanted in ("mlruns/fraud/baseline", f"mlruns/fraud/baseline-{run.id[-32:][:8]}"):
+        result = CliRunner().invoke(cli, ["show", wanted, "--format", "json", "--runs", str(store)])
+        assert result.exit_code == 0, result.output
+        shown = json.loads(result.stdout)
+        assert shown["id"] == run.id and shown["histories"]

@@ -74,7 +74,7 @@ def read_live(
 ) -> Live:
     """Every part of the run; paths in problems are relative to the runs root."""
     parts = Parts(run_id)
-    where = _Where(path, root)
+    where: _Where = partial(_under, root)
     live = Live(used={METRICS, PARAMS, _dvc.DVC_YAML})
     summary_file = path / METRICS if (path / METRICS).is_file() else summary_0x
     summary: Any = {}
@@ -88,7 +88,7 @@ def read_live(
     histories, times = _histories(path, where, live.used, parts)
     live.histories = histories
     live.created = _parse.parse_time(min(times)) if times else None
-    if summary_file is None and histories:  # a 0.x Live folder read as the runs root
+    if summary_file is None and histories:  # no summary (a 0.x Live folder as the runs root)
         live.metrics = {s.name: float(s.y[-1]) for s in histories}
     declared = _declarations(path, project, where, parts)
     live.plots = _plots(path, declared, where, live.used, parts)
@@ -98,16 +98,12 @@ def read_live(
     return live
 
 
-class _Where:
+def _under(root: Path, path: Path) -> str:
     """A file's path as problems name it: relative to the runs root."""
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
 
-    def __init__(self, live: Path, root: Path) -> None:
-        self.root = root
 
-    def __call__(self, path: Path) -> str:
-        return (
-            path.relative_to(self.root).as_posix() if path.is_relative_to(self.root) else path.name
-        )
+_Where = Callable[[Path], str]
 
 
 def split_summary(summary: dict[str, Any]) -> tuple[dict[str, float], dict[str, Any]]:
@@ -245,7 +241,7 @@ def _project_files(
 ) -> None:
     """The project's params.yaml, and the params, metrics and plots its dvc.yaml declares
     outside the Live folder (the Live folder's own values win a clash)."""
-    where = _Where(path, root)
+    where: _Where = partial(_under, root)
     params_files = {project / PARAMS: {}, **declared["params"]}
     params: dict[str, Any] = {}
     for file in _outside(params_files, path, project, root, is_live):

@@ -1,8 +1,9 @@
 """An MLflow SQLite store read whole, in one transaction of set-based queries (one per table).
 
-`read_snapshot` gives every active run with its parameters, tags, latest metrics, logged
-models, registered versions, dataset inputs and experiment tags, plus the number and latest
-time of its history points (the histories themselves stay in the store). `Snapshot.record`
+`read_snapshot` gives every active run with its parameters, tags, latest metrics (each with its
+step and time), logged models, registered versions, dataset inputs and experiment tags, plus
+the number of its history points and the last row written (the histories themselves stay in
+the store). `Snapshot.record`
 makes a run's `RunRecord` and the facts it was made from, whose digest is the run's cache
 fingerprint: any change to the run's rows (a new metric point, a status, a tag) changes it, and
 no other run's.
@@ -147,8 +148,7 @@ def _read(db: sqlite3.Connection, tables: set[str]) -> Snapshot:
     for uuid, *row in db.execute(latest):
         if uuid in runs:
             snap.latest[uuid].append((str(row[0]), *row[1:]))
-    counted = "select run_uuid, count(*), max(timestamp) from metrics group by run_uuid"
-    snap.points = {uuid: (n, last) for uuid, n, last in db.execute(counted) if uuid in runs}
+    snap.points = {uuid: (n, last) for uuid, n, last in _points(db) if uuid in runs}
     if "experiment_tags" in tables:
         for experiment_id, key, value in db.execute(
             "select experiment_id, key, value from experiment_tags"
@@ -157,6 +157,20 @@ def _read(db: sqlite3.Connection, tables: set[str]) -> Snapshot:
                 snap.experiment_tags[str(experiment_id)][str(key)] = str(value or "")
     _optional(db, tables, snap)
     return snap
+
+
+def _points(db: sqlite3.Connection) -> list[tuple[str, int, int | None]]:
+    """(run, number of history points, the last row written) from MLflow's index on the run
+    alone (the table itself is not read: that is the histories' bulk). MLflow only ever adds
+    points, so a new one changes both; `latest_metrics` holds the latest times per metric."""
+    try:
+        return db.execute(
+            "select run_uuid, count(*), max(rowid) from metrics group by run_uuid"
+        ).fetchall()
+    except sqlite3.OperationalError:  # a table without rowid: the count alone
+        return db.execute(
+            "select run_uuid, count(*), null from metrics group by run_uuid"
+        ).fetchall()
 
 
 def _optional(db: sqlite3.Connection, tables: set[str], snap: Snapshot) -> None:

@@ -37,6 +37,30 @@ class MetricSeries:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True, eq=False)
+class Plot:
+    """A plot a tracker logged (a ROC or PR curve, a confusion matrix, a custom x-y plot), in a
+    form no reader owns: `kind` is "line" or "scatter" (points `x`, `y`) or "confusion"
+    (`counts[i][j]`: actual `labels[i]` predicted as `labels[j]`)."""
+
+    name: str
+    kind: str
+    title: str = ""
+    x_label: str = ""
+    y_label: str = ""
+    x: np.ndarray | None = None
+    y: np.ndarray | None = None
+    labels: tuple[str, ...] = ()
+    counts: tuple[tuple[int, ...], ...] = ()
+
+    @property
+    def size(self) -> int:
+        """Points (or cells) it holds."""
+        if self.kind == "confusion":
+            return sum(len(row) for row in self.counts)
+        return 0 if self.y is None else len(self.y)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True, eq=False)
 class Run:
     """One training run, as read by a reader and later enriched by evaluation."""
 
@@ -45,6 +69,7 @@ class Run:
     experiment: str
     reader: str
     path: str
+    store: str = ""  # the store it was read from, under the runs root ("" for a run folder)
     created: datetime | None = None
     status: str = ""
     author: str = ""
@@ -59,6 +84,9 @@ class Run:
     slices: dict[str, dict[str, float]] = field(default_factory=dict)
     info: dict[str, Any] = field(default_factory=dict)
     histories: tuple[MetricSeries, ...] = ()
+    histories_pending: bool = False  # left in the store by its reader (`readers.HistoryReader`)
+    plots: tuple[Plot, ...] = ()
+    aliases: tuple[str, ...] = ()  # other ids journal links may use (a run's former id form)
     artifacts: tuple[Artifact, ...] = ()
     card: str = ""
     predictions: str | None = None

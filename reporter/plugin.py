@@ -189,7 +189,7 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
         return self._renderer
 
     def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:
-        if self.settings is not None and self.settings.runs.is_dir():
+        if self.settings is not None and self.settings.runs.exists():  # a folder, or mlflow.db
             server.watch(str(self.settings.runs))
         return server
 

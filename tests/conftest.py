@@ -84,7 +84,7 @@ def load_all(settings: Settings) -> tuple[list, list, list]:
     from reporter.pipeline import load_runs
 
     loaded = load_runs(settings)
-    return loaded.runs, loaded.problems, loaded.notes
+    return [loaded.full_run(r) for r in loaded.runs], loaded.problems, loaded.notes
 
 
 def options(**changes: Any) -> EvalOptions:

@@ -516,15 +516,15 @@ def test_a_missing_or_empty_runs_root(tmp_path):
     assert missing.exit_code == 1
     assert missing.stderr.startswith(f"Error: The runs root '{tmp_path / 'nope'}' does not exist")
     (tmp_path / "a-file").write_text("")
-    assert build(config, "--runs", str(tmp_path / "a-file")).exit_code == 1
-    empty = build(config, "--strict")
-    assert empty.exit_code == 0 and warnings(empty) == []
-    assert "Built 0 runs" in empty.stdout
-    site = tmp_path / "site"
-    board = soup(site / "leaderboard" / "index.html").select_one(".reporter-leaderboard")
-    assert json.loads(board["data-rows"]) == []
-    counts = soup(site / "index.html").select_one(".reporter-counts").get_text(" ").split()
-    assert counts[:2] == ["0", "runs"]
+    not_a_store = build(config, "--runs", str(tmp_path / "a-file"))
+    assert not_a_store.exit_code == 1
+    assert "is a file no reader reads as a store of runs" in not_a_store.stderr
+    empty = build(config)  # a folder holding no run: what was looked for, by which reader
+    assert empty.exit_code == 1
+    (line,) = empty.stderr.strip().splitlines()
+    assert line.startswith(f"Error: No runs found in '{runs}'")
+    assert "native: a folder with metrics.json" in line and "mlflow-sqlite: " in line
+    assert not (tmp_path / "site").exists()
 
 
 # ---------------------------------------------------------------------------------------------

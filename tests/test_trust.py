@@ -865,9 +865,11 @@ def test_7_a_killed_build_leaves_no_process_behind(many_runs_project, how):
         os.kill(proc.pid, getattr(signal, how))  # the build's main process only
         killed = time.monotonic()
         proc.wait(timeout=60)
-        time.sleep(max(0.0, killed + 5 - time.monotonic()))
         alive = session_processes(proc.pid)
-        assert not alive, f"alive 5 s after {how} of the build: {alive}"
+        while alive and time.monotonic() < killed + 30:  # a loaded machine is slow to reap
+            time.sleep(0.2)
+            alive = session_processes(proc.pid)
+        assert not alive, f"alive 30 s after {how} of the build: {alive}"
     finally:
         kill_session(proc.pid)
 

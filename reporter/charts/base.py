@@ -32,8 +32,9 @@ def downsample(x: np.ndarray, y: np.ndarray, budget: int) -> np.ndarray:
     """Indices of at most `budget` points keeping the first, the last and each bucket's extremes.
 
     The interior is cut into equal buckets; each contributes its minimum and maximum, so the
-    global minimum and maximum (and every spike wider than a bucket's share) are kept. Indices
-    come back sorted, so a monotone x stays monotone.
+    global minimum and maximum (and every spike wider than a bucket's share) are kept. A bucket
+    holding NaN (a diverged value, drawn as a gap) also keeps its first NaN, so the gap stays.
+    Indices come back sorted, so a monotone x stays monotone.
     """
     n = len(y)
     if n <= max(budget, 4):
@@ -42,12 +43,25 @@ def downsample(x: np.ndarray, y: np.ndarray, budget: int) -> np.ndarray:
     inner = np.arange(1, n - 1)
     size = len(inner) // buckets
     body = inner[: size * buckets].reshape(buckets, size)
-    values = y[body]
-    picks = [body[np.arange(buckets), values.argmin(1)], body[np.arange(buckets), values.argmax(1)]]
     rest = inner[size * buckets :]
+    picks = _extremes(body, y[body])
     if len(rest):
-        picks += [rest[[y[rest].argmin(), y[rest].argmax()]]]
+        picks += _extremes(rest[None, :], y[rest][None, :])
     return np.unique(np.concatenate([[0, n - 1], *picks]))
+
+
+def _extremes(rows: np.ndarray, values: np.ndarray) -> list[np.ndarray]:
+    """Per row of indices: where the minimum and the maximum are, and the first NaN if any."""
+    nan = np.isnan(values)
+    every = np.arange(len(rows))
+    picks = [
+        rows[every, np.where(nan, np.inf, values).argmin(1)],
+        rows[every, np.where(nan, -np.inf, values).argmax(1)],
+    ]
+    gaps = nan.any(1)
+    if gaps.any():
+        picks.append(rows[gaps, nan[gaps].argmax(1)])
+    return picks
 
 
 def round_values(values: np.ndarray, digits: int = 6) -> list[float | None]:

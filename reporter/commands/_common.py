@@ -18,8 +18,8 @@ from reporter.errors import ConfigError, ReporterError, UsageError
 
 CONFIG_HELP = "MkDocs config holding the reporter plugin options."
 RUNS_HELP = (
-    "Folder of runs, or an fsspec URL such as s3://bucket/runs (overrides the plugin's 'runs' "
-    "option)."
+    "Folder of runs (or one run, an MLflow store or experiment folder, an mlflow.db), or an "
+    "fsspec URL such as s3://bucket/runs (overrides the plugin's 'runs' option)."
 )
 
 config_option = click.option(
@@ -110,6 +110,11 @@ def handled(function: Callable[..., Any]) -> Callable[..., Any]:
 
 def load_runs_for(runs: str | None, storage_options: dict, config_file: Path, evaluate: bool):  # noqa: ANN201
     """Settings and runs for the commands that print runs (`list`, `show`, `card`)."""
+    settings, loaded = _loaded(runs, storage_options, config_file, evaluate)
+    return settings, loaded.runs
+
+
+def _loaded(runs: str | None, storage_options: dict, config_file: Path, evaluate: bool):  # noqa: ANN202
     from dataclasses import replace
 
     from reporter.config.files import settings_from_config_file
@@ -122,19 +127,20 @@ def load_runs_for(runs: str | None, storage_options: dict, config_file: Path, ev
     loaded = load_runs(reading)
     for problem in loaded.problems:
         click.echo(f"WARNING  -  {problem}", err=True)
-    return settings, loaded.runs
+    return settings, loaded
 
 
 def one_run(run_id: str, runs: str | None, storage_options: dict, config_file: Path):  # noqa: ANN201
-    """One run, read and evaluated (the others are only discovered and read)."""
+    """One run in full (histories included), read and evaluated (the others are only
+    discovered and read). `run_id` may be an alias (a former id) of the run."""
     return one_run_and_settings(run_id, runs, storage_options, config_file)[1]
 
 
 def one_run_and_settings(  # noqa: ANN201
     run_id: str, runs: str | None, storage_options: dict, config_file: Path
 ):
-    """The settings, and one run read and evaluated."""
+    """The settings, and one run in full, read and evaluated (see `one_run`)."""
     from reporter.commands.runs_output import evaluated, find_run
 
-    settings, loaded = load_runs_for(runs, storage_options, config_file, evaluate=False)
-    return settings, evaluated(find_run(loaded, run_id.strip("/")), settings)
+    settings, loaded = _loaded(runs, storage_options, config_file, evaluate=False)
+    return settings, evaluated(loaded.full_run(find_run(loaded.runs, run_id.strip("/"))), settings)

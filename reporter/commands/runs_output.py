@@ -15,7 +15,7 @@ import orjson
 from reporter.config import Settings
 from reporter.errors import ReporterError, UsageError
 from reporter.model import Run
-from reporter.study.analyse import Ranking
+from reporter.study.analyse import Ranking, aliases, resolve_alias
 from reporter.text import suggest
 
 
@@ -58,6 +58,9 @@ def run_detail(run: Run) -> dict[str, Any]:
             }
             for s in run.histories
         ],
+        "plots": [
+            {"name": p.name, "kind": p.kind, "title": p.title, "points": p.size} for p in run.plots
+        ],
         "artifacts": [{"name": a.name, "size": a.size, "sha256": a.sha256} for a in run.artifacts],
         "card": run.card,
         "problems": list(run.problems),
@@ -83,8 +86,14 @@ def sort_runs(runs: list[Run], metric: str | None, settings: Settings) -> list[R
 
 
 def find_run(runs: list[Run], run_id: str) -> Run:
+    """The run with this id, else the one run with this alias (a former id)."""
     for run in runs:
         if run.id == run_id:
+            return run
+    exact, patterns = aliases(tuple(runs))
+    named = resolve_alias(run_id, exact, patterns)
+    for run in runs if named != run_id else ():
+        if run.id == named:
             return run
     ids = [r.id for r in runs]
     raise ReporterError(

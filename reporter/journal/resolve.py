@@ -97,7 +97,7 @@ def _link(
     slugs: list[str],
 ) -> tuple[ResolvedLink, list[str]]:
     if kind == "run":
-        wanted = link_targets(target)
+        wanted = [study.run_id(w) for w in link_targets(target)]
         run = next((r for w in wanted for r in study.runs if r.id == w), None)
         if run is None:
             return ResolvedLink(kind=kind, target=None, title=ids(target)), []

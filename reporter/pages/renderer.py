@@ -20,6 +20,7 @@ import orjson
 from markupsafe import escape
 
 from reporter.charts.history import run_history_charts
+from reporter.charts.plots import run_plot_charts
 from reporter.config import Settings
 from reporter.journal.entries import Entry
 from reporter.journal.resolve import ResolvedEmbed
@@ -211,6 +212,7 @@ class Renderer:
             src,
             run=run,
             charts=run_history_charts(run, self.settings.max_points),
+            plot_charts=run_plot_charts(run, self.settings.max_points),
             performance=headline_rows(run),
             operating_targets=targets(run.evaluation, self.study.operating_point)
             if run.evaluation
@@ -236,6 +238,7 @@ class Renderer:
             key = cache.key(
                 run.id,
                 run.files_fingerprint,
+                run.experiment,  # named after its store when several stores hold the name
                 [(label, r.id, r.name) for label, r in related_runs(run, self.study)],
                 [(e.title, e.date, e.src_uri) for e in self.backlinks.get(run.id, [])],
             )

@@ -8,10 +8,10 @@ only through discovery, the readers and the run cache (`reporter.pipeline.loadin
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from reporter.config import Settings
-from reporter.errors import RunReadError
+from reporter.errors import ReporterError, RunReadError
 from reporter.journal.entries import Entry
 from reporter.journal.resolve import Journal, PartNames
 from reporter.journal.resolve import resolve as resolve_journal
@@ -21,8 +21,8 @@ from reporter.pages.parts import COMPARISON, RUN, part_names
 from reporter.pages.renderer import Page, render_pages
 from reporter.pipeline.loading import load
 from reporter.readers import load_readers
-from reporter.readers._links import link_producing_runs
-from reporter.readers.discover import discover_runs
+from reporter.readers._links import experiments_per_store, link_producing_runs
+from reporter.readers.discover import discover_runs, nothing_found
 from reporter.study.analyse import Study, analyse
 from reporter.study.compare import Comparison, build_comparisons
 
@@ -66,9 +66,14 @@ def load_runs(
         from reporter.readers.remote import mirror_runs  # the runs live in object storage
 
         mirror_runs(settings.runs_url, settings.runs, settings.runs_storage_options)
-    discovery = discover_runs(settings.runs, load_readers(list(settings.readers) or None))
+    readers = load_readers(list(settings.readers) or None)
+    discovery = discover_runs(settings.runs, readers)
+    if not discovery.found:
+        raise ReporterError(nothing_found(settings.runs, readers, discovery.warnings))
+    if discovery.root is not None and discovery.root != settings.runs:
+        settings = replace(settings, runs=discovery.root)  # a store file, or inside a store
     outcomes, stats = load(discovery.found, settings, progress, summarise=summarise)
-    runs = link_producing_runs([run for run, _ in outcomes if run is not None])
+    runs = experiments_per_store(link_producing_runs([r for r, _ in outcomes if r is not None]))
     problems = [p for _, run_problems in outcomes for p in run_problems]
     notes = discovery.notes
     notes.append(

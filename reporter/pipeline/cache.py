@@ -2,8 +2,10 @@
 
 One entry per run under `<cache_dir>/runs/`. An entry is used only when its format version,
 its settings digest and its fingerprint match: first the files' paths, sizes and mtimes (cheap);
-when those differ, their contents (sha256), so a touched but unchanged run is not re-read. An
-entry that cannot be read or fails its checksum is discarded, never trusted.
+when those differ, their contents (sha256), so a touched but unchanged run is not re-read. A
+store run whose handle has a `fingerprint` (`reporter.readers.Fingerprinted`) is fingerprinted
+by it plus its own files; a file several runs share is hashed at most once per build
+(`Digests`). An entry that cannot be read or fails its checksum is discarded, never trusted.
 
 Entries are pickles written by this process for this process (the cache folder is as trusted as
 the project's own files); runs' own files are never unpickled.
@@ -28,7 +30,7 @@ from reporter.files import open_regular
 from reporter.model import Run
 from reporter.readers._history import LIMIT_ENV
 
-FORMAT = 2  # entries: a run summary file and a details file (histories, evaluation)
+FORMAT = 3  # entries: a run summary file and a details file (histories, plots, evaluation)
 _HASH_CHUNK = 1 << 20
 
 
@@ -66,9 +68,11 @@ def limits() -> str:
     return os.environ.get(LIMIT_ENV, "")
 
 
-def _files(target: Path) -> list[tuple[Path, os.stat_result]]:
+def _files(target: Path | None) -> list[tuple[Path, os.stat_result]]:
     """The regular files a fingerprint covers, with their (not followed) status; FIFOs,
     sockets and devices are left out, so a fingerprint never blocks on one."""
+    if target is None:
+        return []
     if not target.is_dir():
         paths = [target]
     else:
@@ -85,18 +89,20 @@ def _files(target: Path) -> list[tuple[Path, os.stat_result]]:
     return found
 
 
-def stat_digest(target: Path, salt: str = "") -> str:
-    """A digest of the files' paths, sizes and modification times: cheap, taken every build."""
-    digest = hashlib.sha256(salt.encode())
+def _salted(salt: str, files: str) -> str:
+    return hashlib.sha256(f"{salt}\0{files}".encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _stat_files(target: Path | None) -> str:
+    digest = hashlib.sha256()
     for path, st in _files(target):
         line = f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n"
         digest.update(line.encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
 
 
-def content_digest(target: Path, salt: str = "") -> str:
-    """A digest of the files' paths and contents: taken when their sizes or times changed."""
-    digest = hashlib.sha256(salt.encode())
+def _content_files(target: Path | None) -> str:
+    digest = hashlib.sha256()
     for path, st in _files(target):
         digest.update(f"{path}\0".encode("utf-8", "surrogateescape"))
         if stat.S_ISLNK(st.st_mode):
@@ -109,6 +115,32 @@ def content_digest(target: Path, salt: str = "") -> str:
     return digest.hexdigest()
 
 
+def stat_digest(target: Path | None, salt: str = "") -> str:
+    """A digest of the files' paths, sizes and modification times: cheap, taken every build."""
+    return _salted(salt, _stat_files(target))
+
+
+def content_digest(target: Path | None, salt: str = "") -> str:
+    """A digest of the files' paths and contents: taken when their sizes or times changed."""
+    return _salted(salt, _content_files(target))
+
+
+class Digests:
+    """Content digests of files, each hashed at most once per build (per size and time): a
+    database many runs are read from costs one hash, not one per run."""
+
+    def __init__(self) -> None:
+        self._content: dict[tuple[Path, str], str] = {}
+
+    def content(self, target: Path | None, salt: str = "") -> str:
+        if target is None:
+            return content_digest(None, salt)
+        key = (target, _stat_files(target))
+        if key not in self._content:
+            self._content[key] = _content_files(target)
+        return _salted(salt, self._content[key])
+
+
 class RunCache:
     """Get and put runs by (reader, run id), checked against a fingerprint of their files."""
 
@@ -119,6 +151,7 @@ class RunCache:
         self.hits = 0
         self.misses = 0
         self.failure = ""
+        self.digests = Digests()
 
     def _settings(self, reader: str) -> str:
         if reader not in self._digests:
@@ -135,7 +168,7 @@ class RunCache:
         return self.folder / f"{self._key(reader, run_id)}-{digest}.pkl"
 
     def get(
-        self, reader: str, run_id: str, target: Path, salt: str = ""
+        self, reader: str, run_id: str, target: Path | None, salt: str = ""
     ) -> tuple[Any, Fingerprint]:
         """The cached (run summary, problems) when the run's files are unchanged, else None."""
         stat = stat_digest(target, salt)
@@ -151,7 +184,7 @@ class RunCache:
         if entry["stat"] == stat:
             self.hits += 1
             return entry["run"], Fingerprint(stat=stat, content=entry["content"])
-        content = content_digest(target, salt)
+        content = self.digests.content(target, salt)
         if entry["content"] == content:
             self.hits += 1
             self._write(path, {**entry, "stat": stat})  # touched, not changed: remember the stat
@@ -165,9 +198,9 @@ class RunCache:
         small summary file that every build reads. False when the cache cannot be written."""
         full, problems = run if isinstance(run, tuple) else (run, [])
         content = fingerprint.content
-        summary = replace(full, histories=(), evaluation=None, summarised=True)
+        summary = replace(full, histories=(), plots=(), evaluation=None, summarised=True)
         path = self._path(reader, run_id)
-        details = {"histories": full.histories, "evaluation": full.evaluation}
+        details = {"histories": full.histories, "plots": full.plots, "evaluation": full.evaluation}
         entry = {
             "settings": self._settings(reader),
             "stat": fingerprint.stat,
@@ -177,15 +210,20 @@ class RunCache:
         return self._write(_details(path), details) and self._write(path, entry)
 
     def full(self, run: Run) -> Run | None:
-        """The full run behind a summarised one (its histories and evaluation); None when the
-        details file is gone or corrupt (it is then discarded, and the run must be read again)."""
+        """The full run behind a summarised one (its histories, plots and evaluation); None when
+        the details file is gone or corrupt (it is then discarded, and the run must be read
+        again)."""
         if not run.summarised:
             return run
         parts = self._load(_details(self._path(run.reader, run.id)), check=False)
-        if parts is None or not {"histories", "evaluation"} <= set(parts):
+        if parts is None or not {"histories", "plots", "evaluation"} <= set(parts):
             return None
         return replace(
-            run, histories=parts["histories"], evaluation=parts["evaluation"], summarised=False
+            run,
+            histories=parts["histories"],
+            plots=parts["plots"],
+            evaluation=parts["evaluation"],
+            summarised=False,
         )
 
     def _write(self, path: Path, data: dict[str, Any]) -> bool:

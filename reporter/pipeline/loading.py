@@ -6,13 +6,20 @@ pool, else in this process. Results keep discovery order whatever the pool does.
 
 A run is fingerprinted before it is read and checked after: a run rewritten while it was read
 is read again (and, if it keeps changing, used but not cached), so the cache never keeps old
-values under a new fingerprint. Workers die with the build that started them.
+values under a new fingerprint. A store run whose handle has a `fingerprint` is fingerprinted
+by it (taken by its reader at listing time, with the data it is read from) and by its own files;
+a file several runs share is hashed once, here, before the runs are read. Workers die with the
+build that started them.
+
+Histories a reader leaves in its store (`readers.HistoryReader`) are read when a page draws the
+run (`LoadStats.full_run`), like the histories a summarised run left in the cache.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -22,7 +29,7 @@ from reporter.config import Settings
 from reporter.errors import RunReadError
 from reporter.model import Run
 from reporter.pipeline.cache import Fingerprint, RunCache, content_digest, stat_digest
-from reporter.readers import CacheHandle
+from reporter.readers import CacheHandle, Fingerprinted, HistoryReader
 from reporter.readers.discover import FoundRun
 from reporter.workers import die_with
 
@@ -96,7 +103,7 @@ def read_fingerprinted(
     return outcome, None
 
 
-def _target(item: FoundRun) -> Path:
+def _target(item: FoundRun) -> Path | None:
     """What a run's fingerprint covers: its folder, or what a store reader says is its own."""
     if isinstance(item.handle, CacheHandle):
         return item.handle.cache_target
@@ -104,7 +111,10 @@ def _target(item: FoundRun) -> Path:
 
 
 def _salt(item: FoundRun) -> str:
-    """Store-wide facts a run page shows (parent, children, states) that its files do not hold."""
+    """Store-wide facts a run page shows (parent, children, states) that its files do not hold,
+    and what the store records for the run when its reader says (`Fingerprinted`)."""
+    if isinstance(item.handle, Fingerprinted):
+        return f"{item.handle.cache_salt}\0{item.handle.fingerprint}"
     return item.handle.cache_salt if isinstance(item.handle, CacheHandle) else ""
 
 
@@ -124,17 +134,21 @@ def load(
     summaries = summarise and cache is not None and len(found) >= SUMMARISE_FROM
     outcomes: list[Outcome | None] = [None] * len(found)
     todo: list[tuple[int, FoundRun, Fingerprint | None]] = []
+    shared = _shared_targets(found)
     for i, item in enumerate(found):
         if cache is None:
             todo.append((i, item, None))
             continue
-        cached, fingerprint = cache.get(item.reader.name, item.id, _target(item), _salt(item))
+        target, salt = _target(item), _salt(item)
+        cached, fingerprint = cache.get(item.reader.name, item.id, target, salt)
         if cached is not None:
             run, problems = _stamped(cached, fingerprint.stat)
             full = run if summaries else cache.full(run)
             if full is not None:
                 outcomes[i] = full, problems
                 continue
+        if target in shared and not fingerprint.content:  # hashed once for all its runs
+            fingerprint = replace(fingerprint, content=cache.digests.content(target, salt))
         todo.append((i, item, fingerprint))  # not cached, or its details were lost: read it
     done = len(found) - len(todo)
     workers = _workers(settings, len(todo))
@@ -151,7 +165,7 @@ def load(
             progress(done, len(found))
     if cache is not None:
         cache.prune({(item.reader.name, item.id) for item in found})
-    full_run = _full_runs(found, settings, cache) if summaries and cache else (lambda r: r)
+    full_run = _full_runs(found, settings, cache)
     stats = LoadStats(
         cached=len(found) - len(todo),
         read=len(todo),
@@ -162,18 +176,48 @@ def load(
     return [o for o in outcomes if o is not None], stats
 
 
-def _full_runs(found: list[FoundRun], settings: Settings, cache: RunCache) -> Callable[[Run], Run]:
-    """Full runs for pages that draw them: from the cache, else (details lost) read again."""
+def _shared_targets(found: list[FoundRun]) -> set[Path]:
+    """Files that several runs are fingerprinted by (a database whose reader gives no
+    `fingerprint`): hashed once per build, not once per run."""
+    counts = Counter(
+        _target(item)
+        for item in found
+        if isinstance(item.handle, CacheHandle) and not isinstance(item.handle, Fingerprinted)
+    )
+    return {target for target, n in counts.items() if n > 1 and target is not None}
+
+
+def _full_runs(
+    found: list[FoundRun], settings: Settings, cache: RunCache | None
+) -> Callable[[Run], Run]:
+    """Full runs for pages that draw them: a summarised run's details from the cache (read
+    again when they were lost), and histories its reader left in the store."""
     by_id = {item.id: item for item in found}
 
     def full(run: Run) -> Run:
-        cached = cache.full(run)
-        if cached is not None:
-            return cached
-        again, _problems = read_one(by_id[run.id], settings)
-        return again if again is not None else replace(run, summarised=False)
+        if run.summarised:
+            cached = cache.full(run) if cache is not None else None
+            if cached is None and run.id in by_id:
+                cached, _problems = read_one(by_id[run.id], settings)
+            run = cached if cached is not None else replace(run, summarised=False)
+        if run.histories_pending and run.id in by_id:
+            run = with_histories(run, by_id[run.id], settings.runs)
+        return run
 
     return full
+
+
+def with_histories(run: Run, item: FoundRun, root: Path) -> Run:
+    """The run with the histories its reader left in the store; one that cannot be read is a
+    problem of the run (named on its page), not a failure."""
+    if not isinstance(item.reader, HistoryReader):
+        return replace(run, histories_pending=False)
+    try:
+        histories = item.reader.read_histories(item.handle, run_id=run.id, root=root)
+    except RunReadError as exc:
+        exc.run_id = exc.run_id or run.id
+        return replace(run, histories_pending=False, problems=(*run.problems, str(exc)))
+    return replace(run, histories=histories, histories_pending=False)
 
 
 def _stamped(outcome: Outcome, stamp: str) -> Outcome:
@@ -186,7 +230,7 @@ def _summarised(outcome: Outcome, summarise: bool, item: FoundRun) -> Outcome:
     run, problems = outcome
     if not summarise or run is None or run.reader != item.reader.name:  # the cache keys by reader
         return outcome
-    return replace(run, histories=(), evaluation=None, summarised=True), problems
+    return replace(run, histories=(), plots=(), evaluation=None, summarised=True), problems
 
 
 def _workers(settings: Settings, count: int) -> int:

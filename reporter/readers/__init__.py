@@ -1,15 +1,28 @@
 """Readers turn what some tool wrote into `Run`s; discovery finds what they claim.
 
 A reader is a small protocol (`Reader`): a `name`, a `priority` (higher claims a folder first),
-`matches(folder)` and `read(handle, run_id=..., root=...)`. Two optional capabilities, each a
+`matches(folder)` and `read(handle, run_id=..., root=...)`. Optional capabilities, each a
 protocol of its own:
 - `StoreReader` adds `list_runs(path, root=...) -> [(run_id, handle), ...]`: the folder it
   matches is a store of many runs (an MLflow `mlruns/`); the handles are what `read` needs.
 - `FileStoreReader` adds `matches_file(file)`: a file is a store (an MLflow `mlflow.db`); with
   `owns(file) -> [folders]` (`OwnsFolders`) the folders it owns (its artifacts) are not searched
   for runs.
-A handle of a store's run may say what the run cache fingerprints (`CacheHandle`); for one-run
-folders the handle is the folder itself. See `reporter.readers.discover`.
+- `HistoryReader` adds `read_histories(handle, run_id=..., root=...)`: `read` leaves a run's
+  histories out (marking the run `histories_pending`), and they are read when a page draws them.
+
+The run cache and store readers (`CacheHandle`). A run is read again only when its fingerprint
+changes. For a one-run folder the handle is the folder and the fingerprint covers its files
+(sizes and times, then contents). A store run's handle says what its fingerprint covers:
+- `cache_target`: the files the run is read from, and `cache_salt`: store-wide facts its page
+  shows that those files do not hold (parent, children, states).
+- `fingerprint` (optional, `Fingerprinted`): what the store records for this run alone (row
+  counts, latest timestamps, values), worked out for all runs at listing time in a few
+  set-based queries. With it, `cache_target` names only the run's own files (its artifact
+  folder), or None, and the shared store file is never hashed. Without it, a shared
+  `cache_target` (a database) is hashed at most once per build, but any change to it reads
+  every run in it again. The rule for a reader of a store of many runs: give a `fingerprint`
+  that costs O(that run's data) and changes whenever anything its page shows changes.
 
 Readers are found through the `reporter.readers` entry-point group, the built-in ones included,
 so a team can add a format without touching `reporter`. A reader never executes or unpickles
@@ -26,7 +39,7 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from reporter.errors import ConfigError, RunReadError
-from reporter.model import Run
+from reporter.model import MetricSeries, Run
 
 ENTRY_POINT_GROUP = "reporter.readers"
 T = TypeVar("T")
@@ -71,10 +84,28 @@ class CacheHandle(Protocol):
     page shows that those files do not hold (parent, children, states)."""
 
     @property
-    def cache_target(self) -> Path: ...
+    def cache_target(self) -> Path | None: ...
 
     @property
     def cache_salt(self) -> str: ...
+
+
+@runtime_checkable
+class Fingerprinted(CacheHandle, Protocol):
+    """A store run's handle that knows what the store records for the run (see the module
+    docstring): the run cache uses it instead of hashing the store."""
+
+    @property
+    def fingerprint(self) -> str: ...
+
+
+@runtime_checkable
+class HistoryReader(Protocol):
+    """A reader whose `read` leaves histories in the store, to be read one run at a time."""
+
+    def read_histories(
+        self, handle: Any, *, run_id: str, root: Path
+    ) -> tuple[MetricSeries, ...]: ...
 
 
 def load_readers(names: list[str] | None = None) -> list[Reader]:

@@ -1,9 +1,13 @@
-"""Links between runs that different readers read: the run that produced a stored model.
+"""What is known only once every run is read, whatever reader read it. Pure: runs in, runs out.
 
-A modelstore version may name the run that trained it (`info["source_run"]`: an MLflow run id,
-a reporter run id or a run name). Once every run is read, `link_producing_runs` resolves that
-name to the producing run's id (`info["produced_by"]`) and lists the models on the producer
-(`info["produced_models"]`). Pure: runs in, runs out.
+- The run that produced a stored model: a modelstore version may name the run that trained it
+  (`info["source_run"]`: an MLflow run id, a reporter run id or a run name);
+  `link_producing_runs` resolves that name to the producing run's id (`info["produced_by"]`)
+  and lists the models on the producer (`info["produced_models"]`).
+- Experiments of several stores: MLflow names every first experiment `Default`, so four
+  stores' `Default` would be one page of all their runs. `experiments_per_store` names an
+  experiment that more than one store holds after its store: `Default (team-a/mlruns)`. Runs
+  not read from a store (run folders) keep the plain name.
 """
 
 from __future__ import annotations
@@ -57,3 +61,19 @@ def _with_links(run: Run, producer: str | None, models: list[str]) -> Run:
     if models:
         info["produced_models"] = models
     return replace(run, info=dict(sorted(info.items())))
+
+
+def experiments_per_store(runs: list[Run]) -> list[Run]:
+    """The same runs, an experiment that several stores hold split into one per store."""
+    stores: dict[str, set[str]] = defaultdict(set)
+    for run in runs:
+        stores[run.experiment].add(run.store)
+    shared = {name for name, held in stores.items() if len(held) > 1}
+    if not shared:
+        return runs
+    return [
+        replace(run, experiment=f"{run.experiment} ({run.store})")
+        if run.experiment in shared and run.store
+        else run
+        for run in runs
+    ]

@@ -5,15 +5,17 @@ The file store (`reporter.readers.mlflow`) and the SQLite backend
 conventions (system tags, statuses, nested runs, logged models, artifact folders) lives here so
 both stores give the same page for the same run.
 
-Run ids: `<store>/<experiment>/<run name>-<first 8 hex of the MLflow run id>`, where `<store>`
-is the store's path under the runs root (`mlruns`, `team/mlflow.db`). The run-id suffix keeps
-ids unique when names repeat (MLflow does not require unique names) and stable when other runs
-are added or deleted; renaming a run or an experiment in MLflow changes the id.
+Run ids: `<store>/<experiment id>/<MLflow run id>`, where `<store>` is the store's path under
+the runs root (`mlruns`, `team/mlflow.db`): what MLflow itself never changes, so renaming a run
+or an experiment keeps its page and the journal links to it. The name is shown everywhere else
+(MLflow's generated name for a run started without one, else the first 8 hex of its id).
+Journal links may also use the former form `<store>/<experiment>/<name>-<8 hex>` (whatever the
+name and experiment are now: the 8 hex of the MLflow id decide) and `<store>/<experiment>/<name>`
+while that name is unique in its experiment (`aliases`; `*` in an alias stands for any text).
 """
 
 from __future__ import annotations
 
-import json
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -23,11 +25,19 @@ from urllib.parse import unquote, urlparse
 import numpy as np
 
 from reporter.errors import RunReadError
-from reporter.model import Artifact, MetricSeries, Run
-from reporter.readers import _parse, safe_segment
+from reporter.model import MetricSeries, Run
+from reporter.readers import _parse, id_problem, safe_segment
+from reporter.readers._mlflow_models import (  # noqa: F401 - the MLflow readers' names
+    Dataset,
+    LoggedModel,
+    artifacts_of,
+    dataset_info,
+    model_status,
+    models_info,
+    signature_text,
+)
 
 STATUS_CODES = {1: "RUNNING", 2: "SCHEDULED", 3: "FINISHED", 4: "FAILED", 5: "KILLED"}
-MODEL_STATUS = {0: "", 1: "PENDING", 2: "READY", 3: "FAILED"}
 RUN_NAME = "mlflow.runName"
 NOTE = "mlflow.note.content"
 PARENT = "mlflow.parentRunId"
@@ -38,16 +48,6 @@ PREDICTIONS = ("predictions.csv", "predictions.parquet")
 SHORT_TAG = 40  # longer tag values are shown as information, not as tags
 
 Point = tuple[int, int, float]  # (step, timestamp in ms, value)
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class LoggedModel:
-    """An MLflow 3 logged model (`models/m-<id>/`) produced by a run."""
-
-    model_id: str
-    name: str
-    artifacts: Path | None
-    status: str = ""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -79,6 +79,7 @@ class RunRecord:
     models: tuple[LoggedModel, ...] = ()
     registered: tuple[str, ...] = ()
     experiment_tags: dict[str, str] = field(default_factory=dict)
+    datasets: tuple[Dataset, ...] = ()
     problems: tuple[str, ...] = ()  # parts that could not be read (a cut metric line...)
 
 
@@ -91,19 +92,38 @@ def slug(text: str) -> str:
     return safe_segment(cleaned) if cleaned else ""
 
 
-def run_ids(prefix: str, entries: list[tuple[str, str, str]]) -> dict[str, str]:
-    """(run uuid, experiment name, run name) -> reporter run id; see the module docstring."""
-    ids: dict[str, str] = {}
+def run_ids(prefix: str, entries: list[tuple[str, str]]) -> dict[str, str]:
+    """(run uuid, experiment id) -> reporter run id; see the module docstring."""
+    return {
+        uuid: f"{prefix}/{safe_segment(str(experiment_id))}/{safe_segment(uuid)}"
+        for uuid, experiment_id in entries
+    }
+
+
+def aliases(prefix: str, entries: list[tuple[str, str, str]]) -> dict[str, tuple[str, ...]]:
+    """(run uuid, experiment name, run name) -> the other ids journal links may use: the former
+    ids `<store>/<experiment>/<name>-<8 hex>` and `<store>/<experiment>/<run id>` (as patterns:
+    they keep naming the run after a rename) and `<store>/<experiment>/<name>` when no other
+    run of the experiment has that name."""
+    named: dict[str, list[str]] = defaultdict(list)
+    found: dict[str, list[str]] = {}
     for uuid, experiment, name in entries:
-        leaf = f"{slug(name)}-{slug(uuid)[:8]}" if slug(name) else slug(uuid) or "unnamed"
-        ids[uuid] = f"{prefix}/{slug(experiment) or 'experiment'}/{leaf}"
-    taken: dict[str, list[str]] = defaultdict(list)
-    for uuid, run_id in ids.items():
-        taken[run_id].append(uuid)
-    for clash in (uuids for uuids in taken.values() if len(uuids) > 1):
-        for uuid in clash:  # same name and same 8-hex prefix: fall back to the whole id
-            ids[uuid] = f"{ids[uuid].rpartition('-')[0]}-{slug(uuid)}"
-    return ids
+        found[uuid] = [f"{prefix}/*/*-{slug(uuid)[:8]}", f"{prefix}/*/{slug(uuid)}"]
+        if slug(name):
+            named[f"{prefix}/{slug(experiment) or 'experiment'}/{slug(name)}"].append(uuid)
+    for alias, uuids in named.items():
+        if len(uuids) == 1:
+            found[uuids[0]].append(alias)
+    return {
+        uuid: tuple(a for a in dict.fromkeys(ids) if id_problem(a) is None)
+        for uuid, ids in found.items()
+    }
+
+
+def display_name(tags: dict[str, str], name: str, uuid: str) -> str:
+    """The run's name: the `mlflow.runName` tag (a rename sets it), the stored name, else a
+    short id (never the 32 hex of the id in a table)."""
+    return tags.get(RUN_NAME) or name or uuid[:8] or "unnamed"
 
 
 def families(parents: dict[str, str | None], ids: dict[str, str]) -> dict[str, Family]:
@@ -162,16 +182,28 @@ def relocate(uri: str, base: Path, root: Path) -> Path | None:
     return None
 
 
-def to_run(record: RunRecord, *, run_id: str, reader: str, path: Path, family: Family) -> Run:
+def to_run(
+    record: RunRecord,
+    *,
+    run_id: str,
+    reader: str,
+    path: Path,
+    family: Family,
+    store: str,
+    aliases: tuple[str, ...] = (),
+    lazy: bool = False,
+) -> Run:
+    """The run page's run; with `lazy`, its histories are left in the store (`HistoryReader`)."""
     tags = record.tags
-    model_info, model_artifacts = _models(record.models)
+    model_info, model_artifacts = models_info(record.models)
     card, problems = _card(record.artifacts, run_id)
     return Run(
         id=run_id,
-        name=tags.get(RUN_NAME) or record.name or record.uuid,
+        name=display_name(tags, record.name, record.uuid),
         experiment=record.experiment,
         reader=reader,
         path=str(path),
+        store=store,
         created=_parse.parse_time(record.start_time),
         status=record.status,
         author=tags.get(USER) or record.user,
@@ -182,8 +214,10 @@ def to_run(record: RunRecord, *, run_id: str, reader: str, path: Path, family: F
         config=dict(sorted(record.params.items())),
         metrics=dict(sorted(record.latest.items())),  # NaN and infinities as logged
         info=_info(record, family, model_info),
-        histories=_histories(record.history),
-        artifacts=_artifacts(record.artifacts) + model_artifacts,
+        histories=() if lazy else histories(record.history),
+        histories_pending=lazy,
+        aliases=aliases,
+        artifacts=artifacts_of(record.artifacts) + model_artifacts,
         card=card,
         predictions=_predictions(record.artifacts),
         problems=record.problems + problems,
@@ -197,6 +231,7 @@ def _info(record: RunRecord, family: Family, model_info: dict[str, object]) -> d
         "mlflow.experiment_id": record.experiment_id,
         **_times(record),
         **model_info,
+        **dataset_info(record.datasets),
         **_info_tags(record.tags),
     }
     if family.parent:
@@ -260,10 +295,11 @@ def _info_tags(tags: dict[str, str]) -> dict[str, str]:
     }
 
 
-def _histories(history: dict[str, list[Point]]) -> tuple[MetricSeries, ...]:
+def histories(history: dict[str, list[Point]]) -> tuple[MetricSeries, ...]:
     """Metrics logged at two or more steps, every point ordered by step (then time).
 
-    A metric logged once (or only at one step) is a final value, not a history.
+    A metric logged once (or only at one step) is a final value, not a history. NaN points are
+    kept, as MLflow's client returns them: charts draw them as gaps.
     """
     series = []
     for name in sorted(history):
@@ -272,100 +308,5 @@ def _histories(history: dict[str, list[Point]]) -> tuple[MetricSeries, ...]:
             continue
         x = np.array([p[0] for p in points], dtype=float)
         y = np.array([p[2] for p in points], dtype=float)
-        keep = np.isfinite(y)
-        series.append(MetricSeries(name=name, x=x[keep], y=y[keep], x_name="step"))
+        series.append(MetricSeries(name=name, x=x, y=y, x_name="step"))
     return tuple(series)
-
-
-def _artifacts(folder: Path | None, prefix: str = "") -> tuple[Artifact, ...]:
-    if folder is None or not folder.is_dir():
-        return ()
-    found, _unlisted = _parse.list_artifacts(folder, set())
-    return tuple(Artifact(name=f"{prefix}{a.name}", size=a.size, sha256=a.sha256) for a in found)
-
-
-def _models(models: tuple[LoggedModel, ...]) -> tuple[dict[str, object], tuple[Artifact, ...]]:
-    """Logged models as `model.<name>.*` information plus their files as artifacts."""
-    info: dict[str, object] = {}
-    artifacts: list[Artifact] = []
-    names = [m.name for m in models]
-    for model in sorted(models, key=lambda m: (m.name, m.model_id)):
-        files = _artifacts(model.artifacts, f"models/{model.model_id}/")
-        key = model.name if names.count(model.name) == 1 else f"{model.name}.{model.model_id}"
-        described = {"id": model.model_id, "status": model.status, **_mlmodel(model, files)}
-        info.update({f"model.{key}.{k}": v for k, v in described.items() if v not in ("", None)})
-        artifacts += files
-    return info, tuple(artifacts)
-
-
-def _mlmodel(model: LoggedModel, files: tuple[Artifact, ...]) -> dict[str, object]:
-    """Flavour, size and signature from the model's `MLmodel` file (YAML, never executed)."""
-    described: dict[str, object] = {
-        "files": f"{len(files)} files, {sum(a.size for a in files)} bytes"
-    }
-    mlmodel = model.artifacts / "MLmodel" if model.artifacts else None
-    if mlmodel is None or not mlmodel.is_file():
-        return described
-    try:
-        meta = _parse.load_yaml(mlmodel, f"models/{model.model_id}/MLmodel")
-    except RunReadError as exc:
-        return {**described, "problem": f"MLmodel: {exc.reason}"}
-    if not isinstance(meta, dict):
-        return described
-    flavour = _flavour(meta.get("flavors"))
-    if flavour:
-        described["flavour"] = flavour
-    if _parse.is_number(meta.get("model_size_bytes")):
-        described["size_bytes"] = int(meta["model_size_bytes"])
-    signature = meta.get("signature")
-    if isinstance(signature, dict):
-        for part in ("inputs", "outputs", "params"):
-            if signature.get(part):
-                described[f"signature.{part}"] = signature_text(signature[part])
-    if meta.get("mlflow_version"):
-        described["mlflow_version"] = str(meta["mlflow_version"])
-    return described
-
-
-def _flavour(flavors: object) -> str:
-    """The model's own flavour (not the generic `python_function`), with its library version."""
-    if not isinstance(flavors, dict) or not flavors:
-        return ""
-    name = next((str(f) for f in flavors if f != "python_function"), str(next(iter(flavors))))
-    settings = flavors.get(name)
-    version = settings.get(f"{name}_version") if isinstance(settings, dict) else None
-    return f"{name} {version}" if version else name
-
-
-def model_status(value: object) -> str:
-    """Logged models store their status as a number in both stores."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return MODEL_STATUS.get(value, str(value))
-    return str(value or "")
-
-
-def signature_text(value: object) -> str:
-    """An MLflow signature part (JSON text inside the YAML) as one readable line.
-
-    Columns read `amount: double, country: string`; tensors read `tensor float64 [-1, 3]`.
-    """
-    try:
-        specs = json.loads(value) if isinstance(value, str) else value
-    except (ValueError, RecursionError):
-        return str(value)[:200]
-    if not isinstance(specs, list):
-        return str(value)
-    parts = []
-    for spec in specs:
-        if not isinstance(spec, dict):
-            parts.append(str(spec))
-        elif "tensor-spec" in spec and isinstance(spec["tensor-spec"], dict):
-            tensor = spec["tensor-spec"]
-            name = f"{spec['name']}: " if spec.get("name") else ""
-            parts.append(
-                f"{name}tensor {tensor.get('dtype', '?')} {tensor.get('shape', '')}".strip()
-            )
-        else:
-            kind = str(spec.get("type", "?"))
-            parts.append(f"{spec['name']}: {kind}" if spec.get("name") else kind)
-    return ", ".join(parts)

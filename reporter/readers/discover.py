@@ -8,6 +8,11 @@ Three ways a reader can claim runs (see the protocols in `reporter.readers`):
   the folder around it is still searched, except the folders the reader `owns` (its artifacts).
 Symbolic links are never followed, so discovery cannot leave the runs root or loop.
 
+The runs root may also be a store file (`mlflow.db`) or a folder inside a store (an experiment
+folder `mlruns/1`, or one run folder `mlruns/1/<run id>`): the store is then read from the
+folder above it (`Discovery.root`, what run ids are relative to, so a run has the same id
+whichever way it is reached), keeping only the runs in the named folder.
+
 Some claims cannot be read at all: a second claim of a run id already claimed (by a reader of
 higher priority, or earlier in the walk), or a run folder whose name is not UTF-8. Such a claim
 is still returned, with a reader that refuses it, so it is reported like any unreadable run:
@@ -24,6 +29,7 @@ from typing import Any
 
 from reporter.errors import ReporterError, RunReadError
 from reporter.readers import (
+    CacheHandle,
     FileStoreReader,
     OwnsFolders,
     Reader,
@@ -71,15 +77,21 @@ class Discovery:
     found: list[FoundRun]
     notes: list[str]
     warnings: list[str]
+    root: Path | None = None  # the folder run ids are relative to (see the module docstring)
 
 
 def discover_runs(root: Path, readers: list[Reader]) -> Discovery:
     """Every run under `root`, sorted by id, plus notes and warnings about what was passed over."""
+    if root.is_file():
+        return _store_file(root, readers)
     if not root.is_dir():
         raise ReporterError(
-            f"The runs root '{root}' does not exist or is not a folder. "
-            "Point --runs (or the plugin's 'runs' option) at the folder holding your runs."
+            f"The runs root '{root}' does not exist. Point --runs (or the plugin's 'runs' "
+            "option) at the folder holding your runs, or at a store (mlruns/, mlflow.db)."
         )
+    inside = _inside_store(root, readers)
+    if inside is not None:
+        return inside
     found: list[FoundRun] = []
     notes: list[str] = []
     warnings: list[str] = []
@@ -108,12 +120,72 @@ def discover_runs(root: Path, readers: list[Reader]) -> Discovery:
         if claimer is not None:
             found += _claim(claimer, here, root, warnings)
             dirs[:] = []
+    return _finished(found, readers, root, notes, warnings)
+
+
+def _finished(
+    found: list[FoundRun], readers: list[Reader], root: Path, notes: list[str], warnings: list[str]
+) -> Discovery:
     found = _safe_ids(found, warnings)
     return Discovery(
         found=_refuse_duplicates(sorted(found, key=lambda f: f.id), readers, root),
         notes=notes,
         warnings=warnings,
+        root=root,
     )
+
+
+def _store_file(file: Path, readers: list[Reader]) -> Discovery:
+    """A runs root that is a store file: its runs, with ids as from the folder holding it."""
+    warnings: list[str] = []
+    reader = _file_store(readers, file, file.parent, warnings)
+    if reader is None:
+        raise ReporterError(
+            f"The runs root '{file}' is a file no reader reads as a store of runs. "
+            f"{_looked_for(readers)}"
+        )
+    return _finished(
+        _claim(reader, file, file.parent, warnings), readers, file.parent, [], warnings
+    )
+
+
+def _inside_store(root: Path, readers: list[Reader]) -> Discovery | None:
+    """A runs root inside a store (an experiment or run folder of an MLflow file store): the
+    store's runs that are in it, read from the folder above the store. None when the root is
+    itself a run or a store, or no store above it has runs in it (a folder of runs inside a
+    project that a reader also claims is searched as usual)."""
+    if _claimer(readers, root, root, []) is not None:
+        return None
+    store = root
+    for _ in range(2):  # an experiment folder, or a run folder in one
+        store = store.parent
+        for reader in readers:
+            if isinstance(reader, StoreReader) and _guarded(reader.matches, store, False, root, []):
+                warnings: list[str] = []
+                listed = _claim(reader, store, store.parent, warnings)
+                kept = [item for item in listed if _within(item, root)]
+                if kept:
+                    return _finished(kept, readers, store.parent, [], warnings)
+    return None
+
+
+def _within(item: FoundRun, folder: Path) -> bool:
+    """Whether a store's run has its own files in `folder`."""
+    target = item.handle.cache_target if isinstance(item.handle, CacheHandle) else None
+    return target is not None and target.is_relative_to(folder)
+
+
+def nothing_found(root: Path, readers: list[Reader], warnings: list[str]) -> str:
+    """Why a runs root gave no run: what was looked for, by which readers."""
+    hint = f" ({'; '.join(warnings[:3])})" if warnings else ""
+    return f"No runs found in '{root}'{hint}. {_looked_for(readers)}"
+
+
+def _looked_for(readers: list[Reader]) -> str:
+    wanted = "; ".join(
+        f"{r.name}: {getattr(r, 'looks_for', '') or 'see its documentation'}" for r in readers
+    )
+    return f"The readers tried look for: {wanted}."
 
 
 def _searched(

@@ -8,8 +8,10 @@
     .../<run id>/metrics/<key>                    one line per point: `timestamp value step`
                                                   (older: no step; newer: dataset name, digest)
     .../<run id>/artifacts/                       listed with size and sha256, never loaded
+    .../<run id>/inputs/<id>/meta.yaml            dataset inputs: the dataset and its context
+    mlruns/<experiment id>/datasets/<id>/meta.yaml  the datasets runs used (name, digest, source)
     mlruns/<experiment id>/models/m-<id>/         MLflow 3 logged models (meta.yaml: source run)
-    mlruns/<experiment id>/{datasets,tags,traces} not runs
+    mlruns/<experiment id>/{tags,traces}          not runs
     mlruns/models/<name>/version-<n>/meta.yaml    the model registry (not an experiment)
     mlruns/.trash/                                deleted experiments (skipped)
 
@@ -53,6 +55,7 @@ class FileRun:
     family: _mlflow.Family
     models: tuple[_mlflow.LoggedModel, ...]
     registered: tuple[str, ...]
+    aliases: tuple[str, ...] = ()
 
     @property
     def cache_target(self) -> Path:
@@ -62,7 +65,7 @@ class FileRun:
     @property
     def cache_salt(self) -> str:
         """What else decides the run: its experiment, family, models and registrations."""
-        return repr((self.experiment, self.family, self.models, self.registered))
+        return repr((self.experiment, self.family, self.models, self.registered, self.aliases))
 
 
 class MlflowFileReader:
@@ -70,6 +73,10 @@ class MlflowFileReader:
 
     name = "mlflow"
     priority = 30
+    looks_for = (
+        "an MLflow file store (mlruns/: experiment folders with a meta.yaml), one of its "
+        "experiment folders or one of its run folders"
+    )
 
     def matches(self, path: Path) -> bool:
         for child in _subfolders(path):
@@ -82,8 +89,10 @@ class MlflowFileReader:
         """Every active run; never raises (an unreadable run fails later, when read)."""
         experiments = _experiments(path)
         found = [(exp, folder, *about) for exp in experiments for folder, about in _runs(exp)]
-        ids = _mlflow.run_ids(
-            rel_id(path, root), [(uuid, exp.name, name) for exp, _, uuid, name, _ in found]
+        prefix = rel_id(path, root)
+        ids = _mlflow.run_ids(prefix, [(uuid, exp.id) for exp, _, uuid, _, _ in found])
+        aliases = _mlflow.aliases(
+            prefix, [(uuid, exp.name, name) for exp, _, uuid, name, _ in found]
         )
         family = _mlflow.families({uuid: parent for *_, uuid, _, parent in found}, ids)
         models = _logged_models(path, experiments, root)
@@ -98,6 +107,7 @@ class MlflowFileReader:
                     family=family[uuid],
                     models=tuple(models.get(uuid, ())),
                     registered=tuple(registered.get(uuid, ())),
+                    aliases=aliases[uuid],
                 ),
             )
             for exp, folder, uuid, _, _ in found
@@ -108,7 +118,13 @@ class MlflowFileReader:
         with run_errors(run_id):
             record = _record(handle, root, run_id)
         return _mlflow.to_run(
-            record, run_id=run_id, reader=self.name, path=handle.run_dir, family=handle.family
+            record,
+            run_id=run_id,
+            reader=self.name,
+            path=handle.run_dir,
+            family=handle.family,
+            store=rel_id(handle.store, root),
+            aliases=handle.aliases,
         )
 
 
@@ -282,8 +298,39 @@ def _record(handle: FileRun, root: Path, run_id: str) -> _mlflow.RunRecord:
         models=handle.models,
         registered=handle.registered,
         experiment_tags=dict(handle.experiment.tags),
+        datasets=_datasets(handle, parts),
         problems=tuple(str(p) for p in parts.problems),
     )
+
+
+def _datasets(handle: FileRun, parts: Parts) -> tuple[_mlflow.Dataset, ...]:
+    """`inputs/<id>/meta.yaml` name a dataset of the experiment (`datasets/<id>/meta.yaml`)."""
+    found = []
+    for folder in _subfolders(handle.run_dir / "inputs"):
+        link = _meta(folder) or {}
+        if link.get("source_type") != "DATASET" or link.get("destination_type") != "RUN":
+            continue
+        source = str(link.get("source_id") or "")
+        if not source or "/" in source or "\\" in source or source.startswith("."):
+            continue
+        meta = _meta(handle.experiment.folder / "datasets" / source)
+        if meta is None:
+            where = f"{handle.experiment.folder.name}/datasets/{source}/{META}"
+            parts.note(RunReadError("the dataset input is not in the store", path=where))
+            continue
+        tags = link.get("tags") if isinstance(link.get("tags"), dict) else {}
+        found.append(
+            _mlflow.Dataset(
+                name=str(meta.get("name") or source),
+                digest=str(meta.get("digest") or ""),
+                context=str(tags.get("mlflow.data.context") or ""),
+                source_type=str(meta.get("source_type") or ""),
+                source=str(meta.get("source") or ""),
+                schema=str(meta.get("schema") or ""),
+                profile=str(meta.get("profile") or ""),
+            )
+        )
+    return tuple(found)
 
 
 def _number(value: Any) -> int | None:

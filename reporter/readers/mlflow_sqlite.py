@@ -1,9 +1,17 @@
 """MLflow SQLite backend (`mlflow.db`), read with the standard library, read-only.
 
 Tables used: `experiments`, `experiment_tags`, `runs`, `params`, `tags`, `metrics` (histories),
-`latest_metrics` (the values MLflow reports), and when present `logged_models` (MLflow 3) and
-`model_versions` (the registry). A file is a store when it starts with SQLite's header and has
-the tracking tables; it is opened with `mode=ro`, never written.
+`latest_metrics` (the values MLflow reports), and when present `logged_models` (MLflow 3),
+`model_versions` (the registry) and `datasets` + `inputs` + `input_tags` (`mlflow.log_input`).
+A file is a store when it starts with SQLite's header and has the tracking tables; it is opened
+with `mode=ro`, never written.
+
+The store is read in linear time: listing it reads every run, parameter, tag, latest metric
+and the number of history points per run in one transaction of set-based queries (one per
+table, not one per run). What the store records for a run is its cache `fingerprint`, taken
+from the same rows the run is made from; so a build hashes no database, and a run whose rows
+did not change is not read again. Histories (the one large table) are read one run at a time,
+when a page draws them (`read_histories`).
 
 Its artifacts live apart (by default `./mlruns/<experiment id>/<run id>/artifacts`, folders with
 no `meta.yaml`). MLflow records them as absolute paths, so they are found again under the
@@ -13,15 +21,20 @@ nothing in them is read as a run of its own.
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
+import threading
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+import numpy as np
+
 from reporter.errors import RunReadError
-from reporter.model import Run
+from reporter.model import MetricSeries, Run
 from reporter.readers import _mlflow, _parse
+from reporter.readers._mlflow_tables import Snapshot, read_snapshot
 from reporter.readers.mlflow import MlflowFileReader
 
 SUFFIXES = (".db", ".sqlite", ".sqlite3")
@@ -29,34 +42,33 @@ HEADER = b"SQLite format 3\x00"
 TABLES = {"experiments", "runs", "params", "tags", "metrics", "latest_metrics"}
 ARTIFACT_ROOTS = ("mlruns", "mlartifacts")
 
-_RUNS = """
-select r.run_uuid, e.name, coalesce(t.value, r.name, ''), p.value
-from runs r
-join experiments e on e.experiment_id = r.experiment_id
-left join tags t on t.run_uuid = r.run_uuid and t.key = 'mlflow.runName'
-left join tags p on p.run_uuid = r.run_uuid and p.key = 'mlflow.parentRunId'
-where coalesce(r.lifecycle_stage, 'active') != 'deleted'
-  and coalesce(e.lifecycle_stage, 'active') != 'deleted'
-"""
-
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class DbRun:
-    """One run of a SQLite store; `problem` is set when the store itself cannot be listed."""
+    """One run of a SQLite store: what the store holds for it (histories aside), read when the
+    store was listed; `problem` is set when the store itself cannot be listed."""
 
     db: Path
     uuid: str
+    record: _mlflow.RunRecord | None = None
     family: _mlflow.Family = _mlflow.Family()
+    aliases: tuple[str, ...] = ()
+    digest: str = ""
     problem: str = ""
 
     @property
-    def cache_target(self) -> Path:
-        """The file this run is read from (for a per-run cache fingerprint)."""
-        return self.db
+    def cache_target(self) -> Path | None:
+        """The run's own files: its artifact folder (the database is covered by `fingerprint`)."""
+        return self.record.artifacts if self.record is not None else self.db
 
     @property
     def cache_salt(self) -> str:
-        return repr((self.uuid, self.family))
+        return repr((self.uuid, self.family, self.aliases))
+
+    @property
+    def fingerprint(self) -> str:
+        """What the store records for this run (its rows, and its history's size and time)."""
+        return self.digest
 
 
 class MlflowSqliteReader:
@@ -64,6 +76,7 @@ class MlflowSqliteReader:
 
     name = "mlflow-sqlite"
     priority = 30
+    looks_for = "an MLflow SQLite database (*.db, *.sqlite: SQLite with MLflow's tables)"
 
     def matches(self, path: Path) -> bool:
         return False  # the store is a file: see matches_file
@@ -81,7 +94,7 @@ class MlflowSqliteReader:
             return False
         try:
             with closing(connect(file)) as db:
-                return _tables(db) >= TABLES
+                return tables(db) >= TABLES
         except sqlite3.Error:
             return True
 
@@ -110,134 +123,122 @@ class MlflowSqliteReader:
         prefix = file.relative_to(root).as_posix()
         try:
             with closing(connect(file)) as db:
-                rows = db.execute(_RUNS).fetchall()
+                snapshot = read_snapshot(db, tables(db))
         except sqlite3.Error as exc:
             # one entry that fails when read, so the problem is reported, not swallowed
             return [(prefix, DbRun(db=file, uuid="", problem=f"cannot query the database: {exc}"))]
-        ids = _mlflow.run_ids(prefix, [(uuid, exp, name) for uuid, exp, name, _ in rows])
-        fam = _mlflow.families({uuid: parent for uuid, _, _, parent in rows}, ids)
-        handles = [(ids[uuid], DbRun(db=file, uuid=uuid, family=fam[uuid])) for uuid, *_ in rows]
-        return sorted(handles, key=lambda h: h[0])
+        return sorted(_handles(snapshot, file, prefix, root), key=lambda h: h[0])
 
     def read(self, handle: DbRun, *, run_id: str, root: Path) -> Run:
         rel = handle.db.relative_to(root).as_posix()
-        if handle.problem:
-            raise RunReadError(handle.problem, run_id=run_id, path=rel)
-        try:
-            with closing(connect(handle.db)) as db:
-                record = _record(db, handle, root)
-        except sqlite3.Error as exc:
-            raise RunReadError(
-                f"cannot query the database: {exc}", run_id=run_id, path=rel
-            ) from exc
-        if record is None:
-            raise RunReadError(
-                f"run {handle.uuid} is no longer in the database", run_id=run_id, path=rel
-            )
+        if handle.problem or handle.record is None:
+            raise RunReadError(handle.problem or "run not listed", run_id=run_id, path=rel)
         return _mlflow.to_run(
-            record, run_id=run_id, reader=self.name, path=handle.db, family=handle.family
+            handle.record,
+            run_id=run_id,
+            reader=self.name,
+            path=handle.db,
+            family=handle.family,
+            store=rel,
+            aliases=handle.aliases,
+            lazy=True,
         )
+
+    def read_histories(self, handle: DbRun, *, run_id: str, root: Path) -> tuple[MetricSeries, ...]:
+        """The run's metric histories (MLflow indexes `metrics` by run: O(this run's points))."""
+        try:
+            return _histories(_reading(handle.db), handle.uuid)
+        except sqlite3.Error as exc:
+            rel = handle.db.relative_to(root).as_posix()
+            raise RunReadError(
+                f"cannot read its histories from the database: {exc}", run_id=run_id, path=rel
+            ) from exc
 
 
 def connect(path: Path) -> sqlite3.Connection:
-    """Read-only: SQLite refuses every write on this connection."""
-    return sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=ro", uri=True)
+    """Read-only: SQLite refuses every write on this connection. No implicit transactions, so
+    a listing's explicit one sees one state of the store."""
+    return sqlite3.connect(
+        f"file:{quote(str(path.resolve()))}?mode=ro", uri=True, isolation_level=None
+    )
 
 
-def _tables(db: sqlite3.Connection) -> set[str]:
+_OPEN: dict[tuple[Path, int], tuple[tuple[int, int], sqlite3.Connection]] = {}
+
+
+def _reading(path: Path) -> sqlite3.Connection:
+    """A read-only connection kept open for histories, one per database and thread: opening one
+    costs more than reading a run's history (SQLite parses MLflow's ~70-table schema on each).
+    A database replaced by another file gets a new connection."""
+    key = (path, threading.get_ident())
+    st = path.stat()
+    identity = (st.st_dev, st.st_ino)
+    kept = _OPEN.get(key)
+    if kept is not None and kept[0] == identity:
+        return kept[1]
+    if kept is not None:
+        kept[1].close()
+    db = connect(path)
+    _OPEN[key] = (identity, db)
+    return db
+
+
+def tables(db: sqlite3.Connection) -> set[str]:
     return {row[0] for row in db.execute("select name from sqlite_master where type = 'table'")}
 
 
-def _record(db: sqlite3.Connection, handle: DbRun, root: Path) -> _mlflow.RunRecord | None:
-    uuid = handle.uuid
-    row = db.execute(
-        "select r.name, r.status, r.start_time, r.end_time, r.user_id, r.artifact_uri,"
-        " r.experiment_id, e.name from runs r"
-        " join experiments e on e.experiment_id = r.experiment_id where r.run_uuid = ?",
-        (uuid,),
-    ).fetchone()
-    if row is None:
-        return None
-    name, status, start, end, user, artifact_uri, experiment_id, experiment = row
-    tables = _tables(db)
-    history = _history(db, uuid)
-    base = handle.db.parent
-    return _mlflow.RunRecord(
-        uuid=uuid,
-        experiment=str(experiment),
-        experiment_id=str(experiment_id),
-        name=str(name or ""),
-        status=_mlflow.status_text(status),
-        start_time=start,
-        end_time=end,
-        user=str(user or ""),
-        artifact_uri=str(artifact_uri or ""),
-        params=_pairs(db, "select key, value from params where run_uuid = ?", uuid),
-        tags=_pairs(db, "select key, value from tags where run_uuid = ?", uuid),
-        latest={
-            key: float("nan") if is_nan else float(value)
-            for key, value, is_nan in db.execute(
-                "select key, value, is_nan from latest_metrics where run_uuid = ?", (uuid,)
+def _handles(snapshot: Snapshot, file: Path, prefix: str, root: Path) -> list[tuple[str, DbRun]]:
+    """A handle per run, holding its record and the digest of the rows it was made from."""
+    rows = snapshot.runs
+    ids = _mlflow.run_ids(prefix, [(uuid, str(row.experiment_id)) for uuid, row in rows.items()])
+    names = [
+        (uuid, row.experiment, _mlflow.display_name(snapshot.tags.get(uuid, {}), row.name, ""))
+        for uuid, row in rows.items()
+    ]
+    aliases = _mlflow.aliases(prefix, names)
+    parents = {uuid: snapshot.tags.get(uuid, {}).get(_mlflow.PARENT) for uuid in rows}
+    family = _mlflow.families(parents, ids)
+    handles = []
+    for uuid in rows:
+        record, facts = snapshot.record(uuid, file.parent, root)
+        digest = hashlib.sha256(repr(facts).encode("utf-8", "surrogateescape")).hexdigest()
+        handles.append(
+            (
+                ids[uuid],
+                DbRun(
+                    db=file,
+                    uuid=uuid,
+                    record=record,
+                    family=family[uuid],
+                    aliases=aliases[uuid],
+                    digest=digest,
+                ),
             )
-        },
-        history=history,
-        artifacts=_mlflow.relocate(str(artifact_uri or ""), base, root),
-        models=_logged_models(db, uuid, base, root) if "logged_models" in tables else (),
-        registered=_registered(db, uuid) if "model_versions" in tables else (),
-        experiment_tags=_experiment_tags(db, experiment_id) if "experiment_tags" in tables else {},
-    )
-
-
-def _pairs(db: sqlite3.Connection, query: str, uuid: str) -> dict[str, str]:
-    return {str(k): "" if v is None else str(v) for k, v in db.execute(query, (uuid,))}
-
-
-def _history(db: sqlite3.Connection, uuid: str) -> dict[str, list[_mlflow.Point]]:
-    history: dict[str, list[_mlflow.Point]] = {}
-    rows = db.execute(
-        "select key, step, timestamp, value, is_nan from metrics where run_uuid = ?"
-        " order by key, step, timestamp",
-        (uuid,),
-    )
-    for key, step, timestamp, value, is_nan in rows:
-        point = (int(step or 0), int(timestamp or 0), float("nan") if is_nan else float(value))
-        history.setdefault(str(key), []).append(point)
-    return history
-
-
-def _experiment_tags(db: sqlite3.Connection, experiment_id: object) -> dict[str, str]:
-    rows = db.execute(
-        "select key, value from experiment_tags where experiment_id = ?", (experiment_id,)
-    )
-    return {str(k): str(v or "") for k, v in sorted(rows) if not str(k).startswith("mlflow.")}
-
-
-def _logged_models(
-    db: sqlite3.Connection, uuid: str, base: Path, root: Path
-) -> tuple[_mlflow.LoggedModel, ...]:
-    rows = db.execute(
-        "select model_id, name, artifact_location, status from logged_models"
-        " where source_run_id = ? and coalesce(lifecycle_stage, 'active') != 'deleted'",
-        (uuid,),
-    )
-    return tuple(
-        _mlflow.LoggedModel(
-            model_id=str(model_id),
-            name=str(name or model_id),
-            artifacts=_mlflow.relocate(str(location or ""), base, root),
-            status=_mlflow.model_status(status),
         )
-        for model_id, name, location, status in rows
-    )
+    return handles
 
 
-def _registered(db: sqlite3.Connection, uuid: str) -> tuple[str, ...]:
+def _histories(db: sqlite3.Connection, uuid: str) -> tuple[MetricSeries, ...]:
+    """Metrics logged at two or more steps, ordered by step then time (as `_mlflow.histories`),
+    built column-wise: a run may have hundreds of thousands of points."""
     rows = db.execute(
-        "select name, version, current_stage from model_versions where run_id = ?"
-        " order by name, version",
-        (uuid,),
-    )
-    return tuple(
-        f"{name} v{version}" + (f" ({stage})" if stage and stage != "None" else "")
-        for name, version, stage in rows
-    )
+        "select key, step, timestamp, value, is_nan from metrics where run_uuid = ?", (uuid,)
+    ).fetchall()
+    if not rows:
+        return ()
+    keys, steps, times, values, nan = zip(*rows, strict=True)
+    names = sorted(set(keys))
+    codes = {name: i for i, name in enumerate(names)}
+    key = np.fromiter((codes[k] for k in keys), dtype=np.int64, count=len(rows))
+    x = np.array([s or 0 for s in steps], dtype=float)
+    y = np.array(values, dtype=float)
+    y[np.array(nan, dtype=bool)] = np.nan
+    order = np.lexsort((np.array(times, dtype=float), x, key))
+    key, x, y = key[order], x[order], y[order]
+    bounds = np.searchsorted(key, np.arange(len(names) + 1))
+    series = []
+    for i, name in enumerate(names):
+        xs = x[bounds[i] : bounds[i + 1]]
+        if len(xs) >= 2 and xs[0] != xs[-1]:  # one step: a final value, not a history
+            series.append(MetricSeries(name=str(name), x=xs, y=y[bounds[i] : bounds[i + 1]]))
+    return tuple(series)

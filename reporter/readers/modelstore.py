@@ -59,6 +59,7 @@ class ModelstoreReader:
 
     name = "modelstore"
     priority = 30
+    looks_for = "a modelstore file-system store (an operatorai-model-store/ folder)"
 
     def matches(self, path: Path) -> bool:
         return path.name == STORE and (
@@ -132,6 +133,7 @@ def _run(meta: dict[str, Any], handle: Version, *, run_id: str, root: Path) -> R
         experiment=str(model.get("domain") or handle.domain),
         reader=ModelstoreReader.name,
         path=str(handle.meta),
+        store=rel_id(handle.meta.parents[2], root),
         created=parse_created(code.get("created")),
         author=str(code.get("user") or ""),
         git_commit=str(git.get("sha") or ""),

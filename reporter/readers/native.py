@@ -45,6 +45,7 @@ class NativeReader:
 
     name = "native"
     priority = 0
+    looks_for = "a folder with metrics.json, predictions.csv|parquet or run.yaml|yml|json"
 
     def matches(self, path: Path) -> bool:
         return any((path / marker).is_file() for marker in MARKERS)

@@ -11,6 +11,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from fnmatch import fnmatchcase
 from typing import Any
 
 from reporter.config import Settings
@@ -122,10 +123,16 @@ class Study:
     ranking: Ranking
     pages: PageNames = field(default_factory=PageNames)
     operating_point: OperatingPointSpec | None = None
+    aliases: dict[str, str] = field(default_factory=dict)  # another id -> the run's id
+    alias_patterns: tuple[tuple[str, str], ...] = ()  # (an alias with `*`, the run's id)
 
     @property
     def types(self) -> MetricTypes:
         return self.ranking.types
+
+    def run_id(self, wanted: str) -> str:
+        """The id of the run `wanted` names: its id, or an alias (a former id) of one run."""
+        return resolve_alias(wanted, self.aliases, self.alias_patterns)
 
     def column(self, name: str) -> MetricColumn | None:
         return next((c for c in self.columns if c.name == name), None)
@@ -164,6 +171,7 @@ def analyse(runs: list[Run], settings: Settings) -> Study:
     visible = _visible_names(ordered, settings, primary)
     names = (*visible, *(n for n in _all_names(ordered) if n not in visible))[:MAX_COLUMNS]
     columns = tuple(metric_column(ordered, n, ranking, n in visible) for n in names)
+    exact, patterns = aliases(ordered)
     experiments = tuple(
         Experiment(name=e.name, runs=e.runs, best=metric_column(e.runs, primary, ranking))
         if primary
@@ -180,7 +188,33 @@ def analyse(runs: list[Run], settings: Settings) -> Study:
         pages=page_names(ordered),
         ranking=ranking,
         operating_point=settings.operating_point,
+        aliases=exact,
+        alias_patterns=patterns,
     )
+
+
+def aliases(runs: tuple[Run, ...]) -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:
+    """Every alias naming exactly one run that is no run's id, and the aliases with `*`."""
+    ids = {r.id for r in runs}
+    named: dict[str, set[str]] = {}
+    for run in runs:
+        for alias in run.aliases:
+            named.setdefault(alias, set()).add(run.id)
+    exact = {
+        a: next(iter(o))
+        for a, o in sorted(named.items())
+        if len(o) == 1 and a not in ids and "*" not in a
+    }
+    patterns = tuple((a, r) for a, o in sorted(named.items()) if "*" in a for r in sorted(o))
+    return exact, patterns
+
+
+def resolve_alias(wanted: str, exact: dict[str, str], patterns: tuple[tuple[str, str], ...]) -> str:
+    """The run id an alias names (one run only), else `wanted` as it is."""
+    if wanted in exact:
+        return exact[wanted]
+    matched = {run_id for pattern, run_id in patterns if fnmatchcase(wanted, pattern)}
+    return matched.pop() if len(matched) == 1 else wanted
 
 
 def _all_names(runs: tuple[Run, ...]) -> list[str]:

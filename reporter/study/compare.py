@@ -170,7 +170,7 @@ def build_comparison(spec: ComparisonSpec, study: Study, settings: Settings) -> 
     return Comparison(
         spec=spec,
         runs=runs_t,
-        baseline=_baseline(runs_t, spec.baseline),
+        baseline=_baseline(runs_t, study.run_id(spec.baseline) if spec.baseline else None),
         columns=columns,
         diff_params=tuple(k for k in params if _differs(runs_t, k)),
         all_params=tuple(params),

@@ -9,7 +9,7 @@ A selection is written by people (in mkdocs.yml, comparisons.yaml or a journal e
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 from typing import Any
 
@@ -110,6 +110,11 @@ def select_runs(study: Study, selection: Selection) -> tuple[list[Run], list[str
     """The runs a selection matches (in the order given, else by time), and explicit ids that
     match nothing (for "did you mean" messages)."""
     by_id = {r.id: r for r in study.runs}
+    selection = replace(
+        selection,
+        runs=tuple(p if p in by_id else study.run_id(p) for p in selection.runs),
+        children_of=study.run_id(selection.children_of) if selection.children_of else None,
+    )
     missing = [p for p in selection.runs if not (_GLOB & set(p)) and p not in by_id]
     if selection.children_of and selection.children_of not in by_id:
         missing.append(selection.children_of)

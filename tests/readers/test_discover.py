@@ -1,12 +1,19 @@
 from __future__ import annotations
 
+import json
 import os
+import shutil
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from reporter.cli import cli
 from reporter.errors import ReporterError
 from reporter.readers import MAX_SEGMENT_BYTES, id_problem, load_readers, safe_run_id
 from reporter.readers.discover import discover_runs
+
+from ..conftest import DATA, write_run
 
 
 def test_nested_runs_get_their_relative_path_as_id(make_run, tmp_path):
@@ -78,3 +85,96 @@ def test_unsafe_ids_are_renamed_with_a_warning_and_clashes_get_a_suffix(make_run
     assert [f.id for f in discovery.found] == ["exp/new-line", "exp/new-line-2"]
     (warning,) = discovery.warnings
     assert "'exp/new\\nline' cannot keep its id" in warning and "'exp/new-line-2'" in warning
+
+
+# ---------------------------------------------------------------------------------------------
+# What --runs may name: a folder of runs, one run, a store, a store file, a folder inside a store
+
+TRACKERS = DATA / "trackers"
+
+
+@pytest.fixture(autouse=True)
+def _elsewhere(tmp_path, monkeypatch):
+    """The CLI's cache goes to the working directory: keep it out of the repository."""
+    monkeypatch.chdir(tmp_path)
+
+
+def listed(runs: Path) -> list[dict]:
+    result = CliRunner().invoke(cli, ["list", "--format", "json", "--runs", str(runs)])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+@pytest.fixture(scope="module")
+def mlflow_file(tmp_path_factory) -> Path:
+    return shutil.copytree(TRACKERS / "mlflow-3.17.2-file", tmp_path_factory.mktemp("f") / "s")
+
+
+def test_a_store_file_gives_the_ids_its_folder_gives(tmp_path):
+    store = shutil.copytree(TRACKERS / "mlflow-2.9.2-sqlite", tmp_path / "s")
+    from_folder = {r["id"]: r["name"] for r in listed(store)}
+    assert len(from_folder) == 6
+    assert {r["id"]: r["name"] for r in listed(store / "mlflow.db")} == from_folder
+
+
+def test_an_experiment_folder_of_a_file_store_gives_its_runs(mlflow_file):
+    every = listed(mlflow_file)
+    experiment = next(
+        p
+        for p in (mlflow_file / "mlruns").iterdir()
+        if (p / "meta.yaml").is_file() and "name: fraud" in (p / "meta.yaml").read_text()
+    )
+    fraud = [r for r in every if r["experiment"] == "fraud"]
+    assert 0 < len(fraud) < len(every)
+    assert listed(experiment) == fraud
+
+
+def test_one_run_folder_of_a_file_store_gives_that_run(mlflow_file):
+    (run,) = [r for r in listed(mlflow_file) if r["name"] == "baseline"]
+    assert listed(mlflow_file / run["id"]) == [run]
+
+
+def test_one_native_run_folder_is_the_run(make_run, tmp_path):
+    folder = make_run("exp/lr-0.1", {"metrics.json": {"auc": 0.9}})
+    (run,) = listed(folder)
+    assert (run["id"], run["metrics"]) == ("lr-0.1", {"auc": 0.9})
+
+
+def test_a_dvc_project_and_its_live_folder(tmp_path):
+    project = shutil.copytree(
+        TRACKERS / "dvclive-3.49.1-project" / "fraud" / "baseline", tmp_path / "p"
+    )
+    (run,) = listed(project)
+    assert (run["id"], run["name"]) == ("dvclive", "p")
+    assert run["params"]["train.lr"] == 0.1 and run["params"]["seed"] == 1  # project + Live params
+    (live,) = listed(project / "dvclive")
+    assert live["metrics"] == run["metrics"]
+
+
+@pytest.mark.parametrize("kind", ["empty folder", "folder of other files", "other file"])
+def test_a_path_without_runs_exits_1_naming_what_each_reader_looks_for(tmp_path, kind):
+    root = tmp_path / "root"
+    root.mkdir()
+    if kind == "folder of other files":
+        (root / "notes.txt").write_text("no run here")
+        (root / "data").mkdir()
+    elif kind == "other file":
+        root = root / "notes.db"
+        root.write_text("not a database")
+    result = CliRunner().invoke(cli, ["list", "--runs", str(root)])
+    assert result.exit_code == 1
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("Error: ") and str(root) in line
+    for reader in load_readers():
+        assert f"{reader.name}: {reader.looks_for}" in line
+
+
+def test_a_runs_folder_inside_a_project_a_reader_claims_is_searched_as_usual(tmp_path):
+    """A DVC project whose dvc.yaml lists its metrics.json is a dvclive run; its runs/ folder
+    is still a folder of runs, not a folder inside that run."""
+    project = tmp_path / "project"
+    write_run(
+        project, ".", {"metrics.json": {"auc": 0.5}, "dvc.yaml": "metrics:\n- metrics.json\n"}
+    )
+    write_run(project / "runs", "exp/a", {"metrics.json": {"auc": 0.7}})
+    assert [r["id"] for r in listed(project / "runs")] == ["exp/a"]

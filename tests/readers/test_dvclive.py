@@ -14,6 +14,7 @@ from reporter.readers import _parse, load_readers
 from reporter.readers.discover import discover_runs
 from reporter.readers.dvclive import DvcliveReader, load_lenient_json
 from tests.conftest import DATA, make_project
+from tests.sitecharts import page_figures
 
 from ..conftest import load_all
 
@@ -53,11 +54,19 @@ def test_histories_with_steps_and_none_without(runs):
     assert "step" not in runs["no-steps"].info
 
 
-def test_sklearn_plots_are_described_and_images_listed(runs):
-    info = runs["with-steps"].info
-    assert info["plots.roc"].endswith(" points")
-    matrix = info["plots.confusion_matrix"]
-    assert sum(sum(row.values()) for row in matrix.values()) == 40
+def test_sklearn_plots_are_read_as_plots_and_images_listed(runs):
+    plots = {p.name: p for p in runs["with-steps"].plots}
+    assert set(plots) == {"roc", "precision_recall", "calibration", "confusion_matrix"}
+    roc = json.loads((STORE / "with-steps" / "plots" / "sklearn" / "roc.json").read_text())["roc"]
+    assert plots["roc"].kind == "line" and len(plots["roc"].x) == len(roc)
+    assert list(plots["roc"].y[:3]) == [row["tpr"] for row in roc[:3]]
+    # titles and labels come from the dvc.yaml that declares the plot
+    assert plots["roc"].title == "Receiver operating characteristic (ROC)"
+    assert plots["calibration"].x_label == "Mean Predicted Probability"
+    matrix = plots["confusion_matrix"]
+    assert matrix.kind == "confusion" and matrix.labels == ("0", "1")
+    assert sum(map(sum, matrix.counts)) == 40
+    assert not any(k.startswith("plots.") for k in runs["with-steps"].info)
     names = [a.name for a in runs["with-steps"].artifacts]
     assert names == ["model.pkl", "plots/images/sample.png"]
 
@@ -114,26 +123,38 @@ def test_a_metric_logged_at_one_step_is_not_a_history(make_run, tmp_path):
     assert (loss.name, list(loss.x), list(loss.y)) == ("loss", [0.0, 1.0], [2.0, 1.0])
 
 
-def test_dvclive_default_folder_takes_its_parents_name(make_run, tmp_path):
+def test_a_default_live_folder_is_named_after_its_project(make_run, tmp_path):
+    """`dvclive/` (dvclive's default) is the project's run: named after the project, in the
+    experiment of the folder above the project; another Live folder is named after itself."""
     make_run("exp-7/dvclive", {"metrics.json": {"auc": 0.5}, "params.yaml": {"lr": 1}})
+    make_run("fraud/lr-1/dvclive", {"metrics.json": {"auc": 0.6}, "params.yaml": {"lr": 1}})
+    make_run("fraud/custom-live", {"metrics.json": {"auc": 0.7}, "params.yaml": {"lr": 2}})
     runs, _, _ = load_all(Settings.defaults(tmp_path / "runs", cache=False))
-    (run,) = runs
-    assert (run.id, run.name, run.experiment) == ("exp-7/dvclive", "exp-7", "exp-7")
+    assert sorted((r.id, r.name, r.experiment) for r in runs) == [
+        ("exp-7/dvclive", "exp-7", "default"),
+        ("fraud/custom-live", "custom-live", "fraud"),
+        ("fraud/lr-1/dvclive", "lr-1", "fraud"),
+    ]
 
 
-def test_a_broken_tsv_names_file_and_line(tmp_path):
+def test_a_broken_tsv_is_a_problem_of_the_run_naming_file_and_line(tmp_path):
+    """The run is shown without that history; its page and the log name the file and line."""
     shutil.copytree(STORE, tmp_path / "runs")
     (tmp_path / "runs" / "with-steps" / "plots" / "metrics" / "train" / "loss.tsv").write_text(
         "step\tloss\n0\t1.0\n1\toops\n"
     )
     runs, problems, _ = load_all(Settings.defaults(tmp_path / "runs", cache=False))
     (problem,) = problems
+    assert isinstance(problem, RunReadError) and problem.partial
     assert problem.run_id == "with-steps"
-    assert problem.path == "with-steps/plots/metrics/train/loss.tsv" and problem.line == 3
-    assert isinstance(problem, RunReadError) and [r.id for r in runs] == ["no-steps"]
+    assert "with-steps/plots/metrics/train/loss.tsv, line 3" in str(problem)
+    by_id = {r.id: r for r in runs}
+    assert sorted(by_id) == ["no-steps", "with-steps"]
+    assert [s.name for s in by_id["with-steps"].histories] == ["val/roc_auc"]
+    assert by_id["with-steps"].problems == (str(problem),)
 
 
-def test_a_site_builds_with_one_page_per_run(tmp_path):
+def test_a_site_builds_with_one_page_per_run_and_its_plots_drawn(tmp_path):
     from reporter.site.build import build_site
 
     result = build_site(make_project(tmp_path / "project", STORE))
@@ -142,3 +163,13 @@ def test_a_site_builds_with_one_page_per_run(tmp_path):
         text = BeautifulSoup(page.read_text(), "lxml").get_text(" ")
         assert "dvclive reader" in text
     assert len(result.report.study.runs) == 2
+    page = result.site_dir / "runs" / "with-steps" / "index.html"
+    soup = BeautifulSoup(page.read_text(), "lxml")
+    heading = soup.find(id="logged-plots")
+    assert heading is not None
+    titles = {f["layout"]["title"]["text"]: f for f in page_figures(page)}
+    roc = titles["Receiver operating characteristic (ROC)"]["data"][0]
+    assert roc["type"] == "scatter" and len(roc["x"]) == len(roc["y"]) > 10
+    matrix = titles["Confusion Matrix"]["data"][0]
+    assert matrix["type"] == "heatmap" and sum(int(v) for row in matrix["text"] for v in row) == 40
+    assert {"Precision-Recall Curve", "Calibration Curve"} <= set(titles)

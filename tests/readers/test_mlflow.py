@@ -15,11 +15,14 @@ import pytest
 from bs4 import BeautifulSoup
 
 from reporter.config import Settings
+from reporter.model import Run
 from reporter.readers import load_readers
-from reporter.readers._mlflow import relocate, run_ids
+from reporter.readers._mlflow import aliases, relocate, run_ids, slug
 from reporter.readers.discover import discover_runs
 from reporter.readers.mlflow import MlflowFileReader
 from reporter.readers.mlflow_sqlite import MlflowSqliteReader
+from reporter.study.analyse import aliases as aliases_of
+from reporter.study.analyse import resolve_alias
 from tests.conftest import DATA, make_project
 
 from ..conftest import load_all
@@ -124,24 +127,38 @@ def test_artifacts_match_the_client_and_the_logged_model_is_listed(loaded):
     assert run.info["registered_models"] == ["fraud-screen v1"]
 
 
-def test_run_ids_are_readable_and_unique(loaded):
+def test_run_ids_are_mlflow_ids_and_the_former_ids_are_aliases(loaded):
+    """`<store>/<experiment id>/<run id>`: what MLflow never changes, so a renamed run keeps
+    its page; the name-based ids of earlier versions still name it (aliases)."""
     store, runs, _, _ = loaded
     prefix = "mlruns" if store == "mlflow_file" else "mlflow.db"
+    exact, patterns = aliases_of(tuple(runs.values()))
     for uuid, run in runs.items():
-        assert run.id.startswith(f"{prefix}/fraud/")
-        assert run.id.endswith(f"-{uuid[:8]}")
-    assert {r.id.rsplit("/", 1)[1][:-9] for r in runs.values()} >= {"search", "C-0.1", "C-10"}
+        assert run.id == f"{prefix}/{run.info['mlflow.experiment_id']}/{uuid}"
+        former = f"{prefix}/fraud/{slug(run.name)}-{uuid[:8]}"
+        assert resolve_alias(former, exact, patterns) == run.id
+        assert resolve_alias(f"{prefix}/fraud/{uuid}", exact, patterns) == run.id
+    for name in ("search", "C-0.1"):
+        (run,) = [r for r in runs.values() if slug(r.name) == name]
+        assert resolve_alias(f"{prefix}/fraud/{name}", exact, patterns) == run.id
 
 
-def test_run_id_clashes_fall_back_to_the_whole_mlflow_id():
-    ids = run_ids(
-        "s", [("abcdef12aaaa", "e", "x"), ("abcdef12bbbb", "e", "x"), ("c" * 12, "e", "")]
+def test_an_alias_names_a_run_only_when_one_run_has_it():
+    ids = run_ids("s", [("abcdef12aaaa", "1"), ("abcdef12bbbb", "1")])
+    assert ids == {"abcdef12aaaa": "s/1/abcdef12aaaa", "abcdef12bbbb": "s/1/abcdef12bbbb"}
+    found = aliases(
+        "s", [("abcdef12aaaa", "e", "x"), ("abcdef12bbbb", "e", "x"), ("c" * 12, "e", "y")]
     )
-    assert ids == {
-        "abcdef12aaaa": "s/e/x-abcdef12aaaa",
-        "abcdef12bbbb": "s/e/x-abcdef12bbbb",
-        "c" * 12: "s/e/" + "c" * 12,
-    }
+    runs = tuple(
+        Run(id=ids.get(u, f"s/1/{u}"), name="", experiment="e", reader="r", path="", aliases=a)
+        for u, a in found.items()
+    )
+    exact, patterns = aliases_of(runs)
+    assert resolve_alias("s/e/x-abcdef12", exact, patterns) == "s/e/x-abcdef12"  # two runs
+    assert resolve_alias("s/e/x", exact, patterns) == "s/e/x"  # two runs named x
+    assert resolve_alias("s/e/y", exact, patterns) == "s/1/" + "c" * 12
+    assert resolve_alias("s/old-name/y-cccccccc", exact, patterns) == "s/1/" + "c" * 12
+    assert resolve_alias("s/e/abcdef12aaaa", exact, patterns) == "s/1/abcdef12aaaa"
 
 
 def test_the_sqlite_artifact_folder_is_owned_not_read_as_a_store():
@@ -202,9 +219,7 @@ def test_metric_lines_with_extra_fields_and_bad_lines(tmp_path):
     store = shutil.copytree(DATA / "mlflow_file" / "mlruns", tmp_path / "mlruns")
     reader = MlflowFileReader()
     (run_id, handle), *_ = [
-        h
-        for h in reader.list_runs(store, root=tmp_path)
-        if h[0].startswith("mlruns/fraud/diverged")
+        h for h in reader.list_runs(store, root=tmp_path) if "mlruns/fraud/diverged" in h[1].aliases
     ]
     metric = handle.run_dir / "metrics" / "train" / "loss"
     metric.write_text("1000 1.5 0 eval-set 0a1b\n2000 0.5 1 eval-set 0a1b\n3000 0.7\n")
@@ -226,7 +241,7 @@ def test_an_unreadable_run_is_one_skipped_run_naming_the_file(tmp_path):
     assert len(runs) == len(expected("mlflow_file")["runs"]) - 1
     (problem,) = problems
     assert problem.path.endswith("meta.yaml") and problem.line is not None
-    assert problem.run_id.startswith("mlruns/fraud/diverged-")
+    assert problem.run_id == f"mlruns/{meta.parent.parent.name}/{meta.parent.name}"
 
 
 @pytest.mark.parametrize("store", sorted(STORES))

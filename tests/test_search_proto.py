@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser_util import CHROMIUM, CHROMIUM_ARGS, chromium_problem, serve
-from tests.conftest import make_project, write_run
+from tests.conftest import MKDOCS_YML, make_project, write_run
 
 PROTO = Path(__file__).resolve().parent.parent / "bench" / "search_proto"
 sys.path.insert(0, str(PROTO))
@@ -101,8 +101,9 @@ HOSTILE = '<img src=x onerror="window.__xss=1">'
 
 @pytest.fixture(scope="module")
 def proto_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real build whose search is replaced by the prototype's MkDocs hooks (the shape of
+    the integration: run documents from reporter's `Run` objects)."""
     from corpus import write_search_runs
-    from postbuild import apply
 
     root = tmp_path_factory.mktemp("search-proto")
     runs = root / "runs-src"
@@ -133,7 +134,8 @@ def proto_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
             },
         },
     )
-    config = make_project(root / "project", runs)
+    hooks = f"hooks: [{json.dumps(str(PROTO / 'hooks.py'))}]\n"
+    config = make_project(root / "project", runs, mkdocs_yml=MKDOCS_YML + hooks)
     subprocess.run(
         [
             sys.executable,
@@ -148,7 +150,6 @@ def proto_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ],
         check=True,
     )
-    apply(root / "site")
     return root / "site"
 
 

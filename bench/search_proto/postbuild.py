@@ -18,6 +18,7 @@ from the `Run` objects (see hooks.py).
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import re
 import shutil
@@ -32,6 +33,10 @@ from index import Field, SearchDoc, write_index  # noqa: E402
 
 PRIMARY_CANDIDATES = ("pr_auc", "average_precision", "roc_auc")
 CSS = Path(__file__).with_name("search.css")
+WORKER = Path(__file__).with_name("worker.js")
+# the worker's URL changes with its content: a browser never runs an old worker on a new index
+WORKER_URL = "search/reporter/worker.js?v=" + hashlib.sha256(WORKER.read_bytes()).hexdigest()[:10]
+CSS_URL = "search/reporter/search.css?v=" + hashlib.sha256(CSS.read_bytes()).hexdigest()[:10]
 _CONFIG = re.compile(r'(<script id="__config" type="application/json">)(.*?)(</script>)', re.S)
 _TAG = re.compile(r"<[^>]+>")
 
@@ -43,12 +48,13 @@ def apply(site: Path, metric: str | None = None) -> dict[str, object]:
     # Material's entries carry tags as reporter handed them to the theme: HTML-escaped
     tags = {e["location"]: tuple(unescape(t) for t in e.get("tags", ())) for e in material["docs"]}
     docs = [run_doc(site, page, metric, tags) for page in run_pages]
+    docs.sort(key=_best_first)  # equal scores keep this order: the better run comes first
     run_locations = {d.location for d in docs}
     docs += page_docs(material["docs"], skip=run_locations)
     meta = write_index(docs, site)
     index_file.write_text(json.dumps({"config": material["config"], "docs": []}), encoding="utf-8")
     shutil.copyfile(CSS, site / "search" / "reporter" / "search.css")
-    rewrite_pages(site, "search/reporter/worker.js", "search/reporter/search.css")
+    rewrite_pages(site, WORKER_URL, CSS_URL)
     return meta
 
 
@@ -195,6 +201,14 @@ class RunPage(HTMLParser):
             self._dt += data
         if self._cells:
             self._cells[-1] += data
+
+
+def _best_first(doc: SearchDoc) -> tuple[bool, float]:
+    """The key metrics read back here (pr_auc, average_precision, roc_auc) are higher-better."""
+    try:
+        return (False, -float(doc.metric.rsplit(" ", 1)[1]))
+    except (IndexError, ValueError):
+        return (True, 0.0)
 
 
 def _plain(html: str) -> str:

@@ -6,6 +6,7 @@ with the key metric in every run's snippet and user text escaped."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -41,10 +42,11 @@ def test_a_dotted_snake_case_name_is_found_by_any_piece() -> None:
         "model.learning_rate",
         "learning_rate",
         "0.05",
-        "learning_rate=0.05",
         "model.learning",
     } <= found
+    assert "model.learning_rate=0" not in found  # "=" separates a name from its value
     assert tokens.query_terms("learning_rate") == ["learning_rate"]
+    assert tokens.query_terms("learning_rate=0.05") == ["learning_rate", "0.05"]
 
 
 def test_at_and_ampersand_tokens_stay_whole_and_in_pieces() -> None:
@@ -70,28 +72,50 @@ NODE_PARITY = """
 const fs = require("fs"), vm = require("vm");
 globalThis.self = {location: {href: "http://localhost/search/reporter/worker.js"}, addEventListener() {}};
 vm.runInThisContext(fs.readFileSync(process.argv[2], "utf8"));
-const samples = JSON.parse(fs.readFileSync(0, "utf8"));
-console.log(JSON.stringify(samples.map(s => [queryTerms(s), shardOf(s, 64), shardOf(s, 4096)])));
+const input = JSON.parse(fs.readFileSync(0, "utf8"));
+console.log(JSON.stringify({
+  samples: input.samples.map(s => [queryTerms(s), shardOf(s, 64), shardOf(s, 4096, ["mo", "mod", "model", "模型", "lg"])]),
+  postings: input.postings.map(list => { const p = decode(list); return [p.docs, p.weights]; }),
+}));
 """
+POSTINGS = [
+    {0: 5},
+    {3: 9, 4: 9, 5: 9, 6: 9, 9: 1},
+    {i: 5 for i in range(10_000)},
+    {1: 12, 2: 4, 3: 4, 40: 15, 41: 15, 42: 15, 100: 3},
+]
 
 
-def test_the_worker_cuts_queries_and_picks_shards_like_the_index_builder(tmp_path: Path) -> None:
+def test_the_worker_reads_queries_shards_and_postings_like_the_index_builder(
+    tmp_path: Path,
+) -> None:
     node = shutil.which("node")
     if node is None:
         pytest.skip("node is not installed: the worker's tokeniser is checked in the browser test")
+    from index import _encode
+
     script = tmp_path / "parity.js"
     script.write_text(NODE_PARITY)
+    lists = [_encode(p) for p in POSTINGS]
+    assert len(lists[2]) == 3  # a token every document has: one entry, one repeat count
     done = subprocess.run(
         [node, str(script), str(PROTO / "worker.js")],
-        input=json.dumps(SAMPLES),
+        input=json.dumps({"samples": SAMPLES, "postings": lists}),
         capture_output=True,
         text=True,
         check=True,
     )
     expected = [
-        [tokens.query_terms(s), tokens.shard_of(s, 64), tokens.shard_of(s, 4096)] for s in SAMPLES
+        [
+            tokens.query_terms(s),
+            tokens.shard_of(s, 64),
+            tokens.shard_of(s, 4096, {"mo", "mod", "model", "模型", "lg"}),
+        ]
+        for s in SAMPLES
     ]
-    assert json.loads(done.stdout) == expected
+    got = json.loads(done.stdout)
+    assert got["samples"] == expected
+    assert got["postings"] == [[sorted(p), [p[d] for d in sorted(p)]] for p in POSTINGS]
 
 
 # ---------- Material's search box on a built site ----------
@@ -149,7 +173,10 @@ def proto_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
             str(root / "site"),
         ],
         check=True,
+        env={**os.environ, "SEARCH_PROTO_SHARD_BYTES": "300"},
     )
+    meta = json.loads((root / "site" / "search" / "reporter" / "meta.json").read_text())
+    assert meta["docs"] > 26 and len(meta["split"]) > 10  # prefixes split over shards
     return root / "site"
 
 

@@ -54,11 +54,12 @@ def write_index(
     limit: int = 50,
 ) -> dict[str, object]:
     """Write the index of `docs` under `site/search/reporter/`; return its meta."""
-    postings = _postings(docs)
+    postings = {token: _encode(held) for token, held in _postings(docs).items()}
     shards = _shard_count(postings, shard_bytes)
+    split = _split_prefixes(postings, shard_bytes)
     shard_files: list[dict[str, list[int]]] = [{} for _ in range(shards)]
     for token in sorted(postings):
-        shard_files[shard_of(token, shards)][token] = _encode(postings[token])
+        shard_files[shard_of(token, shards, split)][token] = postings[token]
     records = [
         [
             d.location,
@@ -84,6 +85,7 @@ def write_index(
         "chunk": chunk,
         "shards": shards,
         "limit": limit,
+        "split": sorted(split),
         "pages": _page_ranges(docs),
     }
     root = site / "search" / "reporter"
@@ -115,15 +117,47 @@ def _postings(docs: Sequence[SearchDoc]) -> dict[str, dict[int, int]]:
 
 
 def _encode(held: dict[int, int]) -> list[int]:
-    out, last = [], 0
+    """[delta*16 + weight, ...] by doc id; a negative n repeats the previous entry -n more
+    times, so a token every run has (a parameter name) costs a few bytes, not 30 KB."""
+    out: list[int] = []
+    last, prev, repeat = 0, None, 0
     for doc in sorted(held):
-        out.append((doc - last) * 16 + min(held[doc], 15))
+        value = (doc - last) * 16 + min(held[doc], 15)
         last = doc
+        if value == prev:
+            repeat += 1
+            continue
+        if repeat:
+            out.append(-repeat)
+            repeat = 0
+        out.append(value)
+        prev = value
+    if repeat:
+        out.append(-repeat)
     return out
 
 
-def _shard_count(postings: dict[str, dict[int, int]], shard_bytes: int) -> int:
-    size = sum(len(t) + 4 + 3 * len(p) for t, p in postings.items())
+def _split_prefixes(postings: dict[str, list[int]], shard_bytes: int) -> set[str]:
+    """Prefixes whose tokens would fill more than a shard on their own (see `shard_key`)."""
+    cost = {token: len(token) + 4 + 4 * len(p) for token, p in postings.items()}
+    groups: dict[str, list[str]] = defaultdict(list)
+    for token in postings:
+        groups[token[:2]].append(token)
+    split: set[str] = set()
+    while groups:
+        deeper: dict[str, list[str]] = defaultdict(list)
+        for prefix, members in groups.items():
+            longer = [t for t in members if len(t) > len(prefix)]
+            if longer and sum(cost[t] for t in members) > shard_bytes:
+                split.add(prefix)
+                for t in longer:
+                    deeper[t[: len(prefix) + 1]].append(t)
+        groups = deeper
+    return split
+
+
+def _shard_count(postings: dict[str, list[int]], shard_bytes: int) -> int:
+    size = sum(len(t) + 4 + 4 * len(p) for t, p in postings.items())
     shards = 1
     while size / shards > shard_bytes and shards < 4096:
         shards *= 2

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-JOINERS = "._@-&/:+=#'"
+JOINERS = "._@-&/:+#'"  # not "=": `learning_rate=0.05` is two things, found by both
 MAX_SPAN = 4  # longest run of words indexed as one token (besides the whole compound)
 MAX_TOKEN = 64  # characters; longer compounds (hashes, URLs) are indexed by their pieces only
 
@@ -65,16 +65,21 @@ def query_terms(query: str) -> list[str]:
     return list(dict.fromkeys(terms))
 
 
-def shard_key(token: str) -> str:
-    """Tokens sharing their first two characters live in one shard: a prefix query of two or
-    more characters reads one shard."""
-    return token[:2]
+def shard_key(token: str, split: frozenset[str] | set[str] = frozenset()) -> str:
+    """Tokens sharing their first two characters live in one shard; when a prefix starts too
+    many tokens for one shard (it is in `split`, e.g. "ru" of every run id), one more
+    character decides, and so on. A query term reads one shard; a term that is itself a split
+    prefix matches only itself (its longer tokens are spread over other shards)."""
+    k = 2
+    while len(token) > k and token[:k] in split:
+        k += 1
+    return token[:k]
 
 
-def shard_of(token: str, shards: int) -> int:
+def shard_of(token: str, shards: int, split: frozenset[str] | set[str] = frozenset()) -> int:
     """FNV-1a over the code points of the shard key (the worker computes the same)."""
     h = 0x811C9DC5
-    for ch in shard_key(token):
+    for ch in shard_key(token, split):
         h ^= ord(ch)
         h = (h * 0x01000193) & 0xFFFFFFFF
     return h % shards

@@ -10,7 +10,7 @@
 "use strict";
 
 var CJK = "\\u3040-\\u30ff\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff";
-var JOINERS = "._@\\-&/:+=#'";
+var JOINERS = "._@\\-&/:+#'";
 var WORD = "(?:(?![" + CJK + "])[\\p{L}\\p{N}])+";
 var CHUNK = new RegExp("[" + CJK + "]+|" + WORD + "(?:[" + JOINERS + "_]+" + WORD + ")*", "gu");
 var IS_CJK = new RegExp("^[" + CJK + "]", "u");
@@ -33,9 +33,12 @@ function queryTerms(query) {
   return terms.filter(function (t, i) { return terms.indexOf(t) === i; });
 }
 
-function shardOf(token, shards) {
+function shardOf(token, shards, split) {
+  // the first two characters pick the shard, one more while the prefix is split (tokens.py)
+  var chars = Array.from(token), k = 2;
+  while (split && chars.length > k && split.indexOf(chars.slice(0, k).join("")) >= 0) k++;
   var h = 0x811c9dc5;
-  Array.from(token).slice(0, 2).forEach(function (ch) {
+  chars.slice(0, k).forEach(function (ch) {
     h ^= ch.codePointAt(0);
     h = Math.imul(h, 0x01000193) >>> 0;
   });
@@ -73,27 +76,40 @@ function file(m, path) {
 
 /* ---- search ---- */
 
-function postingsOf(shard, term) {
-  // term -> [[doc ids], [weights], exact?] for every token the term is a prefix of
+function postingsOf(m, shard, term) {
+  // every token of the shard the term is a prefix of; one character, or a split prefix,
+  // only matches itself (longer tokens starting with it live in other shards)
   var out = [];
-  var short = Array.from(term).length === 1;
+  var n = Array.from(term).length;
+  var exact = n === 1 || m.split.indexOf(term) >= 0;
   Object.keys(shard).forEach(function (token) {
-    if (short ? token !== term : token.lastIndexOf(term, 0) !== 0) return;
+    if (exact ? token !== term : token.lastIndexOf(term, 0) !== 0) return;
     out.push({ token: token, list: shard[token] });
   });
   return out;
 }
 
+function decode(list) {
+  // [delta*16 + weight, ...]; a negative n repeats the previous entry -n more times
+  var docs = [], weights = [], doc = 0, prev = 0;
+  for (var i = 0; i < list.length; i++) {
+    var v = list[i], times = 1;
+    if (v < 0) { times = -v; v = prev; }
+    for (var k = 0; k < times; k++) { doc += v >> 4; docs.push(doc); weights.push(v & 15); }
+    prev = v;
+  }
+  return { docs: docs, weights: weights };
+}
+
 function scoreTerm(m, shard, term) {
   var scores = new Map();
-  postingsOf(shard, term).forEach(function (hit) {
-    var idf = Math.log(1 + m.docs / hit.list.length);
+  postingsOf(m, shard, term).forEach(function (hit) {
+    var p = decode(hit.list);
+    var idf = Math.log(1 + m.docs / p.docs.length);
     var fit = hit.token === term ? 1 : 0.3 + 0.5 * term.length / hit.token.length;
-    var doc = 0;
-    for (var i = 0; i < hit.list.length; i++) {
-      doc += hit.list[i] >> 4;
-      var s = (hit.list[i] & 15) * idf * fit;
-      if (!(scores.get(doc) >= s)) scores.set(doc, s);
+    for (var i = 0; i < p.docs.length; i++) {
+      var s = p.weights[i] * idf * fit;
+      if (!(scores.get(p.docs[i]) >= s)) scores.set(p.docs[i], s);
     }
   });
   return scores;
@@ -101,7 +117,7 @@ function scoreTerm(m, shard, term) {
 
 function rank(m, terms) {
   return Promise.all(terms.map(function (t) {
-    return file(m, "t/" + shardOf(t, m.shards) + ".json");
+    return file(m, "t/" + shardOf(t, m.shards, m.split) + ".json");
   })).then(function (shards) {
     var total = null;
     terms.forEach(function (t, i) {

@@ -14,7 +14,8 @@ soon as the page has loaded, and times the first result row (or "No matching doc
 Prints per option and query: the median latency in ms, the count Material shows, and whether
 the first result is a right answer (`+`) or not (`-`); then per option: index bytes on disk
 (and files), bytes fetched for search until the first result (median over queries), and the
-growth of the browser's resident memory from page load to the first result (median).
+growth of the browser's resident memory from page load to the first result (median), and the
+time from navigation start until the search worker first answers (median).
 The lunr option needs lunr.js 2.3.9 (`npm pack lunr@2.3.9`); without --lunr-js it is skipped.
 """
 
@@ -25,6 +26,7 @@ import functools
 import http.server
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -251,6 +253,27 @@ def measure(playwright, base: str, query: str, answers: set[str]) -> dict[str, o
         browser.close()
 
 
+def measure_ready(playwright, base: str) -> float:
+    """Seconds from navigation start until the search worker answers (Material's result meta
+    leaves its initial "Initializing search"): what a visitor typing at once waits for."""
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    try:
+        page = browser.new_context().new_page()
+        page.goto(base, wait_until="domcontentloaded")
+        # the text the page was served with (the live one may have changed already)
+        served = page.evaluate("() => fetch(location.href).then(r => r.text())")
+        initial = re.search(r'class="md-search-result__meta">([^<]*)<', served).group(1)
+        page.wait_for_function(
+            "t => document.querySelector('.md-search-result__meta').textContent.trim() !== t.trim()",
+            arg=initial,
+            timeout=300_000,
+            polling=50,
+        )
+        return page.evaluate("() => performance.now()") / 1000
+    finally:
+        browser.close()
+
+
 def serve(directory: Path) -> http.server.ThreadingHTTPServer:
     server = http.server.ThreadingHTTPServer(
         ("127.0.0.1", 0), functools.partial(Counting, directory=str(directory))
@@ -270,6 +293,7 @@ def run_size(root: Path, n: int, options: list[str], reps: int, lunr_js: Path | 
     sites = prepare(root, n, options, lunr_js)
     qs = queries(root / f"runs-{n}", n)
     results: dict[str, dict[str, list[dict]]] = {}
+    ready: dict[str, float] = {}
     with sync_playwright() as p:
         for option, site in sites.items():
             server = serve(site)
@@ -279,6 +303,7 @@ def run_size(root: Path, n: int, options: list[str], reps: int, lunr_js: Path | 
                     label: [measure(p, base, q, answers) for _ in range(reps)]
                     for label, q, answers in qs
                 }
+                ready[option] = statistics.median(measure_ready(p, base) for _ in range(reps))
             finally:
                 server.shutdown()
             print(f"  measured {option}", flush=True)
@@ -311,10 +336,18 @@ def run_size(root: Path, n: int, options: list[str], reps: int, lunr_js: Path | 
     print(f"{'fetched to 1st result, KB':<26}" + median("fetched", 1024))
     print(f"{'fetched in all, KB':<26}" + median("fetched_all", 1024))
     print(f"{'browser RSS growth, MB':<26}" + median("rss", 1024))
+    print(f"{'search ready after nav, s':<26}" + "".join(f"{ready[o]:>{width}.1f}" for o in sites))
     made = {o: (sites[o] / ".bench-option").read_text().strip() for o in sites if o != "material"}
     print("post-build step, s: " + ", ".join(f"{o} {s}" for o, s in made.items()))
     with open(root / f"results-{n}.json", "w") as f:
-        json.dump({"queries": [(label, q, len(a)) for label, q, a in qs], "results": results}, f)
+        json.dump(
+            {
+                "queries": [(label, q, len(a)) for label, q, a in qs],
+                "results": results,
+                "ready": ready,
+            },
+            f,
+        )
 
 
 def main() -> None:

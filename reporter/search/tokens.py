@@ -1,7 +1,7 @@
-"""The tokeniser shared by the index builder (here) and the search worker (`worker.js`).
+"""The tokeniser shared by the index builder (`index.py`) and the search worker (`worker.js`).
 
-Both sides must cut text the same way; `tests/test_search_proto.py` runs the two on the
-same strings. Rules:
+Both sides must cut text the same way; `tests/search/test_tokens.py` runs the two on the same
+strings. Rules:
 
 - Text is NFKC-normalised and lower-cased.
 - Letters and digits make words. `JOINERS` glue words into a compound (`model.learning_rate`,

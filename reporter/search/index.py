@@ -1,14 +1,19 @@
 """A static, sharded search index: the browser fetches only the shards a query needs.
 
 Layout under `<site>/search/reporter/`:
-    meta.json               {"version", "id", "docs", "chunk", "shards", "limit"}; fetched first
-    <id>/t/<n>.json         term shards: {token: [delta*16 + weight, ...]} (doc ids delta-coded)
+    meta.json               {"version", "id", "docs", "chunk", "shards", "limit", "split", "pages"}
+    <id>/t/<n>.json         term shards: {token: [delta*16 + weight, ...]} (doc ids delta-coded);
+                            a prefix split over other shards also has its documents as `prefix*`
     <id>/d/<n>.json         document chunks: `chunk` consecutive documents each
     worker.js               the search worker (speaks Material's worker protocol)
 `<id>` is a digest of the index, so a cached shard never mixes with a newer meta.json.
 
 A document is a page (or a section of one): its location, title, the fields a snippet may quote
 (label, text, weight) and, for a run, its key metric, shown on every result.
+
+`index_files` is a pure function of the documents (same documents, same bytes: everything is
+sorted, nothing depends on time), so a later incremental build can regenerate the index from
+cached documents.
 """
 
 from __future__ import annotations
@@ -17,16 +22,23 @@ import hashlib
 import json
 import shutil
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from tokens import shard_of, tokens
+from reporter.files import write_inside
+from reporter.search.tokens import shard_of, tokens
 
+ROOT = "search/reporter"  # under the site
+WORKER = Path(__file__).with_name("worker.js")
 TITLE_WEIGHT = 12
 TAG_WEIGHT = 10
-SNIPPET_CHARS = 1500  # of each field, kept for snippets; the whole field is indexed
-WORKER = Path(__file__).with_name("worker.js")
+MAX_FIELD_CHARS = 20_000  # of each field, indexed (a model card longer than this is cut)
+SNIPPET_CHARS = 1500  # of each field, kept for snippets
+LIMIT = 50  # pages a query lists at most
+CHUNK = 8  # documents per document chunk
+SHARD_BYTES = 16_000  # a term shard's target size (before compression)
+PREFIX_MARK = "*"  # never in a token: `lgb*` lists the documents of every token starting `lgb`
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -42,24 +54,26 @@ class SearchDoc:
     title: str
     fields: tuple[Field, ...] = ()
     tags: tuple[str, ...] = ()
-    metric: str = ""  # e.g. "average_precision 0.8585": the run's key metric
+    metric: str = ""  # e.g. "average_precision 0.8585": a run's key metric
 
 
-def write_index(
+def index_files(
     docs: Sequence[SearchDoc],
-    site: Path,
     *,
-    chunk: int = 8,
-    shard_bytes: int = 16_000,
-    limit: int = 50,
-) -> dict[str, object]:
-    """Write the index of `docs` under `site/search/reporter/`; return its meta."""
-    postings = {token: _encode(held) for token, held in _postings(docs).items()}
+    chunk: int = CHUNK,
+    shard_bytes: int = SHARD_BYTES,
+    limit: int = LIMIT,
+) -> tuple[dict[str, object], dict[str, bytes]]:
+    """The index of `docs`: its meta and its files (paths relative to `ROOT`)."""
+    held = _postings(docs)
+    postings = {token: _encode(docs_of) for token, docs_of in held.items()}
     shards = _shard_count(postings, shard_bytes)
     split = _split_prefixes(postings, shard_bytes)
     shard_files: list[dict[str, list[int]]] = [{} for _ in range(shards)]
     for token in sorted(postings):
         shard_files[shard_of(token, shards, split)][token] = postings[token]
+    for prefix, docs_of in sorted(_prefix_postings(held, split).items()):
+        shard_files[shard_of(prefix, shards, split)][prefix + PREFIX_MARK] = _encode(docs_of)
     records = [
         [
             d.location,
@@ -78,9 +92,10 @@ def write_index(
     digest = hashlib.sha256()
     for name in sorted(blobs):
         digest.update(name.encode() + b"\0" + blobs[name])
+    index_id = digest.hexdigest()[:12]
     meta: dict[str, object] = {
         "version": 1,
-        "id": digest.hexdigest()[:12],
+        "id": index_id,
         "docs": len(docs),
         "chunk": chunk,
         "shards": shards,
@@ -88,15 +103,26 @@ def write_index(
         "split": sorted(split),
         "pages": _page_ranges(docs),
     }
-    root = site / "search" / "reporter"
-    shutil.rmtree(root, ignore_errors=True)
-    for name, blob in blobs.items():
-        path = root / str(meta["id"]) / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(blob)
-    (root / "meta.json").write_bytes(_json(meta))
-    shutil.copyfile(WORKER, root / "worker.js")
+    files = {f"{index_id}/{name}": blob for name, blob in sorted(blobs.items())}
+    files["meta.json"] = _json(meta)
+    files["worker.js"] = WORKER.read_bytes()
+    return meta, files
+
+
+def write_index(docs: Sequence[SearchDoc], site: Path, **options: int) -> dict[str, object]:
+    """Write the index of `docs` under `site/search/reporter/` (replacing an older one, which
+    only a build into an existing site folder leaves there); return its meta."""
+    meta, files = index_files(docs, **options)
+    shutil.rmtree(site / ROOT, ignore_errors=True)
+    for name, blob in files.items():
+        write_inside(site, f"{ROOT}/{name}", blob)
     return meta
+
+
+def worker_version() -> str:
+    """A digest of the worker: its URL changes with its content, so a browser never runs an
+    old cached worker against a new index."""
+    return hashlib.sha256(WORKER.read_bytes()).hexdigest()[:10]
 
 
 def _postings(docs: Sequence[SearchDoc]) -> dict[str, dict[int, int]]:
@@ -109,7 +135,7 @@ def _postings(docs: Sequence[SearchDoc]) -> dict[str, dict[int, int]]:
             *((f.text, f.weight) for f in doc.fields),
         ]
         for text, weight in weighted:
-            for token in set(tokens(text)):
+            for token in set(tokens(text[:MAX_FIELD_CHARS])):
                 held = postings[token]
                 if held.get(i, 0) < weight:
                     held[i] = weight
@@ -137,9 +163,12 @@ def _encode(held: dict[int, int]) -> list[int]:
     return out
 
 
+def _cost(token: str, postings: list[int]) -> int:
+    return len(token) + 4 + 4 * len(postings)
+
+
 def _split_prefixes(postings: dict[str, list[int]], shard_bytes: int) -> set[str]:
     """Prefixes whose tokens would fill more than a shard on their own (see `shard_key`)."""
-    cost = {token: len(token) + 4 + 4 * len(p) for token, p in postings.items()}
     groups: dict[str, list[str]] = defaultdict(list)
     for token in postings:
         groups[token[:2]].append(token)
@@ -148,7 +177,7 @@ def _split_prefixes(postings: dict[str, list[int]], shard_bytes: int) -> set[str
         deeper: dict[str, list[str]] = defaultdict(list)
         for prefix, members in groups.items():
             longer = [t for t in members if len(t) > len(prefix)]
-            if longer and sum(cost[t] for t in members) > shard_bytes:
+            if longer and sum(_cost(t, postings[t]) for t in members) > shard_bytes:
                 split.add(prefix)
                 for t in longer:
                     deeper[t[: len(prefix) + 1]].append(t)
@@ -156,8 +185,23 @@ def _split_prefixes(postings: dict[str, list[int]], shard_bytes: int) -> set[str
     return split
 
 
+def _prefix_postings(held: dict[str, dict[int, int]], split: set[str]) -> dict[str, dict[int, int]]:
+    """Split prefix -> {doc: heaviest weight of its longer tokens}: a query for `lgb` finds
+    `lgbm-...` although those tokens live in other shards (see `tokens.shard_key`)."""
+    out: dict[str, dict[int, int]] = defaultdict(dict)
+    for token, docs_of in held.items():
+        k = 2
+        while len(token) > k and token[:k] in split:
+            into = out[token[:k]]
+            for doc, weight in docs_of.items():
+                if into.get(doc, 0) < weight:
+                    into[doc] = weight
+            k += 1
+    return out
+
+
 def _shard_count(postings: dict[str, list[int]], shard_bytes: int) -> int:
-    size = sum(len(t) + 4 + 4 * len(p) for t, p in postings.items())
+    size = sum(_cost(t, p) for t, p in postings.items())
     shards = 1
     while size / shards > shard_bytes and shards < 4096:
         shards *= 2
@@ -181,8 +225,6 @@ def _page_ranges(docs: Sequence[SearchDoc]) -> list[list[int]]:
 
 
 def _json(value: object) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
-
-
-def iter_fields(pairs: Iterable[tuple[str, str, int]]) -> tuple[Field, ...]:
-    return tuple(Field(label=label, text=text, weight=w) for label, text, w in pairs if text)
+    # A lone surrogate (from an undecodable file name) becomes a JSON escape, not an error.
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return text.encode("utf-8", "backslashreplace")

@@ -5,7 +5,7 @@
  * worker's URL): {type: 0 SETUP, data: {config, docs, options}} -> {type: 1 READY};
  * {type: 2 QUERY, data: "text"} -> {type: 3 RESULT, data: {items: [[article, ...sections]]}}.
  * Material inserts titles, texts and tags as HTML: everything from the index is escaped here.
- * The tokeniser mirrors bench/search_proto/tokens.py (a test compares the two).
+ * The tokeniser mirrors reporter/search/tokens.py (tests/search/test_tokens.py compares the two).
  */
 "use strict";
 
@@ -77,14 +77,18 @@ function file(m, path) {
 /* ---- search ---- */
 
 function postingsOf(m, shard, term) {
-  // every token of the shard the term is a prefix of; one character, or a split prefix,
-  // only matches itself (longer tokens starting with it live in other shards)
+  // every token of the shard the term is a prefix of; one character only matches itself; a
+  // split prefix (its longer tokens live in other shards) matches itself and, through its
+  // entry "term*", every token it starts (index.py: PREFIX_MARK)
   var out = [];
   var n = Array.from(term).length;
-  var exact = n === 1 || m.split.indexOf(term) >= 0;
+  if (n === 1 || m.split.indexOf(term) >= 0) {
+    if (shard.hasOwnProperty(term)) out.push({ token: term, list: shard[term] });
+    if (n > 1 && shard.hasOwnProperty(term + "*")) out.push({ token: term + "*", list: shard[term + "*"] });
+    return out;
+  }
   Object.keys(shard).forEach(function (token) {
-    if (exact ? token !== term : token.lastIndexOf(term, 0) !== 0) return;
-    out.push({ token: token, list: shard[token] });
+    if (token.lastIndexOf(term, 0) === 0 && token.indexOf("*") < 0) out.push({ token: token, list: shard[token] });
   });
   return out;
 }
@@ -106,7 +110,9 @@ function scoreTerm(m, shard, term) {
   postingsOf(m, shard, term).forEach(function (hit) {
     var p = decode(hit.list);
     var idf = Math.log(1 + m.docs / p.docs.length);
-    var fit = hit.token === term ? 1 : 0.3 + 0.5 * term.length / hit.token.length;
+    var fit = hit.token === term ? 1
+      : hit.token === term + "*" ? 0.5  // some longer token of a split prefix
+      : 0.3 + 0.5 * term.length / hit.token.length;
     for (var i = 0; i < p.docs.length; i++) {
       var s = p.weights[i] * idf * fit;
       if (!(scores.get(p.docs[i]) >= s)) scores.set(p.docs[i], s);

@@ -1,22 +1,23 @@
-"""Search at scale: index size, bytes fetched and time from typing to the first result, per option.
+"""Search at scale on a site built by `reporter build`: time from typing to the first result in
+headless Chromium with a cold cache, bytes fetched, index size, right answers.
 
-    python bench/bench_search.py --root /tmp/search-bench --sizes 1000 10000 --lunr-js lunr.js
-    python bench/bench_search.py --root /tmp/search-bench --sizes 1000 --options material proto --reps 1
+    python bench/bench_search.py --root /tmp/search-bench                  # 1,000 runs
+    python bench/bench_search.py --root /tmp/search-bench --sizes 1000 10000 --reps 3
 
-For each size N it writes N synthetic runs (bench/search_proto/corpus.py: varied names, tags,
+For each size N it writes N synthetic runs (bench/search_corpus.py: varied names, tags,
 parameters, notes with Chinese sentences and tokens such as `recall@fpr`, `amp&and`) and builds
-the site once with `reporter build`; both stay under --root and are reused by later calls.
-From that site it derives one copy per option (bench/search_proto/options.py: material, lean,
-lunr, pagefind, proto), serves it on 127.0.0.1 and, in a fresh headless Chromium per
-measurement (cold cache), opens the home page, types the query into Material's search box as
-soon as the page has loaded, and times the first result row (or "No matching documents").
+the site with `reporter build`; both stay under --root and are reused by later calls
+(`--rebuild` builds again, e.g. after changing reporter). It serves the site on 127.0.0.1 and,
+in a fresh headless Chromium per measurement (cold cache), opens the home page, types the query
+into Material's search box as soon as the page has loaded, and times the first result row (or
+"No matching documents").
 
-Prints per option and query: the median latency in ms, the count Material shows, and whether
-the first result is a right answer (`+`) or not (`-`); then per option: index bytes on disk
-(and files), bytes fetched for search until the first result (median over queries), and the
-growth of the browser's resident memory from page load to the first result (median), and the
-time from navigation start until the search worker first answers (median).
-The lunr option needs lunr.js 2.3.9 (`npm pack lunr@2.3.9`); without --lunr-js it is skipped.
+Prints per query: the median latency in ms, the count Material shows, whether the first result
+is a right answer (`+`) or not (`-`), and the KB fetched from `search/` until the first result;
+then the index on disk, the growth of the browser's resident memory from page load to the
+first result (median), the time from navigation start until the search worker first answers
+(Material's "Initializing search" replaced), the build time, and the machine's load average
+(the machine is shared: note it with the numbers).
 """
 
 from __future__ import annotations
@@ -36,10 +37,8 @@ from pathlib import Path
 
 import yaml
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE / "search_proto"))
-from corpus import write_search_runs  # noqa: E402
-from options import OPTIONS, make  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from search_corpus import write_search_runs  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -61,14 +60,6 @@ plugins:
   - tags
 markdown_extensions: [admonition, attr_list, md_in_html, tables, toc, pymdownx.details, pymdownx.superfences]
 """
-SEARCH_PATHS = ("/search/", "/pagefind/")
-INDEX_PATHS = {
-    "material": "search/search_index.json",
-    "lean": "search/search_index.json",
-    "lunr": "search/lunr-worker",
-    "pagefind": "pagefind",
-    "proto": "search/reporter",
-}
 WATCH = """() => {
   const input = document.querySelector('input.md-search__input');
   const meta = document.querySelector('.md-search-result__meta');
@@ -101,47 +92,29 @@ class Counting(http.server.SimpleHTTPRequestHandler):
         return f
 
 
-def prepare(root: Path, n: int, options: list[str], lunr_js: Path | None) -> dict[str, Path]:
+def prepare(root: Path, n: int, rebuild: bool) -> tuple[Path, float | None]:
+    """The site of `n` synthetic runs, built by `reporter build` (once; again with `rebuild`)."""
     runs, site = root / f"runs-{n}", root / f"site-{n}"
     if not runs.is_dir():
         print(f"writing {n} runs ...", flush=True)
         write_search_runs(runs, n)
-    if not (site / "search" / "search_index.json").is_file():
-        project = root / "project"
-        (project / "docs").mkdir(parents=True, exist_ok=True)
-        (project / "docs" / "index.md").write_text("# Bench\n\n<!-- reporter:home -->\n")
-        (project / "mkdocs.yml").write_text(MKDOCS_YML)
-        print(f"building the site of {n} runs (once) ...", flush=True)
-        started = time.perf_counter()
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "reporter.cli",
-                "build",
-                "-q",
-                "--runs",
-                str(runs),
-                "--site-dir",
-                str(site),
-                "--config",
-                str(project / "mkdocs.yml"),
-            ],
-            check=True,
-            env={**os.environ, "SOURCE_DATE_EPOCH": "1790000000"},
-        )
-        print(f"  built in {time.perf_counter() - started:.0f} s", flush=True)
-    sites = {}
-    for option in options:
-        out = site if option == "material" else root / f"{option}-{n}"
-        marker = out / ".bench-option"
-        if option != "material" and not marker.is_file():
-            started = time.perf_counter()
-            make(option, site, out, lunr_js=lunr_js)
-            marker.write_text(f"{time.perf_counter() - started:.1f}")
-            print(f"  {option}: made in {marker.read_text()} s", flush=True)
-        sites[option] = out
-    return sites
+    if (site / "search" / "reporter" / "meta.json").is_file() and not rebuild:
+        return site, None
+    project = root / f"project-{n}"
+    (project / "docs").mkdir(parents=True, exist_ok=True)
+    (project / "docs" / "index.md").write_text("# Bench\n\n<!-- reporter:home -->\n")
+    (project / "mkdocs.yml").write_text(MKDOCS_YML)
+    print(f"building the site of {n} runs ...", flush=True)
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "reporter.cli", "build", "-q", "--runs", str(runs)]
+        + ["--site-dir", str(site), "--config", str(project / "mkdocs.yml")],
+        check=True,
+        env={**os.environ, "SOURCE_DATE_EPOCH": "1790000000"},
+    )
+    seconds = time.perf_counter() - started
+    print(f"  built in {seconds:.0f} s", flush=True)
+    return site, seconds
 
 
 def queries(runs: Path, n: int) -> list[tuple[str, str, set[str]]]:
@@ -228,15 +201,10 @@ def measure(playwright, base: str, query: str, answers: set[str]) -> dict[str, o
         seconds = page.evaluate("() => (window.__search.t1 - window.__search.t0) / 1000")
         found_at = time.perf_counter()
         fetched = sum(
-            b
-            for t, path, b in Counting.sent
-            if t <= found_at and any(path.startswith(p) for p in SEARCH_PATHS)
+            b for t, path, b in Counting.sent if t <= found_at and path.startswith("/search/")
         )
         rss1 = chromium_rss_kb()
         time.sleep(1.0)  # a second, longer result list may follow the first
-        fetched_all = sum(
-            b for _, path, b in Counting.sent if any(path.startswith(p) for p in SEARCH_PATHS)
-        )
         count = page.locator(".md-search-result__meta").inner_text().split(" ")[0]
         first = page.locator(".md-search-result__item a").first
         href = first.get_attribute("href") if first.count() else None
@@ -246,7 +214,6 @@ def measure(playwright, base: str, query: str, answers: set[str]) -> dict[str, o
             "count": count,
             "right": loc in answers,
             "fetched": fetched,
-            "fetched_all": fetched_all,
             "rss": rss1 - rss0,
         }
     finally:
@@ -283,68 +250,58 @@ def serve(directory: Path) -> http.server.ThreadingHTTPServer:
 
 
 def disk(path: Path) -> tuple[int, int]:
-    files = [p for p in path.rglob("*") if p.is_file()] if path.is_dir() else [path]
+    files = [p for p in path.rglob("*") if p.is_file()]
     return sum(p.stat().st_size for p in files), len(files)
 
 
-def run_size(root: Path, n: int, options: list[str], reps: int, lunr_js: Path | None) -> None:
+def run_size(root: Path, n: int, reps: int, rebuild: bool) -> None:
     from playwright.sync_api import sync_playwright
 
-    sites = prepare(root, n, options, lunr_js)
+    site, built = prepare(root, n, rebuild)
     qs = queries(root / f"runs-{n}", n)
-    results: dict[str, dict[str, list[dict]]] = {}
-    ready: dict[str, float] = {}
-    with sync_playwright() as p:
-        for option, site in sites.items():
-            server = serve(site)
-            base = f"http://127.0.0.1:{server.server_port}/"
-            try:
-                results[option] = {
-                    label: [measure(p, base, q, answers) for _ in range(reps)]
-                    for label, q, answers in qs
-                }
-                ready[option] = statistics.median(measure_ready(p, base) for _ in range(reps))
-            finally:
-                server.shutdown()
-            print(f"  measured {option}", flush=True)
+    load = os.getloadavg()
+    server = serve(site)
+    base = f"http://127.0.0.1:{server.server_port}/"
+    try:
+        with sync_playwright() as p:
+            results = {
+                label: [measure(p, base, q, answers) for _ in range(reps)]
+                for label, q, answers in qs
+            }
+            ready = statistics.median(measure_ready(p, base) for _ in range(reps))
+    finally:
+        server.shutdown()
+    load = tuple(max(a, b) for a, b in zip(load, os.getloadavg(), strict=True))
     print(
-        f"\n{n:,} runs: first result after typing, ms (median of {reps}); count shown; "
-        "first result right (+) or not (-)"
+        f"\n{n:,} runs: first result after typing (ms, median of {reps}), count shown, "
+        "first result right (+) or not (-), KB fetched from search/ until the first result"
     )
-    width = 22
-    print(f"{'query':<26}" + "".join(f"{o:>{width}}" for o in sites))
+    print(f"{'query (run pages answering)':<30}{'ms':>8}{'shown':>8}{'':>3}{'KB':>8}")
     for label, _query, answers in qs:
-        cells = []
-        for o in sites:
-            rs = results[o][label]
-            ms = statistics.median(r["s"] for r in rs) * 1000
-            cells.append(f"{ms:>8.0f} {rs[0]['count']:>8} {'+' if rs[0]['right'] else '-'}")
+        rs = results[label]
+        ms = statistics.median(r["s"] for r in rs) * 1000
+        kb = statistics.median(r["fetched"] for r in rs) / 1024
         shown = f"{label} ({len(answers)})"
-        print(f"{shown:<26}" + "".join(f"{c:>{width}}" for c in cells))
-    sizes = {o: disk(sites[o] / INDEX_PATHS[o]) for o in sites}
-    print(
-        f"{'index on disk, KB (files)':<26}"
-        + "".join(f"{f'{sizes[o][0] // 1024} ({sizes[o][1]})':>{width}}" for o in sites)
-    )
-
-    def median(key: str, scale: float) -> str:
-        return "".join(
-            f"{statistics.median(r[key] for rs in results[o].values() for r in rs) / scale:>{width}.0f}"
-            for o in sites
+        print(
+            f"{shown:<30}{ms:>8.0f}{rs[0]['count']:>8}{'+' if rs[0]['right'] else '-':>3}{kb:>8.0f}"
         )
-
-    print(f"{'fetched to 1st result, KB':<26}" + median("fetched", 1024))
-    print(f"{'fetched in all, KB':<26}" + median("fetched_all", 1024))
-    print(f"{'browser RSS growth, MB':<26}" + median("rss", 1024))
-    print(f"{'search ready after nav, s':<26}" + "".join(f"{ready[o]:>{width}.1f}" for o in sites))
-    made = {o: (sites[o] / ".bench-option").read_text().strip() for o in sites if o != "material"}
-    print("post-build step, s: " + ", ".join(f"{o} {s}" for o, s in made.items()))
+    size, files = disk(site / "search" / "reporter")
+    rss = statistics.median(r["rss"] for rs in results.values() for r in rs) / 1024
+    print(f"index on disk: {size / 1024:.0f} KB in {files} files")
+    print(f"browser RSS growth to the first result: {rss:.0f} MB (median)")
+    print(f"search ready after navigation: {ready:.1f} s (median)")
+    if built is not None:
+        print(f"build: {built:.0f} s")
+    print(f"load average (max of before and after): {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
     with open(root / f"results-{n}.json", "w") as f:
         json.dump(
             {
                 "queries": [(label, q, len(a)) for label, q, a in qs],
                 "results": results,
                 "ready": ready,
+                "build_seconds": built,
+                "index_bytes": size,
+                "load": load,
             },
             f,
         )
@@ -357,17 +314,17 @@ def main() -> None:
     parser.add_argument(
         "--root", type=Path, required=True, help="runs, sites and results live here"
     )
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
-    parser.add_argument("--options", nargs="+", default=list(OPTIONS), choices=OPTIONS)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000])
     parser.add_argument("--reps", type=int, default=3)
-    parser.add_argument("--lunr-js", type=Path, help="lunr.js 2.3.9 for the lunr option")
+    parser.add_argument(
+        "--rebuild", action="store_true", help="build the sites again (reuse the runs)"
+    )
     args = parser.parse_args()
-    options = [o for o in args.options if o != "lunr" or args.lunr_js]
-    if len(options) < len(args.options):
-        print("lunr skipped: pass --lunr-js (lunr.js from `npm pack lunr@2.3.9`)")
+    if not Path(CHROMIUM).is_file():
+        raise SystemExit(f"Chromium is needed at {CHROMIUM}")
     args.root.mkdir(parents=True, exist_ok=True)
     for n in args.sizes:
-        run_size(args.root, n, options, args.reps, args.lunr_js)
+        run_size(args.root, n, args.reps, args.rebuild)
 
 
 if __name__ == "__main__":

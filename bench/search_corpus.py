@@ -2,9 +2,9 @@
 
 Notes mix English, Chinese sentences and tokens that tokenisers get wrong (`recall@fpr`,
 `amp&and`, dotted and snake_case parameter names). No predictions: the build stays fast and
-the run pages carry what search indexes (overview, notes, card, parameters).
+the runs carry what search indexes (name, tags, parameters, notes).
 
-    python bench/search_proto/corpus.py RUNS_DIR N
+    python bench/search_corpus.py RUNS_DIR N
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synthetic import _write_history  # noqa: E402
 
 FAMILIES = ("lgbm", "xgb", "catboost", "logreg", "mlp", "tabnet", "rf", "svm")

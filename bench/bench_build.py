@@ -61,7 +61,8 @@ def measure(n: int, workdir: Path) -> dict[str, float]:
     pages = list((project / "site" / "runs").rglob("index.html"))
     largest = max(p.stat().st_size for p in pages)
     board = (project / "site" / "leaderboard" / "index.html").stat().st_size
-    index = (project / "site" / "search" / "search_index.json").stat().st_size
+    search = project / "site" / "search"  # Material's emptied index and reporter's shards
+    index = sum(p.stat().st_size for p in search.rglob("*") if p.is_file())
     return {
         "n": n,
         "seconds": seconds,

@@ -107,7 +107,8 @@ def measure(n: int, root: Path, rows: int, steps: int, bare: bool) -> dict[str, 
         max(p.stat().st_size for p in (site / "runs").rglob("index.html")) / 1024
     )
     row["leaderboard_kb"] = (site / "leaderboard" / "index.html").stat().st_size / 1024
-    row["search_kb"] = (site / "search" / "search_index.json").stat().st_size / 1024
+    search = site / "search"  # Material's emptied index and reporter's shards
+    row["search_kb"] = sum(p.stat().st_size for p in search.rglob("*") if p.is_file()) / 1024
     if bare:
         subprocess.run(
             [

@@ -19,7 +19,7 @@ from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page as MkPage
 from mkdocs.utils import get_relative_url
@@ -44,6 +44,12 @@ from reporter.pipeline.site_files import (
     site_files,
     static_assets,
     write_if_changed,
+)
+from reporter.search import (
+    point_to_worker,
+    replace_material_index,
+    replaces_material_search,
+    run_documents,
 )
 
 log = get_plugin_logger("reporter")
@@ -188,6 +194,21 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
             )
         return self._renderer
 
+    def on_post_page(self, output: str, /, *, page: MkPage, config: MkDocsConfig) -> str:
+        if self.settings is None or not self.settings.search_index:
+            return output
+        return point_to_worker(output)
+
+    @event_priority(-100)  # after Material's search plugin wrote its index
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.report is None or self.settings is None or not self.settings.search_index:
+            return
+        started = time.perf_counter()
+        docs = run_documents(self.report.study, config.use_directory_urls)
+        if replace_material_index(Path(config.site_dir), docs) is None:
+            log.warning("Material's search plugin wrote no search index; the site has no search.")
+        self.seconds += time.perf_counter() - started
+
     def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:
         if self.settings is not None and self.settings.runs.exists():  # a folder, or mlflow.db
             server.watch(str(self.settings.runs))
@@ -202,6 +223,7 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
                 self.config,
                 base_dir=base_dir,
                 use_directory_urls=config.use_directory_urls,
+                search_index=replaces_material_search(config.plugins),
                 runs_override=absolute_runs(self.runs_override),
                 storage_override=self.storage_override,
                 extra_comparisons=extra,

@@ -29,6 +29,7 @@ LAYERS = (
     ("reporter.journal",),
     ("reporter.charts",),
     ("reporter.pages",),
+    ("reporter.search",),
     ("reporter.pipeline",),
     ("reporter.plugin",),
     ("reporter.site",),

@@ -78,6 +78,9 @@ class Settings:
     workers: int  # 0: one per core
     templates: Path | None
     use_directory_urls: bool
+    search_index: (
+        bool  # reporter's index answers Material's search box (run pages leave Material's)
+    )
     evaluation: EvalSettings
     comparisons: tuple[tuple[str, Any], ...]  # (where it was declared, raw declaration)
     build_time: datetime = field(default_factory=build_time)
@@ -108,6 +111,7 @@ def settings_from_config(
     *,
     base_dir: Path,
     use_directory_urls: bool = True,
+    search_index: bool = False,
     runs_override: str | None = None,
     storage_override: Mapping[str, Any] | None = None,
     extra_comparisons: tuple[tuple[str, Any], ...] = (),
@@ -115,7 +119,9 @@ def settings_from_config(
     """Settings from a validated `ReporterConfig`.
 
     `runs_override` is `--runs`: a URL, or a path (relative paths are taken relative to
-    `base_dir`, so callers pass what the user typed made absolute).
+    `base_dir`, so callers pass what the user typed made absolute). `use_directory_urls` and
+    `search_index` come from the MkDocs build (the plugin sets `search_index` when Material's
+    search plugin is on: `reporter.search.material`).
     """
     ev = config["evaluation"]
     cache_dir = _under(base_dir, config["cache_dir"])
@@ -163,6 +169,7 @@ def settings_from_config(
         workers=config["workers"],
         templates=Path(config["templates"]) if config["templates"] else None,
         use_directory_urls=use_directory_urls,
+        search_index=search_index,
         evaluation=evaluation,
         comparisons=tuple(
             (f"mkdocs.yml, plugins.reporter.comparisons[{i}]", raw)

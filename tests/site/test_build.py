@@ -11,6 +11,7 @@ from bs4 import BeautifulSoup
 from reporter.errors import BuildError
 from reporter.site.build import build_site
 
+from .. import searchindex
 from ..conftest import DATA, make_project
 from ..sitecharts import page_figures
 
@@ -46,12 +47,14 @@ def test_leaderboard_lists_every_run_with_links(untidy_site):
 
 
 def test_search_index_holds_every_run_id_and_parameter_values(untidy_site):
-    index = json.loads((untidy_site / "search" / "search_index.json").read_text())
-    text = json.dumps(index)
+    docs = {d["location"]: d for d in searchindex.documents(untidy_site)}
     for run_id in GOOD:
-        assert run_id in text
-    assert "HistGradientBoostingClassifier" in text  # a parameter value
-    assert "valid loss spiked" in text  # a note
+        assert docs[f"runs/{run_id}/"]["fields"]["id"] == run_id
+    assert searchindex.locations(untidy_site, "histgradientboostingclassifier") == {
+        "runs/exp-a/good-full/"
+    }  # a parameter value
+    assert "valid loss spiked" in docs["runs/exp-a/good-full/"]["fields"]["notes"]
+    assert json.loads((untidy_site / "search" / "search_index.json").read_text())["docs"] == []
 
 
 def test_run_pages_are_not_in_the_navigation(untidy_site):
@@ -171,11 +174,8 @@ def test_comparison_with_unknown_runs_warns_with_suggestions_and_fails_strict(tm
 
 
 def test_number_sections_stay_out_of_the_search_index(untidy_site):
-    index = json.loads((untidy_site / "search" / "search_index.json").read_text())
-    anchors = {
-        d["location"].split("#", 1)[1]
-        for d in index["docs"]
-        if d["location"].startswith("runs/exp-a/good-full/#")
-    }
-    assert anchors == {"model-card", "parameters"}  # plus the page itself: name, tags, notes
-    assert not any(d["location"].startswith("leaderboard/") for d in index["docs"])
+    docs = searchindex.documents(untidy_site)
+    run = [d for d in docs if d["location"].startswith("runs/exp-a/good-full/")]
+    assert [d["location"] for d in run] == ["runs/exp-a/good-full/"]  # one document per run
+    assert {"params", "notes", "card"} <= set(run[0]["fields"])  # no metric tables or history
+    assert not any(d["location"].startswith("leaderboard/") for d in docs)

@@ -16,6 +16,7 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 
 from reporter.cli import cli
 
+from .. import searchindex
 from ..conftest import REPO
 from ..sitecharts import page_figures
 
@@ -41,8 +42,7 @@ def test_every_run_has_a_page_in_the_leaderboard_and_the_search_index(example_si
     board = BeautifulSoup((example_site / "leaderboard" / "index.html").read_text(), "lxml")
     rows = json.loads(board.select_one(".reporter-leaderboard")["data-rows"])
     assert sorted(r["id"] for r in rows) == RUN_IDS
-    index = json.loads((example_site / "search" / "search_index.json").read_text())
-    locations = {d["location"].split("#")[0] for d in index["docs"]}
+    locations = {d["location"] for d in searchindex.documents(example_site)}
     for run_id in RUN_IDS:
         assert (example_site / "runs" / run_id / "index.html").is_file()
         assert f"runs/{run_id}/" in locations

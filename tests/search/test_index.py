@@ -1,0 +1,133 @@
+"""The index: a pure function of its documents, and what the worker answers from it (in node),
+with prefixes split over many small shards."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+from reporter.search.index import Field, SearchDoc, index_files, write_index
+
+from .test_tokens import WORKER, node
+
+HARNESS = Path(__file__).with_name("worker_harness.js")
+
+
+def corpus() -> list[SearchDoc]:
+    """60 runs sharing prefixes (ids `run-000..`, parameter names), then a page with sections."""
+    docs = []
+    for i in range(60):
+        notes = "Calibration fixed by isotonic regression." if i % 3 == 0 else "Plain run."
+        if i % 4 == 0:
+            notes += " 模型在夜间交易上的召回率明显下降。"
+        if i == 7:
+            notes += " Watch recall@fpr and amp&and."
+        params = f"model.learning_rate={0.01 * (1 + i % 5):g} · data.sampler={'adasyn' if i % 6 == 0 else 'none'}"
+        docs.append(
+            SearchDoc(
+                location=f"runs/run-{i:03d}/",
+                title=f"lgbm-run-{i:03d}" if i % 2 else f"xgb-run-{i:03d}",
+                tags=("night-shift",) if i % 5 == 0 else ("baseline",),
+                metric=f"average_precision {0.9 - i / 100:.4g}",
+                fields=(
+                    Field(label="id", text=f"run-{i:03d}", weight=9),
+                    Field(label="params", text=params, weight=5),
+                    Field(label="notes", text=notes, weight=4),
+                ),
+            )
+        )
+    docs.append(
+        SearchDoc(
+            location="journal/",
+            title="Journal",
+            fields=(Field(label="", text="Dated entries.", weight=1),),
+        )
+    )
+    docs.append(
+        SearchDoc(
+            location="journal/#next",
+            title="Next",
+            fields=(Field(label="", text="Try isotonic calibration.", weight=1),),
+        )
+    )
+    docs.append(
+        SearchDoc(
+            location="hostile/",
+            title='<img src=x onerror="alert(1)">',
+            fields=(Field(label="", text="zebrafinch <b>bold</b> & co", weight=1),),
+        )
+    )
+    return docs
+
+
+def ask(folder: Path, queries: list[str]) -> list[list[list[dict]]]:
+    done = subprocess.run(
+        [node(), str(HARNESS), str(WORKER), str(folder)],
+        input=json.dumps({"queries": queries}),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return json.loads(done.stdout)["results"]
+
+
+def test_the_index_is_a_pure_function_of_its_documents() -> None:
+    docs = corpus()
+    meta, files = index_files(docs, shard_bytes=300)
+    again_meta, again = index_files(corpus(), shard_bytes=300)
+    assert files == again and meta == again_meta
+    assert list(files) == sorted(files)  # written in one order, whatever the documents
+    other_meta, _ = index_files(list(reversed(docs)), shard_bytes=300)
+    assert other_meta["id"] != meta["id"]  # the order is part of the index (best runs first)
+    assert meta["docs"] == len(docs) and len(meta["split"]) > 5 and meta["shards"] > 8
+    assert meta["pages"] == [[60, 61]]  # the journal page and its section
+
+
+def test_the_worker_answers_every_kind_of_query_from_split_shards(tmp_path: Path) -> None:
+    write_index(corpus(), tmp_path, shard_bytes=300)
+    folder = tmp_path / "search" / "reporter"
+    queries = [
+        "lgbm-run-007",
+        "learning_rate",
+        "night-shift",
+        "adasyn",
+        "isotonic",
+        "isoto",
+        "recall@fpr",
+        "amp&and",
+        "召回率",
+        "run-0",
+        "zebrafinch",
+        "qqqqzzzz",
+        "",
+    ]
+    answers = dict(zip(queries, ask(folder, queries), strict=True))
+
+    def pages(query: str) -> list[str]:
+        """Each result's page (Material shows a group under the document without an anchor)."""
+        return [next(d["location"] for d in g if "#" not in d["location"]) for g in answers[query]]
+
+    assert pages("lgbm-run-007") == ["runs/run-007/"]
+    first = answers["lgbm-run-007"][0][0]
+    assert first["title"] == "<mark>lgbm-run-007</mark>"
+    assert '<p class="reporter-search-metric">average_precision 0.83</p>' in first["text"]
+    assert len(pages("learning_rate")) == 50  # every run has it: the first 50, in index order
+    assert pages("learning_rate") == [f"runs/run-{i:03d}/" for i in range(50)]
+    assert "learning_rate</mark>" in answers["learning_rate"][0][0]["text"]
+    assert set(pages("night-shift")) == {f"runs/run-{i:03d}/" for i in range(0, 60, 5)}
+    assert set(pages("adasyn")) == {f"runs/run-{i:03d}/" for i in range(0, 60, 6)}
+    isotonic = {f"runs/run-{i:03d}/" for i in range(0, 60, 3)} | {"journal/"}
+    assert set(pages("isotonic")) == isotonic
+    assert set(pages("isoto")) == isotonic  # a prefix
+    journal = next(g for g in answers["isotonic"] if g[0]["location"].startswith("journal/"))
+    assert [d["location"] for d in journal] == ["journal/#next", "journal/"]  # the hit, its page
+    assert pages("recall@fpr") == pages("amp&and") == ["runs/run-007/"]
+    assert set(pages("召回率")) == {f"runs/run-{i:03d}/" for i in range(0, 60, 4)}
+    assert len(pages("run-0")) == 50
+    hostile = answers["zebrafinch"]
+    assert pages("zebrafinch") == ["hostile/"]
+    assert hostile[0][0]["title"] == "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;"
+    assert "&lt;b&gt;bold&lt;/b&gt; &amp; co" in hostile[0][0]["text"]
+    assert answers["qqqqzzzz"] == [] and answers[""] == []

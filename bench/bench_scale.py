@@ -61,7 +61,8 @@ from pathlib import Path
 from reporter.site.build import build_site
 started = time.perf_counter()
 result = build_site(Path(sys.argv[1]))
-print(json.dumps({"seconds": time.perf_counter() - started, "reporter": result.reporter_seconds}))
+print(json.dumps({"seconds": time.perf_counter() - started, "reporter": result.reporter_seconds,
+                  "kept": result.pages_kept}))
 """
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1790000000"}
 

@@ -151,6 +151,12 @@ class ReporterConfig(Schema):
         c.Type(str, default=".reporter-cache"), "Where runs and pages are cached between builds."
     )
     cache = option(c.Type(bool, default=True), "Keep read and evaluated runs between builds.")
+    incremental = option(
+        c.Type(bool, default=True),
+        "Keep run pages' HTML between builds: a build renders only the run pages whose "
+        "inputs changed, and renders every page when the config, the docs, the theme or the "
+        "navigation changed (needs cache).",
+    )
     workers = option(c.Type(int, default=0), "Processes reading runs (0: one per core).")
     templates = option(
         c.Optional(c.Dir(exists=True)), "A folder of templates overriding the built-in ones."

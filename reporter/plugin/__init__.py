@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import posixpath
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -45,6 +44,15 @@ from reporter.pipeline.site_files import (
     static_assets,
     write_if_changed,
 )
+from reporter.plugin.kept import (
+    KEPT_TEMPLATE,
+    KeptPages,
+    context_digest,
+    heading,
+    site_digest,
+    stub,
+)
+from reporter.plugin.nav import excluded_from_nav, nav_with
 from reporter.search import (
     point_to_worker,
     replace_material_index,
@@ -83,6 +91,11 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
         self._renderer: Renderer | None = None
         self.seconds = 0.0  # reporter's own work in this build (reading, evaluating, rendering)
         self.site_target: Path | None = None  # the site folder the build will replace
+        self.keep_pages = True  # off: every page rendered (a build after `StaleKeptPages`)
+        self.kept: KeptPages | None = None
+        self._kept_keys: dict[str, str] = {}  # src_uri -> key: kept pages, handed over as stubs
+        self._fresh_keys: dict[str, str] = {}  # src_uri -> key: pages to keep after rendering
+        self._nav: Any = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.settings = self.settings_for(config)
@@ -128,12 +141,15 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
         data = _DataFolder(state / "data", failure=problem)
         cache = page_cache(self.settings, state) if self.settings.cache else None
         nav_pages = []
-        for item in site_files(self.report, self.settings, cache):
+        items = list(site_files(self.report, self.settings, cache))
+        self.kept = self._kept_pages(config, files, items, state)
+        for item in items:
             inside(site_root, item.src_uri)  # whatever a run's data says, it stays in the site
             if item.page:
-                in_nav = item.in_nav and not _excluded_from_nav(config, item.src_uri)
+                in_nav = item.in_nav and not excluded_from_nav(config, item.src_uri)
                 level = InclusionLevel.INCLUDED if in_nav else InclusionLevel.NOT_IN_NAV
-                page = File.generated(config, item.src_uri, content=item.text, inclusion=level)
+                text = self._kept_or_fresh(item.src_uri, item.text or "", in_nav)
+                page = File.generated(config, item.src_uri, content=text, inclusion=level)
                 _add(files, page)
                 if in_nav:
                     nav_pages.append(item.src_uri)
@@ -154,9 +170,49 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
             config.nav = nav_with(config.nav, nav_pages)
         return files
 
+    def _kept_pages(
+        self, config: MkDocsConfig, files: Files, items: list[SiteFile], state: Path
+    ) -> KeptPages | None:
+        """Run pages' HTML from earlier builds, when this build may use it."""
+        self._kept_keys, self._fresh_keys = {}, {}
+        assert self.settings is not None
+        if not (self.keep_pages and self.settings.cache and self.config.incremental):
+            return None
+        headings = [(i.src_uri, heading(i.text or "")) for i in items if i.page and i.in_nav]
+        return KeptPages(state / "html", site_digest(config, files, headings))
+
+    def _kept_or_fresh(self, src_uri: str, text: str, in_nav: bool) -> str:
+        """A run page's Markdown, or its stub when its HTML is kept from an earlier build."""
+        if self.kept is None or in_nav or not src_uri.startswith(f"{urls.RUNS_DIR}/"):
+            return text
+        key = self.kept.key(src_uri, text)
+        if self.kept.has(key):
+            self._kept_keys[src_uri] = key
+            return stub(text)
+        self._fresh_keys[src_uri] = key
+        return text
+
+    def on_nav(self, nav: Any, /, *, config: MkDocsConfig, files: Files) -> Any:
+        self._nav = nav
+        return nav
+
+    def on_env(self, env: Any, /, *, config: MkDocsConfig, files: Files) -> Any:
+        """Check the navigation is the one kept pages were made with (`StaleKeptPages` if
+        not); kept pages render an empty template, replaced by their HTML on `on_post_page`."""
+        if self.kept is None or self._nav is None:
+            return env
+        self.kept.check_context(context_digest(self._nav))
+        import jinja2
+
+        env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({KEPT_TEMPLATE: ""}), env.loader])
+        return env
+
     def on_page_markdown(
         self, markdown: str, /, *, page: MkPage, config: MkDocsConfig, files: Files
     ) -> str | None:
+        if page.file.src_uri in self._kept_keys:
+            page.meta["template"] = KEPT_TEMPLATE
+            return markdown
         if self.report is None or self.settings is None:
             return markdown
         started = time.perf_counter()
@@ -194,13 +250,21 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
             )
         return self._renderer
 
+    @event_priority(-100)  # the last: what this returns is the page's final HTML
     def on_post_page(self, output: str, /, *, page: MkPage, config: MkDocsConfig) -> str:
-        if self.settings is None or not self.settings.search_index:
-            return output
-        return point_to_worker(output)
+        src_uri = page.file.src_uri
+        if self.kept is not None and src_uri in self._kept_keys:
+            return self.kept.read(self._kept_keys[src_uri])
+        if self.settings is not None and self.settings.search_index:
+            output = point_to_worker(output)
+        if self.kept is not None and src_uri in self._fresh_keys:
+            self.kept.put(self._fresh_keys[src_uri], output)
+        return output
 
     @event_priority(-100)  # after Material's search plugin wrote its index
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.kept is not None:
+            self.kept.prune()
         if self.report is None or self.settings is None or not self.settings.search_index:
             return
         started = time.perf_counter()
@@ -303,40 +367,6 @@ def _latest_entries(report: Report, files: Files, page_url: str, limit: int) -> 
             url = get_relative_url(file.url, page_url)
             latest.append({"title": entry.title, "date": entry.date, "url": url})
     return latest
-
-
-def _excluded_from_nav(config: MkDocsConfig, src_uri: str) -> bool:
-    """The site's `not_in_nav` patterns name the page: it stays out of the nav."""
-    patterns = config.not_in_nav
-    return patterns is not None and patterns.match_file(src_uri)
-
-
-def nav_with(nav: list[Any], pages: list[str]) -> list[Any]:
-    """A site's own `nav` with the generated pages it lacks (leaderboard, experiments,
-    comparisons) added beside the ones it lists: after the top-level entry holding the
-    nearest page before it in `pages`, else before the one holding the nearest page after it,
-    else at the end. MkDocs then has none to report as missing from the nav."""
-    nav = list(nav)
-    for i, page in enumerate(pages):
-        if page in set(_nav_paths(nav)):
-            continue
-        holder = {p: n for n, entry in enumerate(nav) for p in _nav_paths(entry)}
-        before = [holder[p] + 1 for p in reversed(pages[:i]) if p in holder]
-        after = [holder[p] for p in pages[i + 1 :] if p in holder]
-        nav.insert((before or after or [len(nav)])[0], page)
-    return nav
-
-
-def _nav_paths(nav: Any) -> Iterator[str]:
-    """The page paths a nav (or a part of one) lists, however nested."""
-    if isinstance(nav, str):
-        yield posixpath.normpath(nav.removeprefix("./"))
-    elif isinstance(nav, dict):
-        for value in nav.values():
-            yield from _nav_paths(value)
-    elif isinstance(nav, list):
-        for entry in nav:
-            yield from _nav_paths(entry)
 
 
 def _add(files: Files, file: File) -> None:

@@ -31,6 +31,7 @@ from reporter.config.files import absolute_runs
 from reporter.errors import BuildError, ConfigError
 from reporter.pipeline import Progress, Report
 from reporter.plugin import ReporterPlugin
+from reporter.plugin.kept import StaleKeptPages
 from reporter.site.targets import MARKER, check_target, marker_text, project_folders, umask
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
@@ -42,6 +43,7 @@ class BuildResult:
     site_dir: Path
     warnings: int
     reporter_seconds: float = 0.0  # reporter's own work; the rest of the build is MkDocs
+    pages_kept: int = 0  # run pages whose HTML came from an earlier build
 
 
 def load_config(config_file: Path, **overrides: object):  # -> MkDocsConfig
@@ -117,6 +119,14 @@ def build_site(
         ) from exc
 
 
+def _empty(folder: Path) -> None:
+    for path in folder.iterdir():
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+
+
 def _at(exc: OSError) -> str:
     return f" ({exc.filename})" if exc.filename else ""
 
@@ -138,22 +148,30 @@ def _build_into(
     try:
         tmp.chmod(0o777 & ~umask())  # as a plain `mkdocs build` would make it, not 0700
         overrides = {"site_url": site_url} if site_url else {}
-        config = load_config(config_file, site_dir=str(tmp), strict=strict, **overrides)
-        plugin = reporter_plugin(config)
-        plugin.runs_override = runs
-        plugin.storage_override = storage_options
-        plugin.progress = progress
-        plugin.site_target = target
-        counter = _WarningCounter()
-        logging.getLogger("mkdocs").addHandler(counter)
-        try:
-            build(config)
-        except Abort as exc:
-            raise BuildError(f"{exc} The previous site in '{target}' was left untouched.") from exc
-        except MkDocsException as exc:
-            raise BuildError(str(exc)) from exc
-        finally:
-            logging.getLogger("mkdocs").removeHandler(counter)
+        for keep_pages in (True, False):
+            config = load_config(config_file, site_dir=str(tmp), strict=strict, **overrides)
+            plugin = reporter_plugin(config)
+            plugin.runs_override = runs
+            plugin.storage_override = storage_options
+            plugin.progress = progress
+            plugin.site_target = target
+            plugin.keep_pages = keep_pages
+            counter = _WarningCounter()
+            logging.getLogger("mkdocs").addHandler(counter)
+            try:
+                build(config)
+                break
+            except StaleKeptPages as exc:  # kept pages would differ from rendered ones
+                logging.getLogger("mkdocs").info(f"Rendering every page: {exc}.")
+                _empty(tmp)
+            except Abort as exc:
+                raise BuildError(
+                    f"{exc} The previous site in '{target}' was left untouched."
+                ) from exc
+            except MkDocsException as exc:
+                raise BuildError(str(exc)) from exc
+            finally:
+                logging.getLogger("mkdocs").removeHandler(counter)
         (tmp / MARKER).write_text(marker_text(), encoding="utf-8")
         _swap(tmp, target)
     finally:
@@ -164,6 +182,7 @@ def _build_into(
         site_dir=target,
         warnings=counter.count,
         reporter_seconds=plugin.seconds,
+        pages_kept=plugin.kept.kept if plugin.kept is not None else 0,
     )
 
 

@@ -1,0 +1,252 @@
+"""Pages' finished HTML kept between builds, so a build after one new run renders one run page.
+
+A page outside the navigation (a run page, for one) is made of its own Markdown and of what
+every page shares: the configuration, the theme, the navigation, reporter's and MkDocs'
+versions. `site_digest` fingerprints the shared part from what decides it (the config, the
+documentation files, the titles of the pages in the navigation); a page's key adds its own
+Markdown. A page whose key has HTML here is handed to MkDocs as a stub (its front matter and
+title, which tags and search read) and its kept HTML is written in place of a rendering.
+
+The fingerprint is checked once the navigation is known: `context_digest` of the navigation
+MkDocs made must be the one recorded with the same site digest, else `StaleKeptPages` makes the
+caller build again without kept pages. A kept build is therefore byte for byte a full one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import importlib.metadata
+import os
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from reporter.config.stamp import code_stamp
+
+KEPT_TEMPLATE = ".reporter-kept.html"  # renders nothing: the kept HTML replaces its output
+_FRONT_MATTER = re.compile(r"\A---\r?\n.*?\r?\n---\r?\n", re.S)
+
+
+class StaleKeptPages(Exception):
+    """The navigation differs from the one the kept pages were made with: build in full."""
+
+
+def heading(markdown: str) -> str:
+    """A page's front matter and first level-one heading: what decides its title."""
+    match = _FRONT_MATTER.match(markdown)
+    front = match.group(0) if match else ""
+    rest = markdown[len(front) :]
+    title = next((line for line in rest.splitlines() if line.startswith("# ")), "")
+    return f"{front}{title}\n"
+
+
+def stub(markdown: str) -> str:
+    """What a kept page is handed to MkDocs as: its heading (title, tags, search exclusion)."""
+    return heading(markdown)
+
+
+class KeptPages:
+    """HTML of pages outside the navigation, by key, in `folder` (one site's cache)."""
+
+    def __init__(self, folder: Path, site_digest: str) -> None:
+        self.folder = folder
+        self.site_digest = site_digest
+        self.used: set[str] = set()
+        self.kept = 0
+
+    def key(self, src_uri: str, markdown: str) -> str:
+        digest = hashlib.sha256(self.site_digest.encode())
+        digest.update(src_uri.encode("utf-8", "surrogateescape") + b"\0")
+        digest.update(markdown.encode("utf-8", "surrogateescape"))
+        key = digest.hexdigest()
+        self.used.add(key)
+        return key
+
+    def has(self, key: str) -> bool:
+        return (self.folder / f"{key}.html").is_file()
+
+    def read(self, key: str) -> str:
+        """The kept HTML; a missing or unreadable entry means the kept build cannot go on."""
+        try:
+            text = (self.folder / f"{key}.html").read_text(encoding="utf-8")
+        except (OSError, ValueError) as exc:
+            raise StaleKeptPages(f"a kept page is gone ({exc})") from exc
+        self.kept += 1
+        return text
+
+    def put(self, key: str, html: str) -> None:
+        """Keep a page's HTML; a cache that cannot be written only costs the next build time."""
+        path = self.folder / f"{key}.html"
+        with contextlib.suppress(OSError):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            tmp.write_bytes(html.encode("utf-8", errors="xmlcharrefreplace"))  # as MkDocs
+            os.replace(tmp, path)
+
+    def check_context(self, digest: str) -> None:
+        """Record the navigation made with this site digest, or check it is the recorded one."""
+        path = self.folder / f"context-{self.site_digest}"
+        try:
+            recorded = path.read_text(encoding="ascii")
+        except (OSError, UnicodeDecodeError):
+            recorded = None
+        if recorded is not None and recorded != digest:
+            raise StaleKeptPages("the navigation changed though its inputs did not")
+        if recorded is None:
+            self.put_text(path, digest)
+
+    def put_text(self, path: Path, text: str) -> None:
+        with contextlib.suppress(OSError):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="ascii")
+
+    def prune(self) -> None:
+        """Drop what this build did not use: the cache holds one site's pages."""
+        with contextlib.suppress(OSError):
+            for entry in os.scandir(self.folder):
+                if not self._current(entry.name):
+                    _unlink(entry.path)
+
+    def _current(self, name: str) -> bool:
+        if name.endswith(".html"):
+            return name[:-5] in self.used
+        return not name.startswith("context-") or name == f"context-{self.site_digest}"
+
+
+def _unlink(path: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)
+
+
+def digest_of(parts: Iterable[object]) -> str:
+    """A digest of `repr` of each part in order (parts must have stable reprs)."""
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(repr(part).encode("utf-8", "surrogateescape") + b"\0")
+    return digest.hexdigest()
+
+
+# --- what every page shares, from MkDocs' objects -------------------------------------------
+
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+
+
+def site_digest(config: Any, files: Any, nav_headings: Iterable[tuple[str, str]]) -> str:
+    """What decides every page's frame before the navigation is made: the config (all but the
+    output folder), the theme and plugins with their versions, reporter's code, the
+    documentation files, the headings of generated pages in the navigation and
+    `SOURCE_DATE_EPOCH`."""
+    own = {id(f) for f in files if getattr(f, "generated_by", None) == "reporter"}
+    documents = []
+    for file in sorted(files, key=lambda f: f.src_uri):
+        if id(file) in own:
+            continue
+        documents.append((file.src_uri, _file_stamp(file)))
+    return digest_of(
+        (
+            code_stamp(),
+            _versions(config),
+            _canonical({k: v for k, v in config.items() if k not in _PER_BUILD}),
+            _custom_dir_stamp(config),
+            os.environ.get("SOURCE_DATE_EPOCH"),
+            documents,
+            sorted(nav_headings),
+        )
+    )
+
+
+def context_digest(nav: Any) -> str:
+    """The navigation MkDocs made (titles and URLs, nested), once every page has its title."""
+
+    def walk(items: Iterable[Any]) -> list[Any]:
+        return [
+            (
+                type(item).__name__,
+                item.title,
+                getattr(item, "url", None),
+                walk(item.children) if item.children else None,
+            )
+            for item in items
+        ]
+
+    homepage = nav.homepage.url if nav.homepage is not None else None
+    return digest_of((walk(nav.items), homepage))
+
+
+_PER_BUILD = {"site_dir"}  # the temporary folder each build writes into
+
+
+def _file_stamp(file: Any) -> object:
+    if file.abs_src_path is None or file.is_documentation_page():
+        return hashlib.sha256(file.content_bytes).hexdigest()
+    try:
+        stat = os.stat(file.abs_src_path)
+    except OSError:
+        return None
+    return (stat.st_size, stat.st_mtime_ns)
+
+
+def _custom_dir_stamp(config: Any) -> list[object]:
+    custom = config.theme.custom_dir
+    if not custom or not os.path.isdir(custom):
+        return []
+    stamps = []
+    for path in sorted(Path(custom).rglob("*")):
+        if path.is_file():
+            stat = path.stat()
+            stamps.append((path.relative_to(custom).as_posix(), stat.st_size, stat.st_mtime_ns))
+    return stamps
+
+
+def _versions(config: Any) -> list[tuple[str, str]]:
+    """Versions of MkDocs and of the distributions that provide the theme and the plugins."""
+    provided = _entry_point_versions()
+    names = {"mkdocs", f"theme:{config.theme.name}"}
+    names |= {
+        f"plugin:{type(p).__module__}.{type(p).__qualname__}" for p in config.plugins.values()
+    }
+    return sorted((name, provided.get(name, "")) for name in names)
+
+
+@functools.cache
+def _entry_point_versions() -> dict[str, str]:
+    """What each MkDocs theme and plugin entry point is, and its distribution's version (read
+    once per process: `packages_distributions` would read every installed file list)."""
+    versions = {"mkdocs": importlib.metadata.version("mkdocs")}
+    for group, kind in (("mkdocs.themes", "theme"), ("mkdocs.plugins", "plugin")):
+        for ep in importlib.metadata.entry_points(group=group):
+            dist = f"{ep.dist.name}=={ep.dist.version}" if ep.dist else ""
+            key = ep.name if kind == "theme" else ep.value.replace(":", ".")
+            versions[f"{kind}:{key}"] = dist
+    return versions
+
+
+def _canonical(value: Any) -> Any:
+    """A value whose `repr` is the same in every process (sets sorted, addresses dropped)."""
+    from mkdocs.plugins import PluginCollection
+    from mkdocs.theme import Theme
+
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, Theme):
+        return (
+            value.name,
+            list(value.dirs),
+            sorted(value.static_templates),
+            _canonical(dict(value.items())),
+        )
+    if isinstance(value, PluginCollection):
+        return [
+            (name, type(p).__qualname__, _canonical(dict(p.config.items())))
+            for name, p in value.items()
+        ]
+    if isinstance(value, Mapping):
+        return sorted((str(k), _canonical(v)) for k, v in value.items())
+    if isinstance(value, set | frozenset):
+        return sorted(repr(_canonical(v)) for v in value)
+    if isinstance(value, list | tuple):
+        return [_canonical(v) for v in value]
+    return _ADDRESS.sub("", repr(value))

@@ -1,0 +1,126 @@
+"""Incremental builds: run pages whose inputs did not change keep their HTML from the previous
+build, and the site is byte for byte the one a cold build of the same inputs makes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from reporter.site.build import build_site
+
+from ..conftest import REPO
+
+
+def _project(dest: Path) -> Path:
+    dest.mkdir(parents=True)
+    for name in ("mkdocs.yml", "comparisons.yaml"):
+        shutil.copy2(REPO / name, dest / name)
+    for name in ("site_src", "runs"):
+        shutil.copytree(REPO / name, dest / name)
+    return dest / "mkdocs.yml"
+
+
+def _files(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+
+
+def _assert_same_site(built: Path, cold: Path) -> None:
+    one, two = _files(built), _files(cold)
+    assert sorted(one) == sorted(two)
+    differ = [k for k in sorted(one) if one[k] != two[k]]
+    assert differ == [], f"{len(differ)} files differ from a cold build, e.g. {differ[:5]}"
+
+
+def _cold(config: Path, name: str) -> Path:
+    """A build that renders every page: a new site folder has no kept pages."""
+    result = build_site(config, site_dir=config.parent / name)
+    assert result.pages_kept == 0
+    return result.site_dir
+
+
+def _run_dirs(runs: Path) -> list[Path]:
+    return sorted(p.parent for p in runs.rglob("metrics.json"))
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch) -> Path:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
+    config = _project(tmp_path / "project")
+    first = build_site(config)
+    assert first.pages_kept == 0
+    return config
+
+
+def test_added_changed_and_removed_runs_render_only_their_pages(project):
+    runs = project.parent / "runs"
+    dirs = _run_dirs(runs)
+    total = len(dirs)
+    added = dirs[0].with_name(dirs[0].name + "-again")
+    shutil.copytree(dirs[0], added)
+    changed = dirs[1] / "metrics.json"
+    metrics = json.loads(changed.read_text())
+    key = next(k for k, v in metrics.items() if isinstance(v, float))
+    metrics[key] = round(metrics[key] * 0.9, 6)
+    changed.write_text(json.dumps(metrics))
+    shutil.rmtree(dirs[-1])
+
+    result = build_site(project)
+
+    # the added, changed and removed runs are rendered or gone; the others keep their HTML
+    # (a run whose related runs or rank changed renders again too)
+    assert total // 2 <= result.pages_kept <= total - 2
+    _assert_same_site(result.site_dir, _cold(project, "cold"))
+    again = build_site(project)
+    assert again.pages_kept == len(again.report.study.runs)  # nothing changed: all kept
+    _assert_same_site(again.site_dir, result.site_dir)
+
+
+def test_a_journal_edit_renders_every_page_and_equals_a_cold_build(project):
+    post = sorted((project.parent / "site_src" / "journal" / "posts").glob("*.md"))[-1]
+    post.write_text(post.read_text() + "\nOne more finding, written later.\n")
+    result = build_site(project)
+    assert result.pages_kept == 0  # the docs changed: every page is rendered
+    assert (
+        "One more finding"
+        in (result.site_dir / "journal").joinpath(*_post_html(result.site_dir)).read_text()
+    )
+    _assert_same_site(result.site_dir, _cold(project, "cold"))
+
+
+def _post_html(site: Path) -> tuple[str, ...]:
+    for page in sorted((site / "journal").rglob("index.html")):
+        if "One more finding" in page.read_text():
+            return page.relative_to(site / "journal").parts
+    raise AssertionError("the edited post is not in the site")
+
+
+def test_a_navigation_unlike_the_recorded_one_renders_every_page(project):
+    """The digest of what pages share is checked against the navigation MkDocs made: when
+    they disagree, nothing kept is used."""
+    contexts = list((project.parent / ".reporter-cache").rglob("html/context-*"))
+    assert len(contexts) == 1
+    contexts[0].write_text("0" * 64)
+    result = build_site(project)
+    assert result.pages_kept == 0
+    _assert_same_site(result.site_dir, _cold(project, "cold"))
+
+
+def test_a_run_page_kept_from_the_last_build_is_the_page_a_cold_build_renders(project):
+    run = _run_dirs(project.parent / "runs")[2]
+    (run / "notes.md").write_text("A file that only this run's page lists.\n")
+    result = build_site(project)
+    assert result.pages_kept == len(result.report.study.runs) - 1
+    _assert_same_site(result.site_dir, _cold(project, "cold"))
+
+
+def test_incremental_off_renders_every_page(project):
+    config = project.read_text()
+    project.write_text(
+        config.replace("  - reporter:\n", "  - reporter:\n      incremental: false\n", 1)
+    )
+    assert "incremental: false" in project.read_text()
+    build_site(project)
+    assert build_site(project).pages_kept == 0

@@ -29,7 +29,7 @@ from reporter.config import Settings
 from reporter.errors import RunReadError
 from reporter.model import Run
 from reporter.pipeline.cache import Fingerprint, RunCache, content_digest, stat_digest
-from reporter.readers import CacheHandle, Fingerprinted, HistoryReader
+from reporter.readers import CacheHandle, Fingerprinted, HistoryReader, conforms
 from reporter.readers.discover import FoundRun
 from reporter.workers import die_with
 
@@ -105,7 +105,7 @@ def read_fingerprinted(
 
 def _target(item: FoundRun) -> Path | None:
     """What a run's fingerprint covers: its folder, or what a store reader says is its own."""
-    if isinstance(item.handle, CacheHandle):
+    if conforms(item.handle, CacheHandle):
         return item.handle.cache_target
     return item.handle if isinstance(item.handle, Path) else item.path
 
@@ -113,9 +113,9 @@ def _target(item: FoundRun) -> Path | None:
 def _salt(item: FoundRun) -> str:
     """Store-wide facts a run page shows (parent, children, states) that its files do not hold,
     and what the store records for the run when its reader says (`Fingerprinted`)."""
-    if isinstance(item.handle, Fingerprinted):
+    if conforms(item.handle, Fingerprinted):
         return f"{item.handle.cache_salt}\0{item.handle.fingerprint}"
-    return item.handle.cache_salt if isinstance(item.handle, CacheHandle) else ""
+    return item.handle.cache_salt if conforms(item.handle, CacheHandle) else ""
 
 
 def load(
@@ -182,7 +182,7 @@ def _shared_targets(found: list[FoundRun]) -> set[Path]:
     counts = Counter(
         _target(item)
         for item in found
-        if isinstance(item.handle, CacheHandle) and not isinstance(item.handle, Fingerprinted)
+        if conforms(item.handle, CacheHandle) and not conforms(item.handle, Fingerprinted)
     )
     return {target for target, n in counts.items() if n > 1 and target is not None}
 
@@ -210,7 +210,7 @@ def _full_runs(
 def with_histories(run: Run, item: FoundRun, root: Path) -> Run:
     """The run with the histories its reader left in the store; one that cannot be read is a
     problem of the run (named on its page), not a failure."""
-    if not isinstance(item.reader, HistoryReader):
+    if not conforms(item.reader, HistoryReader):
         return replace(run, histories_pending=False)
     try:
         histories = item.reader.read_histories(item.handle, run_id=run.id, root=root)

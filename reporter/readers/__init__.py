@@ -45,6 +45,20 @@ ENTRY_POINT_GROUP = "reporter.readers"
 T = TypeVar("T")
 
 
+def conforms(obj: object, protocol: type) -> bool:
+    """`isinstance(obj, protocol)` for the runtime protocols below, decided once per class
+    (from its first instance): a protocol check inspects every member on each call, and a
+    build makes several per run."""
+    key = (type(obj), protocol)
+    found = _CONFORMS.get(key)
+    if found is None:
+        found = _CONFORMS[key] = isinstance(obj, protocol)
+    return found
+
+
+_CONFORMS: dict[tuple[type, type], bool] = {}
+
+
 @runtime_checkable
 class Reader(Protocol):
     """What every reader provides."""

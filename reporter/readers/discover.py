@@ -34,6 +34,7 @@ from reporter.readers import (
     OwnsFolders,
     Reader,
     StoreReader,
+    conforms,
     id_problem,
     rel_id,
     safe_run_id,
@@ -113,7 +114,7 @@ def discover_runs(root: Path, readers: list[Reader]) -> Discovery:
             reader = _file_store(readers, here / name, root, warnings)
             if reader is not None:
                 found += _claim(reader, here / name, root, warnings)
-                if isinstance(reader, OwnsFolders):
+                if conforms(reader, OwnsFolders):
                     owned |= set(_guarded(reader.owns, here / name, [], root, warnings))
                 dirs[:] = [d for d in dirs if (here / d) not in owned]
         claimer = _claimer(readers, here, root, warnings)
@@ -160,7 +161,7 @@ def _inside_store(root: Path, readers: list[Reader]) -> Discovery | None:
     for _ in range(2):  # an experiment folder, or a run folder in one
         store = store.parent
         for reader in readers:
-            if isinstance(reader, StoreReader) and _guarded(reader.matches, store, False, root, []):
+            if conforms(reader, StoreReader) and _guarded(reader.matches, store, False, root, []):
                 warnings: list[str] = []
                 listed = _claim(reader, store, store.parent, warnings)
                 kept = [item for item in listed if _within(item, root)]
@@ -171,7 +172,7 @@ def _inside_store(root: Path, readers: list[Reader]) -> Discovery | None:
 
 def _within(item: FoundRun, folder: Path) -> bool:
     """Whether a store's run has its own files in `folder`."""
-    target = item.handle.cache_target if isinstance(item.handle, CacheHandle) else None
+    target = item.handle.cache_target if conforms(item.handle, CacheHandle) else None
     return target is not None and target.is_relative_to(folder)
 
 
@@ -230,7 +231,7 @@ def _file_store(
     readers: list[Reader], file: Path, root: Path, warnings: list[str]
 ) -> Reader | None:
     for reader in readers:
-        if isinstance(reader, FileStoreReader) and _guarded(
+        if conforms(reader, FileStoreReader) and _guarded(
             reader.matches_file, file, False, root, warnings
         ):
             return reader
@@ -303,7 +304,7 @@ def _shown(name: str) -> str:
 
 
 def _claim(reader: Reader, path: Path, root: Path, warnings: list[str]) -> list[FoundRun]:
-    if isinstance(reader, StoreReader):
+    if conforms(reader, StoreReader):
         listed = _guarded(functools.partial(reader.list_runs, root=root), path, [], root, warnings)
         return [
             FoundRun(id=run_id, path=path, reader=reader, handle=handle)

@@ -179,7 +179,14 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
         if not (self.keep_pages and self.settings.cache and self.config.incremental):
             return None
         headings = [(i.src_uri, heading(i.text or "")) for i in items if i.page and i.in_nav]
-        return KeptPages(state / "html", site_digest(config, files, headings))
+        try:
+            digest = site_digest(config, files, headings)
+        except Exception as exc:  # noqa: BLE001 - an unforeseen config value: render every page
+            log.info(
+                f"Rendering every page: the site's settings could not be fingerprinted ({exc})."
+            )
+            return None
+        return KeptPages(state / "html", digest)
 
     def _kept_or_fresh(self, src_uri: str, text: str, in_nav: bool) -> str:
         """A run page's Markdown, or its stub when its HTML is kept from an earlier build."""

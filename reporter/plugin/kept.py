@@ -239,10 +239,7 @@ def _canonical(value: Any) -> Any:
             _canonical(dict(value.items())),
         )
     if isinstance(value, PluginCollection):
-        return [
-            (name, type(p).__qualname__, _canonical(dict(p.config.items())))
-            for name, p in value.items()
-        ]
+        return [(name, type(p).__qualname__, _plugin_settings(p)) for name, p in value.items()]
     if isinstance(value, Mapping):
         return sorted((str(k), _canonical(v)) for k, v in value.items())
     if isinstance(value, set | frozenset):
@@ -250,3 +247,15 @@ def _canonical(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_canonical(v) for v in value]
     return _ADDRESS.sub("", repr(value))
+
+
+def _plugin_settings(plugin: Any) -> Any:
+    """A plugin's options; for a hook module (`hooks:` in mkdocs.yml), its file's digest."""
+    options = getattr(plugin, "config", None)
+    if options is not None and hasattr(options, "items"):
+        return _canonical(dict(options.items()))
+    source = getattr(plugin, "__file__", None)
+    try:
+        return hashlib.sha256(Path(source).read_bytes()).hexdigest() if source else None
+    except OSError:
+        return None

@@ -18,6 +18,7 @@ cached documents.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import shutil
@@ -135,11 +136,17 @@ def _postings(docs: Sequence[SearchDoc]) -> dict[str, dict[int, int]]:
             *((f.text, f.weight) for f in doc.fields),
         ]
         for text, weight in weighted:
-            for token in set(tokens(text[:MAX_FIELD_CHARS])):
+            for token in _token_set(text[:MAX_FIELD_CHARS]):
                 held = postings[token]
                 if held.get(i, 0) < weight:
                     held[i] = weight
     return postings
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _token_set(text: str) -> frozenset[str]:
+    """The tokens of a field's text; runs repeat most of theirs (parameters, tags, statuses)."""
+    return frozenset(tokens(text))
 
 
 def _encode(held: dict[int, int]) -> list[int]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -124,3 +126,18 @@ def test_incremental_off_renders_every_page(project):
     assert "incremental: false" in project.read_text()
     build_site(project)
     assert build_site(project).pages_kept == 0
+
+
+def test_a_hook_file_is_part_of_what_pages_share(project):
+    """MkDocs hooks (`hooks:` in mkdocs.yml) may change every page: editing one renders all."""
+    hook = project.parent / "hook.py"
+    hook.write_text("def on_post_page(output, page, config):\n    return output\n")
+    project.write_text(project.read_text() + "\nhooks: [hook.py]\n")
+    build_site(project)
+    assert build_site(project).pages_kept > 0
+    hook.write_text(hook.read_text().replace("return output", "return output + '<!-- -->'"))
+    # a new process: MkDocs keeps a hook module loaded for the life of the process
+    command = [sys.executable, "-m", "reporter.cli", "build", "-q", "--config", str(project)]
+    subprocess.run(command, check=True, capture_output=True)
+    pages = sorted((project.parent / "site" / "runs").rglob("index.html"))
+    assert pages and all(p.read_text().endswith("<!-- -->") for p in pages)

@@ -99,6 +99,8 @@ def options(**changes: Any) -> EvalOptions:
 
     defaults = EvalOptions.from_settings(Settings.defaults(Path("runs")).evaluation)
     return replace(defaults, **changes)
+
+
 # ---------- the example site, built once per session for the browser suites ----------
 
 NO_PREDICTIONS_RUN = "fraud/logreg-c1.0-logged-only"

@@ -90,12 +90,21 @@ def _operating_point(label: str, e: Evaluation, colour: str, *, x: str, y: str) 
 
 
 def _values(items: Items, attr: str, fmt: str = "{:.4f}") -> str:
-    parts = [
-        f"{label} {fmt.format(getattr(e, attr))}"
-        for label, e in items
-        if getattr(e, attr) is not None
-    ]
-    return ", ".join(parts)
+    """Each run's value, or for more than three runs the highest and the lowest (a summary
+    stays short; the chart's hover has every run)."""
+    known = [(label, getattr(e, attr)) for label, e in items if getattr(e, attr) is not None]
+    return _spread(known, fmt)
+
+
+def _spread(known: list[tuple[str, float]], fmt: str = "{:.4f}") -> str:
+    if len(known) <= 3:
+        return ", ".join(f"{label} {fmt.format(v)}" for label, v in known)
+    high = max(known, key=lambda k: k[1])
+    low = min(known, key=lambda k: k[1])
+    return (
+        f"highest {high[0]} {fmt.format(high[1])}, lowest {low[0]} {fmt.format(low[1])} "
+        f"(of {len(known)} runs)"
+    )
 
 
 def pr_chart(
@@ -225,12 +234,14 @@ def roc_chart(
     if budgets:
         closest = min(budgets, key=lambda t: abs(t - 0.01))  # a typical alert budget: 1%
         recalls = [
-            f"{label} {p.recall:.3f}"
+            (label, p.recall)
             for label, e in items
             if (p := e.recall_at_fpr.get(closest)) is not None
         ]
         if recalls:
-            summary += f"; recall within an FPR of {closest * 100:g}%: " + ", ".join(recalls)
+            summary += f"; recall within an FPR of {closest * 100:g}%: " + _spread(
+                recalls, "{:.3f}"
+            )
     summary += ". Dashed lines mark the FPR budgets."
     return Chart(
         key=key,
@@ -278,8 +289,8 @@ def calibration_chart(
     layout["yaxis"]["type"] = "log"
     scale = scale_control("xaxis+yaxis", log_first=True)
     zero = sum(1 for t in traces[:-1] for v in t["y"] if v == 0)
-    summary = "Expected calibration error (10 equal-width bins): " + ", ".join(
-        f"{label} {e.calibration.ece:.4f}" for label, e in items if e.calibration is not None
+    summary = "Expected calibration error (10 equal-width bins): " + _spread(
+        [(label, e.calibration.ece) for label, e in items if e.calibration is not None]
     )
     summary += "; points on the dotted diagonal are calibrated, above it the scores are too low."
     if zero:

@@ -276,6 +276,8 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.kept is not None:
             self.kept.prune()
+            if self.kept.kept:
+                log.info(f"Kept {self.kept.kept} run pages from the previous build.")
         if self.report is None or self.settings is None or not self.settings.search_index:
             return
         started = time.perf_counter()

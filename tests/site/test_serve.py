@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import shutil
 import socket
 import subprocess
@@ -45,6 +46,11 @@ def _serving(*args: str, cwd: Path):  # noqa: ANN202
         server.wait(timeout=10)
 
 
+def _page(url: str) -> str:
+    """A served page without the server's live-reload call (it names the build's epoch)."""
+    return re.sub(r"reload\(\d+, \d+\)", "reload()", _body(url))
+
+
 def _get(url: str) -> int:
     try:
         with urllib.request.urlopen(url, timeout=2) as response:
@@ -65,7 +71,9 @@ def _wait_for(url: str, status: int, seconds: float) -> bool:
 
 
 def test_serve_shows_a_new_run(tmp_path):
+    """...and renders only that run's page: the others keep their HTML (incremental builds)."""
     config = make_project(tmp_path, DATA / "untidy")
+    log = tmp_path / "serve.log"
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
@@ -80,16 +88,23 @@ def test_serve_shows_a_new_run(tmp_path):
             f"127.0.0.1:{port}",
         ],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=log.open("w"),
     )
     try:
         assert _wait_for(f"{base}/leaderboard/", 200, 60), "the server did not come up"
+        before = _page(f"{base}/runs/exp-a/good-full/")
         assert _get(f"{base}/runs/exp-c/new-run/") == 404
         time.sleep(1.0)  # let the watcher settle before the change
         write_run(
             tmp_path / "runs", "exp-c/new-run", {"metrics.json": json.dumps({"roc_auc": 0.5})}
         )
         assert _wait_for(f"{base}/runs/exp-c/new-run/", 200, 30), "the new run never appeared"
+        assert _page(f"{base}/runs/exp-a/good-full/") == before
+        deadline = time.monotonic() + 10
+        while "Kept " not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        kept = [line for line in log.read_text().splitlines() if "Kept " in line]
+        assert kept and "run pages from the previous build" in kept[-1], log.read_text()[-2000:]
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -26,12 +26,11 @@ import math
 from dataclasses import dataclass
 from statistics import NormalDist
 
+import ci_resampling as rs
 import numpy as np
 
 METRICS = ("roc_auc", "average_precision")
 _NORMAL = NormalDist()
-_EXACT_ROWS = 8
-_BATCH_NUMBERS = 1 << 20  # a batch's matrices stay in cache
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -96,7 +95,7 @@ def bootstrap_replicates(
     resamples: int,
     seed: int,
     stratified: bool = False,
-    exact_rows: int | None = _EXACT_ROWS,
+    exact_rows: int | None = rs.EXACT_ROWS,
 ) -> Replicates | None:
     """ROC-AUC and AP of `resamples` bootstrap resamples of the rows.
 
@@ -106,9 +105,8 @@ def bootstrap_replicates(
     y, w, kept = _checked(y_true, weight, y_score)
     if not _both_classes(y):
         return None
-    ranking = _Ranking.of(y, y_score[kept], w)
-    cells = _Cells.of(y, w, (ranking,), exact_rows)
-    return _replicate(cells, (ranking,), (1.0,), resamples, seed, stratified)
+    rankings = (rs.Ranking.of(y, y_score[kept]),)
+    return _replicates(y, w, rankings, (1.0,), resamples, seed, stratified, exact_rows)
 
 
 def paired_replicates(
@@ -120,7 +118,7 @@ def paired_replicates(
     resamples: int,
     seed: int,
     stratified: bool = False,
-    exact_rows: int | None = _EXACT_ROWS,
+    exact_rows: int | None = rs.EXACT_ROWS,
 ) -> Replicates | None:
     """B minus A in ROC-AUC and AP, on the same resamples of the rows (see
     `bootstrap_replicates`)."""
@@ -129,9 +127,8 @@ def paired_replicates(
     y, w, kept = _checked(y_true, weight, score_a, score_b)
     if not _both_classes(y):
         return None
-    rankings = (_Ranking.of(y, score_a[kept], w), _Ranking.of(y, score_b[kept], w))
-    cells = _Cells.of(y, w, rankings, exact_rows)
-    return _replicate(cells, rankings, (-1.0, 1.0), resamples, seed, stratified)
+    rankings = (rs.Ranking.of(y, score_a[kept]), rs.Ranking.of(y, score_b[kept]))
+    return _replicates(y, w, rankings, (-1.0, 1.0), resamples, seed, stratified, exact_rows)
 
 
 def percentile_interval(boot: Replicates, level: float = 0.95) -> dict[str, Interval] | None:
@@ -182,8 +179,7 @@ def influence(
     y, w, kept = _checked(y_true, weight, y_score)
     out = np.zeros((len(y_score), 2))
     if _both_classes(y):
-        ranking = _Ranking.of(y, y_score[kept], w)
-        out[kept] = ranking.row_influence(y, w)
+        out[kept] = rs.Ranking.of(y, y_score[kept]).row_influence(y, w)
     return out
 
 
@@ -211,331 +207,33 @@ def _both_classes(y: np.ndarray) -> bool:
     return bool(y.any()) and not bool(y.all())
 
 
-# --- one ranking -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, kw_only=True, slots=True, eq=False)
-class _Ranking:
-    """One run's scores, reduced to what ROC-AUC and AP depend on.
-
-    Segments holding positives are numbered k = 0..K-1 from the top. Every row has a `slot`:
-    positives the k of their segment; negatives the k of the first positive segment at or
-    below them (K below every positive), and `tied` when they share that segment's score.
-    """
-
-    slot: np.ndarray
-    tied: np.ndarray
-    n_slots: int
-
-    @staticmethod
-    def of(y: np.ndarray, score: np.ndarray, w: np.ndarray | None) -> _Ranking:
-        order = np.argsort(-score)  # the order within ties does not matter
-        ranked = score[order]
-        distinct = np.cumsum(np.concatenate(([True], ranked[1:] != ranked[:-1]))) - 1
-        has_positive = np.zeros(int(distinct[-1]) + 1, dtype=bool)
-        has_positive[distinct[y[order]]] = True
-        above = np.cumsum(has_positive)  # positive scores at or above each distinct score
-        tied_sorted = has_positive[distinct] & ~y[order]
-        slot_sorted = above[distinct] - np.where(has_positive[distinct], 1, 0)
-        slot = np.empty_like(slot_sorted)
-        slot[order] = slot_sorted
-        tied = np.empty_like(tied_sorted)
-        tied[order] = tied_sorted
-        return _Ranking(slot=slot, tied=tied, n_slots=int(above[-1]))
-
-    def masses(
-        self, y: np.ndarray, w: np.ndarray | None
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Per slot: positive mass, negative mass (the last slot below every positive), tied
-        negative mass; each of shape (1, slots)."""
-        k = self.n_slots
-        tp = np.bincount(self.slot[y], None if w is None else w[y], minlength=k)
-        neg = np.bincount(self.slot[~y], None if w is None else w[~y], minlength=k + 1)
-        tie = np.bincount(self.slot[self.tied], None if w is None else w[self.tied], minlength=k)
-        return (
-            tp[None, :k].astype(np.float64),
-            neg[None, :].astype(np.float64),
-            tie[None, :].astype(np.float64),
-        )
-
-    def row_influence(self, y: np.ndarray, w: np.ndarray | None) -> np.ndarray:
-        """Derivative of (ROC-AUC, AP) in each row's count: the row's weight times the
-        derivative in its cell's mass. Sums to zero over all rows (both metrics are
-        unchanged when every weight is scaled alike)."""
-        tp, neg, tie = (m[0] for m in self.masses(y, w))
-        g_pos, g_neg, g_tie = _cell_derivatives(tp, neg, tie)
-        weight = np.ones(len(y)) if w is None else w
-        out = np.empty((len(y), 2))
-        for rows, derivative in ((y, g_pos), (~y & self.tied, g_tie), (~y & ~self.tied, g_neg)):
-            out[rows] = np.stack([derivative[0], derivative[1]], axis=1)[self.slot[rows]]
-        return out * weight[:, None]
-
-
-def _scores(tp: np.ndarray, neg: np.ndarray, tie: np.ndarray) -> np.ndarray:
-    """(ROC-AUC, AP) per row of the slot masses; NaN where a class has no mass.
-
-    ROC-AUC: each positive scores the negative mass below it plus half the tied one (the
-    trapezoid). AP: each positive scores the precision at its segment, as scikit-learn.
-    """
-    p = tp.sum(axis=1)
-    n = neg.sum(axis=1)
-    tps = np.cumsum(tp, axis=1)
-    fps = np.cumsum(neg[:, :-1], axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        auc = np.sum(tp * (n[:, None] - fps + tie / 2), axis=1) / (p * n)
-        predicted = tps + fps
-        precision = np.divide(tps, predicted, out=np.zeros_like(tps), where=predicted > 0)
-        ap = np.sum(tp * precision, axis=1) / p
-    out = np.stack([auc, ap], axis=1)
-    out[(p <= 0) | (n <= 0)] = np.nan
-    return out
-
-
-def _cell_derivatives(
-    tp: np.ndarray, neg: np.ndarray, tie: np.ndarray
-) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
-    """Derivatives of (ROC-AUC, AP) in the mass of a positive at slot k, an untied negative
-    at slot k (k = K: below every positive), a tied negative at slot k."""
-    auc, ap = _scores(tp[None], neg[None], tie[None])[0]
-    p, n = tp.sum(), neg.sum()
-    tps = np.cumsum(tp)
-    fps = np.cumsum(neg[:-1])
-    above = np.concatenate(([0.0], tps))  # positive mass strictly above slot k, k = 0..K
-    auc_pos = ((n - fps + tie / 2) / n - auc) / p
-    auc_neg = (above / p - auc) / n
-    auc_tie = ((above[:-1] + tp / 2) / p - auc) / n
-    predicted = tps + fps
-    square = np.where(predicted > 0, predicted, 1.0) ** 2
-    later_tp = np.concatenate((np.cumsum((tp * tps / square)[::-1])[::-1], [0.0]))
-    later_fp = np.cumsum((tp * fps / square)[::-1])[::-1]
-    precision = np.divide(tps, predicted, out=np.zeros_like(tps), where=predicted > 0)
-    ap_pos = (precision + later_fp - ap) / p
-    ap_neg = -later_tp / p
-    return (auc_pos, ap_pos), (auc_neg, ap_neg), (auc_tie, ap_neg[:-1])
-
-
-# --- cells and resampling --------------------------------------------------------------------
-
-
-@dataclass(frozen=True, kw_only=True, slots=True, eq=False)
-class _Cells:
-    """Rows grouped by (slot and tie in every ranking, class). Cells of at most `exact_rows`
-    rows are drawn row by row (`exact`); the others from moments of their weights."""
-
-    of_row: np.ndarray
-    positive: np.ndarray
-    rows: np.ndarray
-    exact: np.ndarray
-    mean: np.ndarray
-    sd: np.ndarray
-    skew: np.ndarray
-    slots: tuple[tuple[np.ndarray, np.ndarray], ...]
-    w: np.ndarray | None
-
-    @staticmethod
-    def of(
-        y: np.ndarray, w: np.ndarray | None, rankings: tuple[_Ranking, ...], exact_rows: int | None
-    ) -> _Cells:
-        key = y.astype(np.int64)
-        for r in rankings:
-            key = (key * (r.n_slots + 1) + r.slot) * 2 + r.tied
-        if len(rankings) == 1:
-            present, of_row = _compact(key)
-        else:
-            present, of_row = np.unique(key, return_inverse=True)
-        rows = np.bincount(of_row)
-        mean, sd, skew = _weight_moments(of_row, rows, w)
-        some = np.empty(len(rows), dtype=np.int64)
-        some[of_row] = np.arange(len(y))  # any row of each cell: they agree on all that counts
-        slots = tuple((r.slot[some], r.tied[some]) for r in rankings)
-        limit = len(y) if exact_rows is None else exact_rows
-        return _Cells(
-            of_row=of_row,
-            positive=y[some],
-            rows=rows,
-            exact=rows <= limit,
-            mean=mean,
-            sd=sd,
-            skew=skew,
-            slots=slots,
-            w=w,
-        )
-
-
-def _compact(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """np.unique(key, return_inverse=True) for keys of modest range, without a sort."""
-    counts = np.bincount(key)
-    present = np.flatnonzero(counts)
-    index = np.zeros(len(counts), dtype=np.int64)
-    index[present] = np.arange(len(present))
-    return present, index[key]
-
-
-def _weight_moments(
-    of_row: np.ndarray, rows: np.ndarray, w: np.ndarray | None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Mean, standard deviation and skewness of the weights in each cell (0 where equal)."""
-    if w is None:
-        return np.ones(len(rows)), np.zeros(len(rows)), np.zeros(len(rows))
-    mean = np.bincount(of_row, w) / rows
-    dev = w - mean[of_row]
-    var = np.bincount(of_row, dev * dev) / rows
-    third = np.bincount(of_row, dev**3) / rows
-    var = np.where(var > 1e-24 * mean * mean, var, 0.0)
-    sd = np.sqrt(var)
-    skew = np.divide(third, var * sd, out=np.zeros_like(var), where=var > 0)
-    return mean, sd, skew
-
-
-def _replicate(
-    cells: _Cells,
-    rankings: tuple[_Ranking, ...],
+def _replicates(
+    y: np.ndarray,
+    w: np.ndarray | None,
+    rankings: tuple[rs.Ranking, ...],
     signs: tuple[float, ...],
     resamples: int,
     seed: int,
     stratified: bool,
+    exact_rows: int | None,
 ) -> Replicates:
-    """Score every ranking on the same resamples; combine as sum(sign * scores)."""
-    y = cells.positive[cells.of_row]
-    estimate = _combine(signs, [_scores(*r.masses(y, cells.w))[0] for r in rankings])
-    influence = _combine(signs, [r.row_influence(y, cells.w) for r in rankings])
-    for stratum in (y, ~y) if stratified else (np.ones(len(y), dtype=bool),):
-        influence[stratum] -= influence[stratum].mean(axis=0)
-    drawn = _resampled(cells, rankings, signs, resamples, np.random.default_rng(seed), stratified)
+    estimate, values, influence = rs.replicate(
+        y,
+        w,
+        rankings,
+        signs,
+        resamples=resamples,
+        seed=seed,
+        stratified=stratified,
+        exact_rows=exact_rows,
+    )
     return Replicates(
         estimate=estimate,
-        values=drawn[~np.isnan(drawn).any(axis=1)],
+        values=values[~np.isnan(values).any(axis=1)],
         influence=influence,
         positive=y,
         requested=resamples,
     )
-
-
-def _combine(signs: tuple[float, ...], parts: list[np.ndarray]) -> np.ndarray:
-    out = np.zeros_like(parts[0])
-    for sign, part in zip(signs, parts, strict=True):
-        out += sign * part
-    return out
-
-
-def _resampled(
-    cells: _Cells,
-    rankings: tuple[_Ranking, ...],
-    signs: tuple[float, ...],
-    resamples: int,
-    rng: np.random.Generator,
-    stratified: bool,
-) -> np.ndarray:
-    """Scores of every resample, NaN where a class is missing; in batches that stay in cache."""
-    aggregators = [_Aggregator.of(cells, i, r.n_slots) for i, r in enumerate(rankings)]
-    groups = [cells.positive, ~cells.positive] if stratified else [np.ones(len(cells.rows), bool)]
-    strata = [_Stratum.of(cells, g) for g in groups]
-    widest = max([len(cells.rows)] + [len(s.exact_cell) for s in strata])
-    per_batch = max(1, _BATCH_NUMBERS // widest)
-    values = [np.empty((0, 2))]
-    for start in range(0, resamples, per_batch):
-        mass = np.zeros((min(per_batch, resamples - start), len(cells.rows)))
-        for stratum in strata:
-            stratum.draw(rng, cells, mass)
-        values.append(_combine(signs, [_scores(*a.masses(mass)) for a in aggregators]))
-    return np.concatenate(values)
-
-
-@dataclass(frozen=True, kw_only=True, slots=True, eq=False)
-class _Aggregator:
-    """Sums cell masses into one ranking's slot masses (positive, negative, tied negative)."""
-
-    groups: tuple[tuple[np.ndarray, np.ndarray, np.ndarray, int], ...]
-
-    @staticmethod
-    def of(cells: _Cells, i: int, n_slots: int) -> _Aggregator:
-        slot, tied = cells.slots[i]
-        parts = []
-        for select, size in (
-            (cells.positive, n_slots),
-            (~cells.positive, n_slots + 1),
-            (~cells.positive & tied, n_slots),
-        ):
-            columns = np.flatnonzero(select)
-            columns = columns[np.argsort(slot[columns], kind="stable")]
-            keys = slot[columns]
-            starts = np.flatnonzero(np.diff(keys, prepend=-1))
-            parts.append((columns, starts, keys[starts], size))
-        return _Aggregator(groups=tuple(parts))
-
-    def masses(self, mass: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        out = []
-        for columns, starts, keys, size in self.groups:
-            summed = np.zeros((len(mass), size))
-            if len(columns):
-                picked = mass[:, columns]
-                if len(starts) < len(columns):
-                    picked = np.add.reduceat(picked, starts, axis=1)
-                summed[:, keys] = picked
-            out.append(summed)
-        return out[0], out[1], out[2]
-
-
-@dataclass(frozen=True, kw_only=True, slots=True, eq=False)
-class _Stratum:
-    """The cells one multinomial draw spreads a stratum's rows over: the cell and weight of
-    each row in a small cell, and the large cells."""
-
-    n: int
-    exact_cell: np.ndarray
-    exact_weight: np.ndarray | None
-    approx: np.ndarray
-
-    @staticmethod
-    def of(cells: _Cells, select: np.ndarray) -> _Stratum:
-        rows = np.flatnonzero((select & cells.exact)[cells.of_row])
-        return _Stratum(
-            n=int(cells.rows[select].sum()),
-            exact_cell=cells.of_row[rows],
-            exact_weight=None if cells.w is None else cells.w[rows],
-            approx=np.flatnonzero(select & ~cells.exact),
-        )
-
-    def draw(self, rng: np.random.Generator, cells: _Cells, mass: np.ndarray) -> None:
-        """Add one resample of this stratum to each row of `mass`."""
-        count, width = mass.shape
-        exact = len(self.exact_cell)
-        in_exact = np.full(count, self.n)
-        if len(self.approx):
-            in_exact = np.asarray(rng.binomial(self.n, exact / self.n, size=count))
-        for row, k in zip(mass, in_exact.tolist(), strict=True) if exact else ():
-            picks = rng.integers(0, exact, k)
-            w = None if self.exact_weight is None else self.exact_weight[picks]
-            row += np.bincount(self.exact_cell[picks], w, minlength=width)
-        if len(self.approx):
-            mass[:, self.approx] += _approximate(rng, cells, self.approx, self.n - in_exact)
-
-
-def _approximate(
-    rng: np.random.Generator, cells: _Cells, approx: np.ndarray, total: np.ndarray
-) -> np.ndarray:
-    """Masses of large cells when `total` rows are drawn among them (one row per resample).
-
-    Counts: mean total*p, multinomial covariance, and the multinomial's skewness through a
-    Cornish-Fisher term. Mass: count times the mean weight, plus (unequal weights) the sum of
-    `count` weights drawn from the cell, with its mean, variance and skewness.
-    """
-    rows = cells.rows[approx]
-    p = rows / rows.sum()
-    expected = total[:, None] * p
-    z = rng.standard_normal((len(total), len(approx)))
-    gamma = 1 / np.sqrt(np.maximum(expected, 1.0))
-    x = z + gamma * (z * z - 1) / 6
-    root = np.sqrt(p)
-    counts = expected + np.sqrt(total)[:, None] * (root * x - p * (x @ root)[:, None])
-    counts = np.maximum(counts, 0.0)
-    mass = counts * cells.mean[approx]
-    sd = cells.sd[approx]
-    if sd.any():
-        z = rng.standard_normal(counts.shape)
-        spread = z + cells.skew[approx] * (z * z - 1) / (6 * np.sqrt(np.maximum(counts, 1.0)))
-        mass = np.maximum(mass + np.sqrt(counts) * sd * spread, 0.0)
-    return mass
 
 
 # --- intervals -------------------------------------------------------------------------------

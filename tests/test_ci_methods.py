@@ -13,6 +13,7 @@ from sklearn import metrics as skm
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
 import ci_methods as cm  # noqa: E402
+import ci_resampling as rs  # noqa: E402
 
 
 def data(
@@ -249,3 +250,26 @@ def test_expansion_widens_small_samples_only() -> None:
             plain["roc_auc"].high - plain["roc_auc"].low
         )
         assert least <= ratio <= most
+
+
+def test_deep_negatives_of_two_runs_resampled_to_first_order_match_drawing_every_row(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Many joint cells: negatives below the top ones of both runs are resampled to first
+    order; the replicates of the difference keep the row-by-row bootstrap's distribution."""
+    rng = np.random.default_rng(7)
+    y = rng.random(20000) < 0.02
+    noise = rng.normal(0, 1, 20000)
+    score_a = noise + 1.2 * y
+    score_b = 0.8 * noise + 0.6 * rng.normal(0, 1, 20000) + 1.5 * y
+    weight = rng.gamma(2.0, 0.5, 20000)
+    monkeypatch.setattr(rs, "JOINT_CELLS", 0)
+    monkeypatch.setattr(rs, "TOP_NEGATIVES", 500)
+    fast = cm.paired_replicates(y, score_a, score_b, weight, resamples=2000, seed=1)
+    exact = cm.paired_replicates(
+        y, score_a, score_b, weight, resamples=2000, seed=2, exact_rows=None
+    )
+    assert fast is not None and exact is not None
+    for k in range(2):
+        assert stats.ks_2samp(fast.values[:, k], exact.values[:, k]).pvalue > 1e-3
+        assert fast.values[:, k].std() == pytest.approx(exact.values[:, k].std(), rel=0.1)

@@ -66,11 +66,16 @@ def sample_ap(y: np.ndarray, score: np.ndarray) -> float:
     return float(np.sum(tps[hits] / (np.flatnonzero(hits) + 1)) / tps[-1])
 
 
-def check_population_ap(d: float, prevalence: float, rows: int, seed: int) -> tuple[float, float]:
-    """Population AP and the AP of one sample of `rows` rows; they must agree closely."""
+def check_population_ap(
+    d: float, prevalence: float, rows: int, seed: int
+) -> tuple[float, float, float]:
+    """Population AP, and the AP of one sample of `rows` rows with its standard error (from
+    the rows' influence): they must agree within a few standard errors."""
     rng = np.random.default_rng(seed)
     y = rng.random(rows) < prevalence
-    return population_ap(d, prevalence), sample_ap(y, rng.standard_normal(rows) + d * y)
+    score = rng.standard_normal(rows) + d * y
+    se = float(np.sqrt(np.sum(cm.influence(y, score)[:, 1] ** 2)))
+    return population_ap(d, prevalence), sample_ap(y, score), se
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -176,11 +181,15 @@ def main() -> None:
     args = parser.parse_args()
     if args.quick:
         args.reps, args.resamples, args.positives, args.aucs = 40, 300, [20, 50], [0.9]
-    check_rows = 400_000 if args.quick else 5_000_000
+    check_rows = 400_000 if args.quick else 10_000_000
     print(f"population AP vs a sample of {check_rows:,} rows at prevalence {args.prevalence}:")
     for auc in sorted(set(args.aucs)):
-        pop, sample = check_population_ap(separation(auc), args.prevalence, check_rows, args.seed)
-        print(f"  AUC {auc}: population {pop:.5f}, sample {sample:.5f} (diff {sample - pop:+.5f})")
+        pop, sample, se = check_population_ap(
+            separation(auc), args.prevalence, check_rows, args.seed
+        )
+        print(
+            f"  AUC {auc}: population {pop:.5f}, sample {sample:.5f} (diff {sample - pop:+.5f}, SE {se:.5f})"
+        )
     print(
         f"\n{args.reps} datasets per setting, design {args.design}; NEW and paired use {args.resamples} resamples"
     )

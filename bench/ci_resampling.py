@@ -55,8 +55,11 @@ def replicate(
         kept = ~deep
         member = tuple(r.take(kept) for r in rankings)
         cells = Cells.of(y[kept], None if w is None else w[kept], member, exact_rows)
-    for stratum in (y, ~y) if stratified else (np.ones(len(y), dtype=bool),):
-        influence[stratum] -= influence[stratum].mean(axis=0)
+    if stratified:
+        for stratum in (y, ~y):
+            influence[stratum] -= influence[stratum].mean(axis=0)
+    else:
+        influence -= influence.mean(axis=0)
     rng = np.random.default_rng(seed)
     values = _resampled(cells, rankings, signs, resamples, rng, stratified, linear)
     return estimate, values, influence
@@ -126,12 +129,13 @@ class Ranking:
         derivative in its cell's mass. Sums to zero over all rows (both metrics are
         unchanged when every weight is scaled alike)."""
         tp, neg, tie = (m[0] for m in self.masses(y, w))
-        g_pos, g_neg, g_tie = cell_derivatives(tp, neg, tie)
-        weight = np.ones(len(y)) if w is None else w
-        out = np.empty((len(y), 2))
-        for rows, derivative in ((y, g_pos), (~y & self.tied, g_tie), (~y & ~self.tied, g_neg)):
-            out[rows] = np.stack([derivative[0], derivative[1]], axis=1)[self.slot[rows]]
-        return out * weight[:, None]
+        k = self.n_slots
+        table = np.zeros((k + 1, 3, 2))  # slot, (untied negative, tied negative, positive)
+        positive, untied, tied = cell_derivatives(tp, neg, tie)
+        for kind, derivative in enumerate((untied, tied, positive)):
+            table[: len(derivative[0]), kind] = np.stack(derivative, axis=1)
+        out = table[self.slot, 2 * y + self.tied]
+        return out if w is None else out * w[:, None]
 
 
 def scores(tp: np.ndarray, neg: np.ndarray, tie: np.ndarray) -> np.ndarray:

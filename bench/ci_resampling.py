@@ -10,6 +10,14 @@ plus a Cornish-Fisher term) and a mass of that count times the cell's mean weigh
 the weights in the cell differ, a draw with the mean, variance and skewness of a sum of that
 many of them. Continuous weights therefore cost what unweighted rows cost.
 
+Why this is still the bootstrap: both metrics depend on a resample only through the cell
+masses. Small cells are drawn exactly as the multinomial bootstrap draws them. A large cell's
+mass, given its count, is a sum of that many independent draws from the cell's weights; its
+first three cumulants are matched, leaving an error of relative order 1/count (count > 8), and
+only in cells whose single rows barely move either metric (long runs of negatives, or ties).
+With equal weights in a cell (no weights, or rows that happen to share one weight) the mass
+given the count is exact. Tests compare with the row-by-row draw.
+
 Two rankings fragment the negatives into many small joint cells. Beyond `JOINT_CELLS` of them,
 negatives below the top `TOP_NEGATIVES` negatives of both runs are resampled to first order
 (`Linear`): their count per resample is drawn exactly, their mass follows it, and how that

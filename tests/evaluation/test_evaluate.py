@@ -14,8 +14,6 @@ from sklearn import metrics as skm
 from sklearn.calibration import calibration_curve
 
 from reporter.evaluation import intervals, resampling
-from reporter.evaluation.slots import Ranking
-from reporter.evaluation import curves as _curves
 from reporter.evaluation.evaluate import (
     NOT_PROBABILITIES,
     Evaluation,
@@ -25,6 +23,7 @@ from reporter.evaluation.evaluate import (
 )
 from reporter.evaluation.metrics import computed_metrics
 from reporter.evaluation.predictions import Predictions
+from reporter.evaluation.slots import Ranking
 
 from ..conftest import options
 
@@ -461,7 +460,9 @@ def test_bootstrap_is_deterministic_for_a_seed() -> None:
 
 def _drawn_counts(rng: np.random.Generator, rows: int, resamples: int) -> np.ndarray:
     """The row-by-row bootstrap: each resample draws `rows` row indices with replacement."""
-    return np.array([np.bincount(rng.integers(0, rows, rows), minlength=rows) for _ in range(resamples)])
+    return np.array(
+        [np.bincount(rng.integers(0, rows, rows), minlength=rows) for _ in range(resamples)]
+    )
 
 
 def _balanced(n: int = 3000) -> Predictions:

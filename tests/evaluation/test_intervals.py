@@ -63,7 +63,9 @@ def test_evaluation_ci_is_the_shipped_interval(name: str) -> None:
     order = np.argsort(-score, kind="stable")
     y, score, weight = y[order], score[order], None if weight is None else weight[order]
     base = EvalOptions.from_settings(Settings.defaults(Path("runs")).evaluation)
-    e = evaluate(Predictions.from_arrays(y, score, weight=weight), replace(base, bootstrap=250, seed=4))
+    e = evaluate(
+        Predictions.from_arrays(y, score, weight=weight), replace(base, bootstrap=250, seed=4)
+    )
     ivs = iv.ranking_intervals(y, score, weight, resamples=250, seed=4)
     assert ivs is not None
     for k, metric in enumerate(iv.METRICS):

@@ -21,6 +21,7 @@ from markupsafe import escape
 
 from reporter.charts.history import run_history_charts
 from reporter.config import Settings
+from reporter.evaluation.paired import Difference
 from reporter.journal.entries import Entry
 from reporter.journal.resolve import ResolvedEmbed
 from reporter.model import Run
@@ -266,7 +267,8 @@ class Renderer:
         """A journal embed: the comparison parts (or one run's parts) it asks for, as HTML."""
         if resolved.spec is None:
             return self._render("embed_error.j2", src_uri, page_url=page_url, error=resolved.error)
-        cmp = with_full_runs(build_comparison(resolved.spec, self.study, self.settings), self.full)
+        cmp = self._tested(build_comparison(resolved.spec, self.study, self.settings))
+        cmp = with_full_runs(cmp, self.full)
         scope = RUN if resolved.single_run else COMPARISON
         parts, contexts = self._parts(cmp, scope)
         template = "embed_run.j2" if resolved.single_run else "embed.j2"
@@ -279,6 +281,19 @@ class Renderer:
             parts=parts,
             contexts=contexts,
         )
+
+    def _tested(self, cmp: Comparison) -> Comparison:
+        """An embedded comparison with the paired differences the build computed for its
+        baseline (declared comparisons); untested otherwise."""
+        if cmp.baseline is None:
+            return cmp
+        known: dict[str, Difference] = {}
+        for c in self.comparisons:
+            if c.differences and c.baseline is not None and c.baseline.id == cmp.baseline.id:
+                known |= c.differences
+        if not known:
+            return cmp
+        return replace(cmp, differences={r.id: known[r.id] for r in cmp.runs if r.id in known})
 
     def _history_page(self, run: Run) -> str:
         name = (run.history_file or "").replace("\\", "/").rsplit("/", 1)[-1]

@@ -73,7 +73,8 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
             # generated headings carry attributes (`data-search-exclude` on number sections)
             config.markdown_extensions.append("attr_list")
         config.extra_css.append(f"{ASSETS}/reporter.css")
-        for script in ("plotly.min.js", "reporter.js", "leaderboard.js"):
+        # plotly.js (4.8 MB) is not among them: reporter.js loads it on pages that draw charts
+        for script in ("leaderboard.js", "reporter.js"):
             config.extra_javascript.append(f"{ASSETS}/{script}")
         return config
 
@@ -142,6 +143,9 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
 
         def home(src_uri: str) -> str:
             latest = _latest_entries(report, files, page.url, limit=5)
+            # the summary's tables use the width the (empty) section sidebar would take
+            if "hide" not in page.meta:
+                page.meta["hide"] = ["navigation"]
             return self._get_renderer().home(src_uri, latest)
 
         return finish_markdown(

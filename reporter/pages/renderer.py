@@ -19,6 +19,7 @@ import jinja2
 import orjson
 from markupsafe import escape
 
+from reporter.charts.base import run_colours
 from reporter.charts.history import run_history_charts
 from reporter.config import Settings
 from reporter.evaluation.paired import Difference
@@ -29,6 +30,7 @@ from reporter.pages import filters, urls
 from reporter.pages.cache import PageCache
 from reporter.pages.cards import CardContext, hf_card, mct_card
 from reporter.pages.filters import ChartSink
+from reporter.pages.numbers import column_formats
 from reporter.pages.parts import COMPARISON, RUN, applicable, part_context
 from reporter.pages.run_page import eval_charts, headline_rows, related_runs, slice_rows, targets
 from reporter.study.analyse import Study, metric_value
@@ -156,8 +158,8 @@ class Renderer:
             yield self.run_page(run)
         for cmp in self.comparisons:
             yield self.comparison(cmp)
-        if self.comparisons:
-            yield Page(src_uri="compare/index.md", markdown=self.comparison_index(), in_nav=True)
+        # always there (saying how to declare one when there is none): the nav lists it
+        yield Page(src_uri="compare/index.md", markdown=self.comparison_index(), in_nav=True)
 
     def comparison(self, cmp: Comparison) -> Page:
         """A comparison page; from the page cache when its runs and their files are unchanged."""
@@ -184,9 +186,13 @@ class Renderer:
         parts, contexts = self._parts(cmp, COMPARISON)
         return self._page("compare.md.j2", src, cmp=cmp, parts=parts, contexts=contexts)
 
-    def _parts(self, cmp: Comparison, scope: str) -> tuple[list[str], dict[str, Any]]:
+    def _parts(
+        self, cmp: Comparison, scope: str, colours: dict[str, str] | None = None
+    ) -> tuple[list[str], dict[str, Any]]:
         parts = applicable(cmp.spec.show, cmp, scope)
-        return parts, {p: part_context(p, cmp, self.settings, self.study, scope) for p in parts}
+        return parts, {
+            p: part_context(p, cmp, self.settings, self.study, scope, colours) for p in parts
+        }
 
     def comparison_index(self) -> str:
         return self._render("compare_index.md.j2", "compare/index.md")
@@ -195,8 +201,13 @@ class Renderer:
         return next((c for c in self.comparisons if c.spec.experiment == name), None)
 
     def leaderboard(self) -> str:
+        formats = column_formats(self.study.runs, self.study.columns, metric_value)
+        columns = [{**c.to_json(), **formats[c.name].to_json()} for c in self.study.columns]
         return self._render(
-            "leaderboard.md.j2", "leaderboard.md", rows=self._rows("leaderboard.md")
+            "leaderboard.md.j2",
+            "leaderboard.md",
+            rows=self._rows("leaderboard.md"),
+            columns=columns,
         )
 
     def experiments(self) -> str:
@@ -216,7 +227,7 @@ class Renderer:
             operating_targets=targets(run.evaluation, self.study.operating_point)
             if run.evaluation
             else [],
-            eval_charts=eval_charts(run),
+            eval_charts=eval_charts(run, self.settings.evaluation.min_positives),
             slice_rows=slice_rows(run.evaluation) if run.evaluation else [],
             related=related_runs(run, self.study),
             card_files=tuple(
@@ -263,14 +274,26 @@ class Renderer:
         )
         return replace(page, assets=page.assets + cards)
 
-    def embed(self, src_uri: str, page_url: str, resolved: ResolvedEmbed) -> str:
-        """A journal embed: the comparison parts (or one run's parts) it asks for, as HTML."""
+    def embed(
+        self,
+        src_uri: str,
+        page_url: str,
+        resolved: ResolvedEmbed,
+        siblings: tuple[ResolvedEmbed, ...] = (),
+    ) -> str:
+        """A journal embed: the comparison parts (or one run's parts) it asks for, as HTML.
+        `siblings`: every embed of the page, whose runs share one colour each."""
         if resolved.spec is None:
             return self._render("embed_error.j2", src_uri, page_url=page_url, error=resolved.error)
         cmp = self._tested(build_comparison(resolved.spec, self.study, self.settings))
         cmp = with_full_runs(cmp, self.full)
         scope = RUN if resolved.single_run else COMPARISON
-        parts, contexts = self._parts(cmp, scope)
+        ids = {r.id for r in cmp.runs}
+        for other in siblings:
+            if other.spec is not None and other is not resolved:
+                found = build_comparison(other.spec, self.study, self.settings)
+                ids.update(r.id for r in found.runs)
+        parts, contexts = self._parts(cmp, scope, run_colours(ids))
         template = "embed_run.j2" if resolved.single_run else "embed.j2"
         return self._render(
             template,

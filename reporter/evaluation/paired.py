@@ -34,7 +34,7 @@ class Difference:
     matched_by: str = ""  # "ids" or "order"
 
     def verdict(self, metric: str, lower_is_better: bool = False) -> str:
-        """"better", "worse" or "unclear" (the interval holds 0); "" without an interval."""
+        """ "better", "worse" or "unclear" (the interval holds 0); "" without an interval."""
         iv = self.intervals.get(metric)
         if iv is None:
             return ""
@@ -82,9 +82,12 @@ def _by_ids(base: Predictions, other: Predictions) -> Pairing | str:
 def _weights_agree(base: Predictions, other: Predictions, pairing: Pairing) -> Pairing | str:
     if (base.weight is None) != (other.weight is None):
         return f"{DIFFERENT_ROWS} (one run has weights, the other not)"
-    if base.weight is not None and other.weight is not None:
-        if not np.array_equal(base.weight[pairing.base], other.weight[pairing.other]):
-            return f"{DIFFERENT_ROWS} (the weights differ)"
+    if (
+        base.weight is not None
+        and other.weight is not None
+        and not np.array_equal(base.weight[pairing.base], other.weight[pairing.other])
+    ):
+        return f"{DIFFERENT_ROWS} (the weights differ)"
     return pairing
 
 

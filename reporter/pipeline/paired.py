@@ -108,6 +108,8 @@ def _differences(
 def _one(
     base: Run, run: Run, settings: Settings, cache: PairCache | None, loaded: list[Any]
 ) -> Difference:
+    if settings.evaluation.bootstrap == 0:
+        return Difference(reason="not computed: bootstrap=0")
     if not base.predictions or not run.predictions:
         which = "the baseline has" if not base.predictions else "this run has"
         return Difference(reason=f"{NO_PREDICTIONS}: {which} no predictions file")

@@ -9,10 +9,12 @@ precision pi R / (pi R + (1 - pi) F), R = Phi(d - t) and F = Phi(-t) the rates a
 prevalence (`--design iid`, the default: the number of positives varies as in real data) or
 with exactly that many positives (`--design fixed`).
 
-Methods: OLD is the interval `reporter` shipped (percentile, not stratified, 200 resamples);
-NEW is `ci_methods.ranking_intervals` (BCa with Welch-t expansion, `--resamples`). Paired: two
-scorers on the same rows with correlated noise (rho 0.8) and known AUC and AP, B stronger than
-A; `ci_methods.paired_difference_intervals` should cover B - A.
+Methods: OLD is the interval `reporter` shipped before (percentile, not stratified, 200
+resamples; `ci_methods`); NEW is the shipped one, imported from `reporter.evaluation.intervals`
+(BCa with Welch-t expansion) with the shipped default resamples (the `bootstrap` option) unless
+`--resamples` says otherwise. Paired: two scorers on the same rows with correlated noise
+(rho 0.8) and known AUC and AP, B stronger than A; the shipped
+`paired_difference_intervals` (what comparisons use) should cover B - A.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from statistics import NormalDist
+from typing import Any
 
 import numpy as np
 
@@ -31,6 +34,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import ci_methods as cm  # noqa: E402
 
+from reporter.config import Settings  # noqa: E402
+from reporter.evaluation import intervals as shipped  # noqa: E402
+
+DEFAULT_RESAMPLES = Settings.defaults(Path("runs")).evaluation.bootstrap
 _ERFC = np.vectorize(math.erfc, otypes=[float])
 _NORMAL = NormalDist()
 RHO = 0.8
@@ -74,7 +81,7 @@ def check_population_ap(
     rng = np.random.default_rng(seed)
     y = rng.random(rows) < prevalence
     score = rng.standard_normal(rows) + d * y
-    se = float(np.sqrt(np.sum(cm.influence(y, score)[:, 1] ** 2)))
+    se = float(np.sqrt(np.sum(shipped.influence(y, score)[:, 1] ** 2)))
     return population_ap(d, prevalence), sample_ap(y, score), se
 
 
@@ -99,11 +106,9 @@ class Tally:
     seconds: dict[str, float]
     reps: int = 0
 
-    def add(
-        self, name: str, truth: np.ndarray, ivs: dict[str, cm.Interval] | None, s: float
-    ) -> None:
-        low = np.array([ivs[m].low for m in cm.METRICS]) if ivs else np.full(2, np.nan)
-        high = np.array([ivs[m].high for m in cm.METRICS]) if ivs else np.full(2, np.nan)
+    def add(self, name: str, truth: np.ndarray, ivs: dict[str, Any] | None, s: float) -> None:
+        low = np.array([ivs[m].low for m in shipped.METRICS]) if ivs else np.full(2, np.nan)
+        high = np.array([ivs[m].high for m in shipped.METRICS]) if ivs else np.full(2, np.nan)
         for store, values in ((self.below, truth < low), (self.above, truth > high)):
             store[name] = store.get(name, np.zeros(2)) + values
         self.width[name] = self.width.get(name, np.zeros(2)) + (high - low)
@@ -143,13 +148,13 @@ def _labels(rng: np.random.Generator, setting: Setting, design: str) -> np.ndarr
 
 def _intervals(
     name: str, y: np.ndarray, score_a: np.ndarray, score_b: np.ndarray, resamples: int, seed: int
-) -> dict[str, cm.Interval] | None:
+) -> dict[str, Any] | None:
     if name == "old":  # what `reporter` shipped: percentile, not stratified, 200 resamples
         boot = cm.bootstrap_replicates(y, score_b, resamples=200, seed=seed)
         return cm.percentile_interval(boot) if boot is not None else None
     if name == "new":
-        return cm.ranking_intervals(y, score_b, resamples=resamples, seed=seed)
-    return cm.paired_difference_intervals(y, score_a, score_b, resamples=resamples, seed=seed)
+        return shipped.ranking_intervals(y, score_b, resamples=resamples, seed=seed)
+    return shipped.paired_difference_intervals(y, score_a, score_b, resamples=resamples, seed=seed)
 
 
 def settings(args: argparse.Namespace) -> list[Setting]:
@@ -166,7 +171,12 @@ def settings(args: argparse.Namespace) -> list[Setting]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=600, help="datasets per setting")
-    parser.add_argument("--resamples", type=int, default=1000, help="for NEW and paired")
+    parser.add_argument(
+        "--resamples",
+        type=int,
+        default=DEFAULT_RESAMPLES,
+        help=f"for NEW and paired (default: the shipped default, {DEFAULT_RESAMPLES})",
+    )
     parser.add_argument("--positives", type=int, nargs="+", default=[20, 50, 100])
     parser.add_argument("--aucs", type=float, nargs="+", default=[0.75, 0.9, 0.97])
     parser.add_argument("--prevalence", type=float, default=0.01)
@@ -175,12 +185,10 @@ def main() -> None:
     )
     parser.add_argument("--design", choices=["iid", "fixed"], default="iid")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument(
-        "--quick", action="store_true", help="smoke run: 40 reps, 300 resamples, 2 settings"
-    )
+    parser.add_argument("--quick", action="store_true", help="smoke run: 40 reps, 2 settings")
     args = parser.parse_args()
     if args.quick:
-        args.reps, args.resamples, args.positives, args.aucs = 40, 300, [20, 50], [0.9]
+        args.reps, args.positives, args.aucs = 40, [20, 50], [0.9]
     check_rows = 400_000 if args.quick else 10_000_000
     print(f"population AP vs a sample of {check_rows:,} rows at prevalence {args.prevalence}:")
     for auc in sorted(set(args.aucs)):

@@ -4,10 +4,10 @@
 
 Data as in bench_evaluate.py: ~1% positives; scores rounded to 4 decimals (ties) or
 continuous. Times are CPU seconds (best of --repeat), so other load on the machine matters
-less; they include sorting the scores. The target: continuous weights cost at most twice the
-unweighted bootstrap. The paired bootstrap of two runs on the same rows is timed as well.
-`reporter`'s shipped bootstrap (`reporter._curves`) is timed alongside
-when importable: it takes a per-row path with continuous weights.
+less; they include sorting the scores. What is timed is the shipped interval
+(`reporter.evaluation.intervals.ranking_intervals`, what a run page shows) and the shipped paired
+interval (`paired_difference_intervals`, what a comparison shows). The target: continuous
+weights cost at most twice the unweighted bootstrap. `bench_evaluate.py` calls `table()`.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import ci_methods as cm  # noqa: E402
+from reporter.evaluation import intervals as shipped  # noqa: E402
 
 
 def make_data(rows: int, ties: bool, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -57,10 +57,39 @@ def best_of(repeat: int, run: Callable[[], object]) -> float:
     return min(times)
 
 
-def shipped(y: np.ndarray, score: np.ndarray, w: np.ndarray | None, resamples: int) -> object:
-    from reporter import _curves
-
-    return _curves.bootstrap(_curves.rank(y, score, w), resamples, 0)
+def table(rows: int, resamples_list: list[int], repeat: int, paired: bool = True) -> dict:
+    """Print the timings; return {(scores, resamples, weights): seconds}."""
+    print(f"{rows:,} rows; CPU seconds, best of {repeat}")
+    print(f"{'scores':<11} {'resamples':>9} {'weights':<11} {'seconds':>8} {'vs unweighted':>14}")
+    out = {}
+    for ties in (True, False):
+        y, score = make_data(rows, ties)
+        label = "rounded" if ties else "continuous"
+        for resamples in resamples_list:
+            base = 0.0
+            for kind in ("none", "integer", "continuous"):
+                w = weights(rows, kind)
+                run = partial(shipped.ranking_intervals, y, score, w, resamples=resamples)
+                seconds = best_of(repeat, run)
+                base = base or seconds
+                out[(label, resamples, kind)] = seconds
+                print(
+                    f"{label:<11} {resamples:>9} {kind:<11} {seconds:>8.3f} {seconds / base:>13.2f}x"
+                )
+            if not paired:
+                continue
+            other = second_run(score)
+            for kind in ("none", "continuous"):
+                w = weights(rows, kind)
+                run = partial(
+                    shipped.paired_difference_intervals, y, other, score, w, resamples=resamples
+                )
+                seconds = best_of(repeat, run)
+                out[("paired " + label, resamples, kind)] = seconds
+                print(
+                    f"{'  paired':<11} {resamples:>9} {kind:<11} {seconds:>8.3f} {seconds / base:>13.2f}x"
+                )
+    return out
 
 
 def main() -> None:
@@ -68,36 +97,8 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--resamples", type=int, nargs="+", default=[200, 1000])
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--shipped", action="store_true", help="also time reporter's bootstrap")
     args = parser.parse_args()
-    print(f"{args.rows:,} rows; CPU seconds, best of {args.repeat}")
-    print(f"{'scores':<11} {'resamples':>9} {'weights':<11} {'seconds':>8} {'vs unweighted':>14}")
-    for ties in (True, False):
-        y, score = make_data(args.rows, ties)
-        label = "rounded" if ties else "continuous"
-        for resamples in args.resamples:
-            base = 0.0
-            for kind in ("none", "integer", "continuous"):
-                w = weights(args.rows, kind)
-                run = partial(cm.ranking_intervals, y, score, w, resamples=resamples)
-                seconds = best_of(args.repeat, run)
-                base = base or seconds
-                print(
-                    f"{label:<11} {resamples:>9} {kind:<11} {seconds:>8.3f} {seconds / base:>13.2f}x"
-                )
-                if args.shipped:
-                    old = best_of(1, partial(shipped, y, score, w, resamples))
-                    print(f"{'':<11} {'':>9} {'(shipped)':<11} {old:>8.3f}")
-            other = second_run(score)
-            for kind in ("none", "continuous"):
-                w = weights(args.rows, kind)
-                run = partial(
-                    cm.paired_difference_intervals, y, other, score, w, resamples=resamples
-                )
-                seconds = best_of(args.repeat, run)
-                print(
-                    f"{'  paired':<11} {resamples:>9} {kind:<11} {seconds:>8.3f} {seconds / base:>13.2f}x"
-                )
+    table(args.rows, args.resamples, args.repeat)
 
 
 if __name__ == "__main__":

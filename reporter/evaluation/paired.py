@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from reporter.evaluation.intervals import METRICS, Interval, paired_difference_intervals
+from reporter.config.operating import OperatingPointSpec
+from reporter.evaluation.at_point import paired_point_replicates
+from reporter.evaluation.intervals import LEVEL, METRICS, Interval, paired_difference_intervals
 from reporter.evaluation.predictions import Predictions
 
 PAIRED_METRICS = METRICS  # what a paired interval is computed for
@@ -92,9 +94,15 @@ def _weights_agree(base: Predictions, other: Predictions, pairing: Pairing) -> P
 
 
 def paired_difference(
-    base: Predictions, other: Predictions, *, resamples: int, seed: int
+    base: Predictions,
+    other: Predictions,
+    *,
+    resamples: int,
+    seed: int,
+    operating_point: OperatingPointSpec | None = None,
 ) -> Difference:
-    """`other` minus `base` with paired bootstrap intervals; the reason when unpaired."""
+    """`other` minus `base` with paired bootstrap intervals (ROC-AUC and AP, and the
+    operating point's metric when given); the reason when unpaired."""
     if resamples == 0:
         return Difference(reason="not computed: bootstrap=0")
     pairing = pair_rows(base, other)
@@ -114,4 +122,32 @@ def paired_difference(
     if ivs is None:
         why = "undefined: one class only, or too few resamples with both classes"
         return Difference(reason=why, rows=rows, matched_by=pairing.matched_by)
+    if operating_point is not None:
+        scores = (base.y_score[pairing.base], other.y_score[pairing.other])
+        at = point_interval(operating_point, y, *scores, w, resamples=resamples, seed=seed)
+        ivs = ivs | ({operating_point.metric: at} if at is not None else {})
     return Difference(intervals=ivs, rows=rows, matched_by=pairing.matched_by)
+
+
+def point_interval(
+    op: OperatingPointSpec,
+    y: np.ndarray,
+    score_a: np.ndarray,
+    score_b: np.ndarray,
+    w: np.ndarray | None,
+    *,
+    resamples: int,
+    seed: int,
+) -> Interval | None:
+    """Percentile interval of B minus A at the operating point (`at_point`); None when under
+    half the resamples have it defined."""
+    estimate, values = paired_point_replicates(
+        op, y, score_a, score_b, w, resamples=resamples, seed=seed
+    )
+    if not np.isfinite(estimate) or len(values) == 0 or 2 * len(values) < resamples:
+        return None
+    tail = (1 - LEVEL) / 2
+    low, high = np.quantile(values, [tail, 1 - tail])
+    return Interval(
+        estimate=estimate, low=min(float(low), estimate), high=max(float(high), estimate)
+    )

@@ -308,6 +308,8 @@ class Renderer:
     def _tested(self, cmp: Comparison) -> Comparison:
         """An embedded comparison with the paired differences the build computed for its
         baseline (declared comparisons); untested otherwise."""
+        if self.comparisons:
+            cmp = replace(cmp, tested=self.comparisons[0].tested)
         if cmp.baseline is None:
             return cmp
         known: dict[str, Difference] = {}

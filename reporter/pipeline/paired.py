@@ -19,7 +19,12 @@ from reporter import __version__
 from reporter.config import Settings
 from reporter.config.stamp import code_stamp
 from reporter.errors import RunReadError
-from reporter.evaluation.paired import NO_PREDICTIONS, Difference, paired_difference
+from reporter.evaluation.paired import (
+    NO_PREDICTIONS,
+    PAIRED_METRICS,
+    Difference,
+    paired_difference,
+)
 from reporter.model import Run
 from reporter.pipeline.cache import FORMAT, RunCache
 from reporter.study.compare import Comparison
@@ -72,10 +77,13 @@ def with_differences(
     """Declared comparisons with each run's paired difference to the baseline."""
     if not settings.evaluation.enabled:
         return comparisons
+    op = settings.evaluation.operating_point
+    tested = PAIRED_METRICS + ((op.metric,) if op is not None else ())
     cache = PairCache(settings.cache_dir, settings) if settings.cache else None
     done: dict[tuple[str, str], Difference] = {}
     out = []
     for cmp in comparisons:
+        cmp = replace(cmp, tested=tested)
         if cmp.spec.source == "experiment" or cmp.baseline is None or len(cmp.runs) < 2:
             out.append(cmp)
             continue
@@ -127,7 +135,13 @@ def _one(
         other = read_for_pairing(run, ev)
     except RunReadError as exc:
         return Difference(reason=f"predictions could not be read: {exc}")
-    difference = paired_difference(loaded[0], other, resamples=ev.bootstrap, seed=ev.seed)
+    difference = paired_difference(
+        loaded[0],
+        other,
+        resamples=ev.bootstrap,
+        seed=ev.seed,
+        operating_point=ev.operating_point,
+    )
     if cache is not None and key is not None:
         cache.put_pair(key, difference)
     return difference

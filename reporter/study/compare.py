@@ -69,6 +69,7 @@ class Comparison:
     notes: tuple[str, ...] = field(default_factory=tuple)
     # run id -> its paired difference to the baseline; None: not tested (implied comparisons)
     differences: dict[str, Difference] | None = None
+    tested: tuple[str, ...] = PAIRED_METRICS  # the metrics a paired interval is computed for
 
     @property
     def comparable(self) -> bool:
@@ -92,14 +93,15 @@ class Comparison:
             return None
         if column.neutral:
             return DeltaVerdict(kind="neutral")
-        if column.name not in PAIRED_METRICS:
+        if column.name not in self.tested:
             return DeltaVerdict(kind="plain")
         if self.differences is None:
             why = "not tested: paired intervals are computed for declared comparisons"
             return DeltaVerdict(kind="untested", why=why)
         difference = self.differences.get(run.id)
         if difference is None or column.name not in difference.intervals:
-            why = difference.reason if difference is not None else "not tested"
+            why = difference.reason if difference is not None else ""
+            why = why or "undefined in too many resamples"
             return DeltaVerdict(kind="untested", why=f"not tested: {why}")
         iv = difference.intervals[column.name]
         kind = difference.verdict(column.name, column.lower_is_better)

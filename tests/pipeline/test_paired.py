@@ -157,3 +157,27 @@ def test_without_bootstrap_no_pair_is_tested(project) -> None:
     diffs = declared(build_report(settings)).differences
     assert diffs is not None
     assert all(not d.intervals and "bootstrap=0" in d.reason for d in diffs.values())
+
+
+def test_the_operating_point_metric_is_tested_too(project) -> None:
+    from dataclasses import replace
+
+    from reporter.config.operating import parse_operating_point
+
+    op = parse_operating_point("recall@fpr=0.05")
+    settings = project["settings"]
+    settings = replace(
+        settings, operating_point=op, evaluation=replace(settings.evaluation, operating_point=op)
+    )
+    report = build_report(settings)
+    cmp = declared(report)
+    assert cmp.columns[0].name == op.metric and op.metric in cmp.tested
+    strong = cmp.differences["exp/strong"]
+    assert strong.intervals[op.metric].low > 0
+    base_run = cmp.baseline
+    run = next(r for r in cmp.runs if r.id == "exp/strong")
+    assert strong.intervals[op.metric].estimate == pytest.approx(
+        run.computed[op.metric] - base_run.computed[op.metric]
+    )
+    verdict = cmp.delta_verdict(run, cmp.columns[0])
+    assert verdict is not None and verdict.kind == "better" and verdict.tested

@@ -4,10 +4,12 @@
 from the cumulative (weighted) positives and negatives at each distinct score, as
 `reporter.evaluation.evaluate` reads them. They are step functions of the rows, so unlike
 ROC-AUC and AP they are not reduced to slot masses: each resample draws n row indices with
-replacement (`rng.integers(0, n, n)`: the plain row bootstrap) and re-accumulates both runs'
-rankings with the drawn counts as weights, O(rows) per resample and run. The interval is the
-percentile interval of the paired differences (ties with the estimate count half toward the
-bias correction's share; no acceleration: a step function has no useful derivative).
+replacement (`rng.integers(0, n, n)`: the plain row bootstrap) and sums the drawn rows' weights
+into each run's distinct scores by class (one `bincount` into a small table), then the
+cumulative sums over the distinct scores: O(rows) per resample and run, no sort (about 60 ms
+per resample of 1,000,000 rows, hence `MAX_ROW_DRAWS`). The interval is the percentile interval
+of the paired differences (no BCa: a step function has no useful derivative for the
+acceleration).
 """
 
 from __future__ import annotations
@@ -18,40 +20,39 @@ import numpy as np
 
 from reporter.config.operating import OperatingPointSpec
 
-_BATCH_NUMBERS = 1 << 22
+MAX_ROW_DRAWS = 100_000_000  # rows x resamples: beyond, the operating point is not tested
 
 
 @dataclass(frozen=True, kw_only=True, slots=True, eq=False)
 class Accumulator:
-    """One run's rows by descending score, and the last row of each distinct score."""
+    """One run's rows as keys into its distinct scores (descending) and class:
+    `key = 2 * distinct score index + label`, in the caller's row order."""
 
-    order: np.ndarray
-    y: np.ndarray
+    key: np.ndarray
     w: np.ndarray | None
-    ends: np.ndarray
+    size: int
     thresholds: np.ndarray
 
     @staticmethod
     def of(y: np.ndarray, score: np.ndarray, w: np.ndarray | None) -> Accumulator:
-        order = np.argsort(-score, kind="stable")
-        ranked = score[order]
-        ends = np.flatnonzero(np.r_[ranked[1:] != ranked[:-1], True])
+        thresholds, inverse = np.unique(-score, return_inverse=True)
         return Accumulator(
-            order=order,
-            y=y[order],
-            w=None if w is None else w[order],
-            ends=ends,
-            thresholds=ranked[ends],
+            key=(2 * inverse + y).astype(np.int32 if len(y) < 2**30 else np.int64),
+            w=w,
+            size=2 * len(thresholds),
+            thresholds=-thresholds,
         )
 
-    def values(self, op: OperatingPointSpec, counts: np.ndarray) -> np.ndarray:
-        """The metric for each row of `counts` (resamples x rows, in the caller's row order);
-        NaN where it is undefined (a class missing)."""
-        mass = counts[:, self.order].astype(np.float64)
-        if self.w is not None:
-            mass *= self.w
-        tps = np.cumsum(np.where(self.y, mass, 0.0), axis=1)[:, self.ends]
-        fps = np.cumsum(np.where(self.y, 0.0, mass), axis=1)[:, self.ends]
+    def values(self, op: OperatingPointSpec, draws: list[np.ndarray | None]) -> np.ndarray:
+        """The metric in each resample (`draws`: the drawn row indices, or None for every row
+        once); NaN where it is undefined (a class missing)."""
+        rows = []
+        for drawn in draws:
+            key = self.key if drawn is None else self.key[drawn]
+            w = self.w if self.w is None or drawn is None else self.w[drawn]
+            rows.append(np.bincount(key, weights=w, minlength=self.size))
+        mass = np.array(rows, dtype=np.float64).reshape(len(draws), -1, 2)
+        tps, fps = np.cumsum(mass[:, :, 1], axis=1), np.cumsum(mass[:, :, 0], axis=1)
         return point_values(op, tps, fps, self.thresholds)
 
 
@@ -100,15 +101,12 @@ def paired_point_replicates(
         kept = np.flatnonzero(w)
         y, score_a, score_b, w = y[kept], score_a[kept], score_b[kept], w[kept]
     a, b = Accumulator.of(y, score_a, w), Accumulator.of(y, score_b, w)
-    ones = np.ones((1, len(y)), dtype=np.int64)
-    estimate = float(b.values(op, ones)[0] - a.values(op, ones)[0])
+    estimate = float(b.values(op, [None])[0] - a.values(op, [None])[0])
     rng = np.random.default_rng(seed)
     n = len(y)
-    per_batch = max(1, _BATCH_NUMBERS // max(n, 1))
     values = []
-    for start in range(0, resamples, per_batch):
-        count = min(per_batch, resamples - start)
-        counts = np.stack([np.bincount(rng.integers(0, n, n), minlength=n) for _ in range(count)])
-        values.append(b.values(op, counts) - a.values(op, counts))
+    for _ in range(resamples):
+        drawn: list[np.ndarray | None] = [rng.integers(0, n, n)]
+        values.append(b.values(op, drawn) - a.values(op, drawn))
     out = np.concatenate(values) if values else np.empty(0)
     return estimate, out[np.isfinite(out)]

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from reporter.config.operating import OperatingPointSpec
-from reporter.evaluation.at_point import paired_point_replicates
+from reporter.evaluation.at_point import MAX_ROW_DRAWS, paired_point_replicates
 from reporter.evaluation.intervals import LEVEL, METRICS, Interval, paired_difference_intervals
 from reporter.evaluation.predictions import Predictions
 
@@ -34,6 +34,7 @@ class Difference:
     reason: str = ""
     rows: int = 0
     matched_by: str = ""  # "ids" or "order"
+    untested: dict[str, str] = field(default_factory=dict)  # metric -> why it has no interval
 
     def verdict(self, metric: str, lower_is_better: bool = False) -> str:
         """ "better", "worse" or "unclear" (the interval holds 0); "" without an interval."""
@@ -122,11 +123,19 @@ def paired_difference(
     if ivs is None:
         why = "undefined: one class only, or too few resamples with both classes"
         return Difference(reason=why, rows=rows, matched_by=pairing.matched_by)
-    if operating_point is not None:
+    untested = {}
+    if operating_point is not None and rows * resamples > MAX_ROW_DRAWS:
+        untested[operating_point.metric] = (
+            f"{rows:,} rows x {resamples:,} resamples is beyond the "
+            f"{MAX_ROW_DRAWS:,} row draws the operating point's paired bootstrap may take"
+        )
+    elif operating_point is not None:
         scores = (base.y_score[pairing.base], other.y_score[pairing.other])
         at = point_interval(operating_point, y, *scores, w, resamples=resamples, seed=seed)
+        if at is None:
+            untested[operating_point.metric] = "undefined in too many resamples"
         ivs = ivs | ({operating_point.metric: at} if at is not None else {})
-    return Difference(intervals=ivs, rows=rows, matched_by=pairing.matched_by)
+    return Difference(intervals=ivs, rows=rows, matched_by=pairing.matched_by, untested=untested)
 
 
 def point_interval(

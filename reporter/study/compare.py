@@ -100,8 +100,9 @@ class Comparison:
             return DeltaVerdict(kind="untested", why=why)
         difference = self.differences.get(run.id)
         if difference is None or column.name not in difference.intervals:
-            why = difference.reason if difference is not None else ""
-            why = why or "undefined in too many resamples"
+            why = "no paired result"
+            if difference is not None:
+                why = difference.reason or difference.untested.get(column.name, why)
             return DeltaVerdict(kind="untested", why=f"not tested: {why}")
         iv = difference.intervals[column.name]
         kind = difference.verdict(column.name, column.lower_is_better)

@@ -80,3 +80,20 @@ def test_the_operating_point_gets_a_paired_interval() -> None:
     assert iv.low <= iv.estimate <= iv.high and iv.low < iv.high
     _, values = paired_point_replicates(op, y, a, b, None, resamples=300, seed=0)
     assert (iv.low, iv.high) == pytest.approx(tuple(np.quantile(values, [0.025, 0.975])))
+
+
+def test_too_many_row_draws_leave_the_operating_point_untested(monkeypatch) -> None:
+    from reporter.evaluation import paired
+
+    monkeypatch.setattr(paired, "MAX_ROW_DRAWS", 1000)
+    y, a, b, _ = runs(400)
+    op = parse_operating_point("recall@fpr=0.05")
+    d = paired.paired_difference(
+        Predictions.from_arrays(y, a),
+        Predictions.from_arrays(y, b),
+        resamples=50,
+        seed=0,
+        operating_point=op,
+    )
+    assert op.metric not in d.intervals and "roc_auc" in d.intervals
+    assert "row draws" in d.untested[op.metric]

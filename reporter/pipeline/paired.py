@@ -88,7 +88,7 @@ def with_differences(
             out.append(cmp)
             continue
         out.append(replace(cmp, differences=_differences(cmp, settings, cache, done)))
-    if cache is not None:
+    if cache is not None and settings.evaluation.bootstrap > 0:
         cache.prune_pairs()
     return tuple(out)
 

@@ -1,2 +1,3 @@
-"""Evaluation of a run's predictions: ranking arithmetic (`curves`, `bootstrap`), the metrics
+"""Evaluation of a run's predictions: ranking arithmetic (`curves`; the bootstrap: `slots`,
+`resampling`, `intervals`), the metrics
 table (`metrics`), the pure `evaluate` and its results, and the I/O edge (`predictions`, `stage`)."""

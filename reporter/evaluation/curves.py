@@ -3,7 +3,7 @@
 The scores are sorted once, descending; the cumulative (weighted) positives and negatives at the
 last row of each distinct score are what scikit-learn's `confusion_matrix_at_thresholds` computes.
 ROC, PR, AUC, AP, operating points, top-k, every slice (a filter keeps the order) and every
-bootstrap resample (a reweighting of the same order, `reporter.evaluation.bootstrap`) are read
+bootstrap resample (slot masses of the same order, `reporter.evaluation.slots`) are read
 from these arrays, so the O(n log n) step happens once per evaluation.
 """
 

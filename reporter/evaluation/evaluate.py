@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from reporter.evaluation import curves as _curves
-from reporter.evaluation.bootstrap import intervals
 from reporter.evaluation.curves import PrCurve, Ranked, RocCurve
+from reporter.evaluation.intervals import run_intervals
 from reporter.evaluation.metrics import NO_NEGATIVES, NO_POSITIVES, ONE_CLASS, row_values
 from reporter.evaluation.predictions import Predictions
 from reporter.evaluation.results import Calibration, Evaluation, OperatingPoint
@@ -159,7 +159,7 @@ def _evaluate_ranked(
         *recall_at_alerts.values(),
     ]
     roc, pr, why_curves = _display_curves(r, [p for p in keep if p], options.curve_points)
-    ci, why_ci = intervals(r, options.bootstrap, options.seed)
+    ci, why_ci = run_intervals(r, options.bootstrap, options.seed)
     why = (why_ranking, why_proba, why_threshold, why_fpr, why_recall, why_alerts, why_k)
     why += (why_curves, why_ci)
     positive_rows = int(np.count_nonzero(r.y))

@@ -28,7 +28,9 @@ class Predictions:
     """One run's scored evaluation set, as clean arrays of equal length.
 
     `slices` maps a column name to one string label per row. `label_hash` fingerprints the
-    labels so later stages can tell whether two runs were scored on the same data.
+    labels so later stages can tell whether two runs were scored on the same data. `ids` (the
+    id column as text) is read only when asked for: pairing two runs' rows needs it, the
+    evaluation does not.
     """
 
     y_true: np.ndarray
@@ -37,6 +39,7 @@ class Predictions:
     slices: dict[str, np.ndarray]
     n_rows: int
     label_hash: str
+    ids: np.ndarray | None = None
 
     @classmethod
     def from_arrays(
@@ -78,6 +81,7 @@ class Predictions:
         scores: np.ndarray,
         weights: np.ndarray | None,
         slices: dict[str, np.ndarray],
+        ids: np.ndarray | None = None,
     ) -> Predictions:
         """From arrays already validated (by `from_arrays` or `read_predictions`)."""
         return cls(
@@ -87,6 +91,7 @@ class Predictions:
             slices=slices,
             n_rows=len(labels),
             label_hash=label_hash(labels),
+            ids=ids,
         )
 
 
@@ -146,20 +151,31 @@ def read_predictions(
     run_id: str = "",
     rel_path: str = "",
     max_bytes: int = GIB,
+    with_ids: bool = False,
 ) -> Predictions:
-    """Read and validate a predictions file; raise `PredictionsError` naming it on any problem."""
+    """Read and validate a predictions file; raise `PredictionsError` naming it on any problem.
+
+    `with_ids`: keep the id column (when the file has one) as text, and skip the slices.
+    """
     where = Where(run_id=run_id, path=rel_path or path.name)
     frame = _read_frame(path, where, max_bytes)
     if frame.empty:
         raise where.error("the file has a header but no rows")
     _require_columns(frame, (columns.y_true, columns.y_score), where)
     weight = _weights(frame, columns.weight, where)
+    has_ids = with_ids and columns.id is not None and columns.id in frame.columns
     return Predictions._checked(
         binary_labels(frame[columns.y_true], columns.positive_label, columns.y_true, where),
         _scores(frame[columns.y_score], columns.y_score, where),
         weight,
-        _slices(frame, columns, where),
+        {} if with_ids else _slices(frame, columns, where),
+        _id_text(frame[columns.id]) if has_ids else None,
     )
+
+
+def _id_text(series: pd.Series) -> np.ndarray:
+    """Row ids as text, so 17 and "17" (a CSV and a Parquet file of the same rows) agree."""
+    return series.astype(object).where(series.notna(), "").astype(str).to_numpy(dtype=str)
 
 
 def _read_frame(path: Path, where: Where, max_bytes: int) -> pd.DataFrame:

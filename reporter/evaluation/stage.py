@@ -12,7 +12,7 @@ from pathlib import Path
 from reporter.config import EvalSettings
 from reporter.evaluation.evaluate import EvalOptions, evaluate
 from reporter.evaluation.metrics import computed_metrics
-from reporter.evaluation.predictions import PredictionColumns, read_predictions
+from reporter.evaluation.predictions import PredictionColumns, Predictions, read_predictions
 from reporter.evaluation.results import Evaluation
 from reporter.model import Run
 
@@ -44,3 +44,17 @@ def without_slice_curves(e: Evaluation) -> Evaluation:
         for column, values in e.slices.items()
     }
     return replace(e, slices=slim)
+
+
+def read_for_pairing(run: Run, ev: EvalSettings) -> Predictions:
+    """A run's labels, scores, weights and ids (no slices), to pair its rows with another
+    run's; raises `PredictionsError`."""
+    assert run.predictions is not None
+    path = Path(run.predictions)
+    return read_predictions(
+        path,
+        PredictionColumns.from_settings(ev),
+        run_id=run.id,
+        rel_path=f"{run.id}/{path.name}",
+        with_ids=True,
+    )

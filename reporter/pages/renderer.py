@@ -23,6 +23,7 @@ from reporter.charts.base import run_colours
 from reporter.charts.history import run_history_charts
 from reporter.charts.plots import run_plot_charts
 from reporter.config import Settings
+from reporter.evaluation.paired import Difference
 from reporter.journal.entries import Entry
 from reporter.journal.resolve import ResolvedEmbed
 from reporter.model import Run
@@ -287,7 +288,8 @@ class Renderer:
         `siblings`: every embed of the page, whose runs share one colour each."""
         if resolved.spec is None:
             return self._render("embed_error.j2", src_uri, page_url=page_url, error=resolved.error)
-        cmp = with_full_runs(build_comparison(resolved.spec, self.study, self.settings), self.full)
+        cmp = self._tested(build_comparison(resolved.spec, self.study, self.settings))
+        cmp = with_full_runs(cmp, self.full)
         scope = RUN if resolved.single_run else COMPARISON
         ids = {r.id for r in cmp.runs}
         for other in siblings:
@@ -305,6 +307,21 @@ class Renderer:
             parts=parts,
             contexts=contexts,
         )
+
+    def _tested(self, cmp: Comparison) -> Comparison:
+        """An embedded comparison with the paired differences the build computed for its
+        baseline (declared comparisons); untested otherwise."""
+        if self.comparisons:
+            cmp = replace(cmp, tested=self.comparisons[0].tested)
+        if cmp.baseline is None:
+            return cmp
+        known: dict[str, Difference] = {}
+        for c in self.comparisons:
+            if c.differences and c.baseline is not None and c.baseline.id == cmp.baseline.id:
+                known |= c.differences
+        if not known:
+            return cmp
+        return replace(cmp, differences={r.id: known[r.id] for r in cmp.runs if r.id in known})
 
     def _history_page(self, run: Run) -> str:
         name = (run.history_file or "").replace("\\", "/").rsplit("/", 1)[-1]

@@ -20,6 +20,7 @@ from reporter.pages.cache import PageCache
 from reporter.pages.parts import COMPARISON, RUN, part_names
 from reporter.pages.renderer import Page, render_pages
 from reporter.pipeline.loading import load
+from reporter.pipeline.paired import with_differences
 from reporter.readers import load_readers
 from reporter.readers._links import experiments_per_store, link_producing_runs
 from reporter.readers.discover import discover_runs, nothing_found
@@ -100,6 +101,7 @@ def build_report(
     skipped = frozenset(p.run_id for p in loaded.problems if not p.partial)
     parts = PartNames(comparison=part_names(COMPARISON), run=part_names(RUN))
     comparisons, warnings = build_comparisons(study, settings, parts.comparison, skipped)
+    comparisons = with_differences(comparisons, settings)
     journal = resolve_journal(list(entries), study, comparisons, line_offsets or {}, parts, skipped)
     return Report(
         full_run=loaded.full_run,

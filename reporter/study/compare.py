@@ -13,6 +13,7 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 from reporter.config import Settings
+from reporter.evaluation.paired import PAIRED_METRICS, Difference
 from reporter.model import Run, param_value, typed_params
 from reporter.study.analyse import MetricColumn, Study, metric_column, metric_value
 from reporter.study.selection import (
@@ -66,6 +67,9 @@ class Comparison:
     eval_groups: tuple[tuple[str, tuple[Run, ...]], ...]
     missing: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default_factory=tuple)
+    # run id -> its paired difference to the baseline; None: not tested (implied comparisons)
+    differences: dict[str, Difference] | None = None
+    tested: tuple[str, ...] = PAIRED_METRICS  # the metrics a paired interval is computed for
 
     @property
     def comparable(self) -> bool:
@@ -80,6 +84,30 @@ class Comparison:
         mine, base = metric_value(run, metric), metric_value(self.baseline, metric)
         return None if mine is None or base is None else mine - base
 
+    def delta_verdict(self, run: Run, column: MetricColumn) -> DeltaVerdict | None:
+        """How to show `run`'s delta on `column`: "better"/"worse" only when a paired interval
+        of the difference excludes 0; "unclear" when it holds 0; "untested" (with why) for a
+        metric a paired interval exists for but this pair has none; "plain" for other metrics
+        (coloured by sign, as before: nothing to test them with). None without a delta."""
+        if self.delta(run, column.name) is None:
+            return None
+        if column.neutral:
+            return DeltaVerdict(kind="neutral")
+        if column.name not in self.tested:
+            return DeltaVerdict(kind="plain")
+        if self.differences is None:
+            why = "not tested: paired intervals are computed for declared comparisons"
+            return DeltaVerdict(kind="untested", why=why)
+        difference = self.differences.get(run.id)
+        if difference is None or column.name not in difference.intervals:
+            why = "no paired result"
+            if difference is not None:
+                why = difference.reason or difference.untested.get(column.name, why)
+            return DeltaVerdict(kind="untested", why=f"not tested: {why}")
+        iv = difference.intervals[column.name]
+        kind = difference.verdict(column.name, column.lower_is_better)
+        return DeltaVerdict(kind=kind, low=iv.low, high=iv.high, rows=difference.rows)
+
     def eval_group_of(self, run: Run) -> str:
         if len(self.eval_groups) <= 1:
             return ""
@@ -87,6 +115,22 @@ class Comparison:
 
     def group_of(self, run: Run) -> SeedGroup | None:
         return next((g for g in self.groups if run in g.runs), None)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class DeltaVerdict:
+    """What a comparison table says about one delta (see `Comparison.delta_verdict`); `low`
+    and `high` bound the paired 95% interval of the difference when there is one."""
+
+    kind: str  # better, worse, unclear, untested, neutral, plain
+    why: str = ""
+    low: float | None = None
+    high: float | None = None
+    rows: int = 0
+
+    @property
+    def tested(self) -> bool:
+        return self.low is not None
 
 
 def parse_spec(raw: Any, where: str, parts: tuple[str, ...]) -> ComparisonSpec:

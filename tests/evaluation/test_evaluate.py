@@ -13,8 +13,7 @@ from hypothesis import strategies as st
 from sklearn import metrics as skm
 from sklearn.calibration import calibration_curve
 
-from reporter.evaluation import bootstrap
-from reporter.evaluation import curves as _curves
+from reporter.evaluation import intervals, resampling
 from reporter.evaluation.evaluate import (
     NOT_PROBABILITIES,
     Evaluation,
@@ -24,6 +23,7 @@ from reporter.evaluation.evaluate import (
 )
 from reporter.evaluation.metrics import computed_metrics
 from reporter.evaluation.predictions import Predictions
+from reporter.evaluation.slots import Ranking
 
 from ..conftest import options
 
@@ -458,16 +458,11 @@ def test_bootstrap_is_deterministic_for_a_seed() -> None:
     assert low < e.roc_auc < high  # type: ignore[operator]
 
 
-def _rows_from_cells(cells: bootstrap.Cells, drawn: np.ndarray) -> np.ndarray:
-    """A row-level resample with these cell counts: each cell's draws all land on its first row.
-
-    Rows of one cell share score, class and weight, so any such allocation is the same resample
-    for every ranking metric.
-    """
-    first = np.unique(cells.of_row, return_index=True)[1]
-    counts = np.zeros(len(cells.of_row))
-    counts[first] = drawn
-    return counts
+def _drawn_counts(rng: np.random.Generator, rows: int, resamples: int) -> np.ndarray:
+    """The row-by-row bootstrap: each resample draws `rows` row indices with replacement."""
+    return np.array(
+        [np.bincount(rng.integers(0, rows, rows), minlength=rows) for _ in range(resamples)]
+    )
 
 
 def _balanced(n: int = 3000) -> Predictions:
@@ -477,30 +472,35 @@ def _balanced(n: int = 3000) -> Predictions:
     return Predictions.from_arrays(y, rng.random(n) + 0.2 * y)
 
 
+def _resamples_equal_sklearn(p: Predictions, resamples: int, seed: int) -> None:
+    """Drawn row by row, every resample's ROC-AUC and AP are scikit-learn's with the drawn
+    counts as weights (resamples missing a class are NaN)."""
+    y, s, w = _reference(p)
+    ranking = Ranking.of(y, s)
+    _, values, _ = resampling.replicate(
+        y, w, (ranking,), (1.0,), resamples=resamples, seed=seed, exact_rows=None
+    )
+    counts = _drawn_counts(np.random.default_rng(seed), len(y), resamples)
+    for value, count in zip(values, counts, strict=True):
+        weight = count if w is None else count * w
+        if weight[y].sum() > 0 and weight[~y].sum() > 0:
+            assert close(value[0], skm.roc_auc_score(y, s, sample_weight=weight))
+            assert close(value[1], skm.average_precision_score(y, s, sample_weight=weight))
+        else:
+            assert np.isnan(value).all()
+
+
 @pytest.mark.parametrize("name", ["ties", "weighted", "continuous", "balanced"])
 def test_a_resample_equals_sklearn_with_count_weights(name: str) -> None:
-    p = _balanced() if name == "balanced" else dataset(name)
-    ranked = _curves.rank(p.y_true, p.y_score, p.weight)
-    cells = bootstrap.cells(ranked)
-    assert cells.by_row == (name == "balanced")
-    rng = np.random.default_rng(3)
-    for _ in range(3):
-        drawn = bootstrap.draw(rng, cells)
-        assert drawn.sum() == len(ranked.y)
-        tps, fps = bootstrap.resampled_counts(cells, drawn)
-        counts = _rows_from_cells(cells, drawn)
-        weight = counts if ranked.w is None else counts * ranked.w
-        auc = skm.roc_auc_score(ranked.y, ranked.score, sample_weight=weight)
-        ap = skm.average_precision_score(ranked.y, ranked.score, sample_weight=weight)
-        assert close(_curves.roc_auc(tps, fps), auc)
-        assert close(_curves.average_precision(tps, fps), ap)
+    _resamples_equal_sklearn(_balanced() if name == "balanced" else dataset(name), 3, 3)
 
 
 def test_interval_needs_half_the_resamples_usable() -> None:
     p = Predictions.from_arrays([1, 0], [0.8, 0.3])  # half the resamples miss a class
     outcomes = set()
     for seed in range(12):
-        usable = len(bootstrap.bootstrap(_curves.rank(p.y_true, p.y_score, None), 20, seed))
+        boot = intervals.replicates(p.y_true, p.y_score, resamples=20, seed=seed)
+        usable = len(boot.values) if boot is not None else 0
         e = evaluate(p, options(bootstrap=20, seed=seed))
         outcomes.add(e.ci["roc_auc"] is None)
         assert (e.ci["roc_auc"] is None) == (2 * usable < 20)
@@ -619,17 +619,9 @@ def test_random_sets_equal_sklearn(p: Predictions, threshold: float) -> None:
 @settings(max_examples=40, deadline=None)
 @given(small_sets())
 def test_random_resamples_equal_sklearn(p: Predictions) -> None:
-    ranked = _curves.rank(p.y_true, p.y_score, p.weight)
-    cells = bootstrap.cells(ranked)
-    drawn = bootstrap.draw(np.random.default_rng(0), cells)
-    tps, fps = bootstrap.resampled_counts(cells, drawn)
-    counts = _rows_from_cells(cells, drawn)
-    weight = counts if ranked.w is None else counts * ranked.w
-    if weight[ranked.y].sum() > 0 and weight[~ranked.y].sum() > 0:
-        auc = skm.roc_auc_score(ranked.y, ranked.score, sample_weight=weight)
-        assert close(_curves.roc_auc(tps, fps), auc)
-        ap = skm.average_precision_score(ranked.y, ranked.score, sample_weight=weight)
-        assert close(_curves.average_precision(tps, fps), ap)
+    y = _reference(p)[0]
+    if y.any() and not y.all():  # intervals are computed only then
+        _resamples_equal_sklearn(p, 2, 0)
 
 
 def test_evaluation_is_frozen() -> None:
@@ -640,17 +632,18 @@ def test_evaluation_is_frozen() -> None:
 
 
 @pytest.mark.parametrize("name", ["ties", "weighted", "continuous", "balanced"])
-def test_batched_resamples_score_exactly_as_one_at_a_time(name: str) -> None:
+def test_batched_resamples_score_exactly_as_one_at_a_time(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Resamples are scored in batches of a bounded size; the batch size changes nothing."""
     p = _balanced(600) if name == "balanced" else dataset(name)
-    ranked = _curves.rank(p.y_true, p.y_score, p.weight)
-    cells = bootstrap.cells(ranked)
-    drawn = bootstrap.draw_many(np.random.default_rng(11), cells, 25)
-    assert drawn.shape == (25, len(cells.rows)) and (drawn.sum(axis=1) == len(ranked.y)).all()
-    batch = bootstrap.batch_scores(cells, drawn)
-    for row, (auc, ap) in zip(drawn, batch, strict=True):
-        tps, fps = bootstrap.resampled_counts(cells, row)
-        assert close(_curves.roc_auc(tps, fps), auc)
-        assert close(_curves.average_precision(tps, fps), ap)
-        counts = _rows_from_cells(cells, row)
-        weight = counts if ranked.w is None else counts * ranked.w
-        assert close(skm.roc_auc_score(ranked.y, ranked.score, sample_weight=weight), auc)
+    y, s, w = _reference(p)
+    ranking = (Ranking.of(y, s),)
+    run = lambda: resampling.replicate(  # noqa: E731
+        y, w, ranking, (1.0,), resamples=25, seed=11, exact_rows=None
+    )[1]
+    together = run()
+    monkeypatch.setattr(resampling, "_BATCH_NUMBERS", 1)
+    one_at_a_time = run()
+    assert together.shape == (25, 2)
+    np.testing.assert_array_equal(together, one_at_a_time)

@@ -195,7 +195,7 @@ def test_slices_heatmap_greys_low_support_cells():
         ComparisonSpec(slug="s", title="t", selection=Selection()), study_of(*runs), SETTINGS
     )
     chart = slices_heatmap(cmp, "average_precision", min_positives=30)
-    main, grey = chart.figure["data"]
+    main, grey = chart.figure["data"][:2]  # then the label layers
     assert main["x"] == ["seg=x", "seg=y"] and main["y"] == ["1", "2"]
     assert main["z"] == [[0.5, None], [0.4, None]]
     assert grey["z"] == [[None, 1], [None, None]]

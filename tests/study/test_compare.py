@@ -199,7 +199,8 @@ def test_slices_heatmap_greys_low_support_cells():
     assert main["x"] == ["seg=x", "seg=y"] and main["y"] == ["1", "2"]
     assert main["z"] == [[0.5, None], [0.4, None]]
     assert grey["z"] == [[None, 1], [None, None]]
-    assert main["text"][0][1] == "0.900 ⚠"
+    labels = [layer["text"][0][1] for layer in chart.figure["data"][2:]]
+    assert sorted(labels) == ["", "", "0.900 ⚠"]  # one label layer writes it, in its colour
     assert main["customdata"][0][1] == "n=10, positives=2 (fewer than 30 positives)"
 
 

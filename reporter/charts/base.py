@@ -8,8 +8,9 @@ spikes survive.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,6 +48,84 @@ def run_colours(run_ids: Iterable[str]) -> dict[str, str]:
 def _hash_slot(run_id: str) -> int:
     digest = hashlib.sha256(run_id.encode("utf-8", "surrogateescape")).digest()
     return int.from_bytes(digest[:4], "big") % len(PALETTE)
+
+
+VIRIDIS = (
+    (0.0, "#440154"), (0.111, "#482878"), (0.222, "#3e4989"), (0.333, "#31688e"),
+    (0.444, "#26828e"), (0.556, "#1f9e89"), (0.667, "#35b779"), (0.778, "#6ece58"),
+    (0.889, "#b5de2b"), (1.0, "#fde725"),
+)  # fmt: skip
+_CLEAR = [[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]]
+DARK_TEXT, LIGHT_TEXT = "#000000", "#ffffff"
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    h = colour.lstrip("#")
+    return int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16)
+
+
+def scale_colour(scale: Sequence[tuple[float, str]], t: float) -> tuple[float, float, float]:
+    """The colour of a colour scale (stops of position and hex colour) at t in [0, 1], mixed
+    linearly between stops in RGB, as plotly.js does."""
+    t = min(max(t, 0.0), 1.0)
+    for (t0, c0), (t1, c1) in itertools.pairwise(scale):
+        if t <= t1:
+            f = 0.0 if t1 == t0 else (t - t0) / (t1 - t0)
+            a, b = _rgb(c0), _rgb(c1)
+            return tuple(a[i] + (b[i] - a[i]) * f for i in range(3))  # type: ignore[return-value]
+    return tuple(float(v) for v in _rgb(scale[-1][1]))  # type: ignore[return-value]
+
+
+def luminance(rgb: Sequence[float]) -> float:
+    """WCAG relative luminance of an sRGB colour (0-255 channels)."""
+    lin = [
+        (c / 255) / 12.92 if c / 255 <= 0.03928 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in rgb
+    ]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def text_colour_on(rgb: Sequence[float]) -> str:
+    """Black or white, whichever contrasts more with a cell of colour `rgb` (at least 4.58:1)."""
+    lum = luminance(rgb)
+    return DARK_TEXT if (lum + 0.05) / 0.05 >= 1.05 / (lum + 0.05) else LIGHT_TEXT
+
+
+def label_traces(
+    base: dict[str, Any],
+    z: Sequence[Sequence[float | None]],
+    text: Sequence[Sequence[str]],
+    scale: Sequence[tuple[float, str]],
+    zmin: float,
+    zmax: float,
+) -> list[dict[str, Any]]:
+    """The labels of a heatmap's cells as two transparent heatmaps drawn over it: black text on
+    the light cells, white on the dark ones (plotly.js has one text colour per trace). `base`:
+    the heatmap's x, y and gaps."""
+    span = (zmax - zmin) or 1.0
+    empty = lambda fill: [[fill] * len(row) for row in z]  # noqa: E731
+    layers = {c: (empty(None), empty("")) for c in (DARK_TEXT, LIGHT_TEXT)}
+    for i, (row_z, row_t) in enumerate(zip(z, text, strict=True)):
+        for j, (value, label) in enumerate(zip(row_z, row_t, strict=True)):
+            if value is None or not label:
+                continue
+            zl, tl = layers[text_colour_on(scale_colour(scale, (value - zmin) / span))]
+            zl[i][j], tl[i][j] = 0, label
+    return [
+        {
+            **base,
+            "type": "heatmap",
+            "z": zl,
+            "text": tl,
+            "texttemplate": "%{text}",
+            "textfont": {**base.get("textfont", {}), "color": colour},
+            "colorscale": _CLEAR,
+            "showscale": False,
+            "hoverinfo": "skip",
+            "name": "labels",
+        }
+        for colour, (zl, tl) in layers.items()
+        if any(v is not None for row in zl for v in row)
+    ]
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -144,7 +223,7 @@ def base_layout(
         "xaxis": {"title": {"text": x_title, "standoff": 6}, "zeroline": False, "automargin": True},
         "yaxis": {"title": {"text": y_title}, "zeroline": False, "automargin": True},
         "margin": {"l": 60, "r": 20, "t": 40, "b": 40},
-        "height": 330 + 20 * ((traces + 1) // 2),
+        "height": 360 + 24 * ((traces + 1) // 2),
         "legend": {"orientation": "h", "yanchor": "top", "y": -0.2},
         "showlegend": True,
         "hovermode": "x unified",

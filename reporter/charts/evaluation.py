@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reporter.charts.base import GREY, PALETTE, Chart, base_layout
+from reporter.charts.base import GREY, PALETTE, VIRIDIS, Chart, base_layout, label_traces
 from reporter.charts.curves import calibration_chart, pr_chart, roc_chart
 from reporter.evaluation.results import Evaluation
 from reporter.model import Run
@@ -21,7 +21,8 @@ __all__ = [
 ]
 
 _LOW_SUPPORT = "#a9adb5"  # heatmap cells with too few positives: a mid grey, dark text reads
-_AUTO_TEXT = {"color": "auto"}  # plotly.js picks black or white by each cell's brightness
+_CONFUSION_SCALE = ((0.0, "#eef3fb"), (1.0, "#2c5aa0"))
+_GAPS = {"xgap": 2, "ygap": 2}
 MIN_CELL_PX = 64  # a heatmap column never gets narrower (a wide one scrolls on a phone)
 
 
@@ -38,24 +39,26 @@ def confusion_chart(e: Evaluation, key: str = "confusion") -> Chart:
         ]
         for shares_row, row in zip(shares, counts, strict=True)
     ]
+    cells = {
+        "x": ["predicted negative", "predicted positive"],
+        "y": ["actual negative", "actual positive"],
+        **_GAPS,
+    }
     figure = {
         "data": [
             {
+                **cells,
                 "type": "heatmap",
-                "x": ["predicted negative", "predicted positive"],
-                "y": ["actual negative", "actual positive"],
-                "colorscale": [[0, "#eef3fb"], [1, "#2c5aa0"]],
+                "colorscale": [list(stop) for stop in _CONFUSION_SCALE],
                 "zmin": 0,
                 "zmax": 1,
                 "showscale": False,
                 "z": shares,
                 "text": text,
-                "texttemplate": "%{text}",
-                "textfont": dict(_AUTO_TEXT),
                 "hovertemplate": "%{y}, %{x}: %{text}<extra></extra>",
-                "xgap": 2,
-                "ygap": 2,
-            }
+            },
+            # the labels: black on light cells, white on dark ones
+            *label_traces(cells, shares, text, _CONFUSION_SCALE, 0, 1),
         ],
         "layout": {
             **base_layout(f"Confusion matrix at threshold {at.threshold:.4g}", "", ""),
@@ -192,35 +195,38 @@ def slices_heatmap(cmp: Comparison, metric: str, min_positives: int) -> Chart | 
             sr.append(_support(n, pos, weak, min_positives))
         z.append(zr), low.append(lr), text.append(tr), low_text.append(ltr), support.append(sr)
     names = [r.name for r in runs]
-    base = {
-        "type": "heatmap",
-        "x": columns,
-        "y": names,
-        "customdata": support,
-        "texttemplate": "%{text}",
-        "textfont": {"size": 12, **_AUTO_TEXT},
-        "xgap": 2,
-        "ygap": 2,
-    }
+    values = [v for row in z for v in row if v is not None]
+    zmin, zmax = (min(values), max(values)) if values else (0.0, 1.0)
+    base = {"x": columns, "y": names, **_GAPS, "textfont": {"size": 12}}
     hover = "%{y}<br>%{x}: %{text}<br>%{customdata}<extra></extra>"
+    low_scale = ((0.0, _LOW_SUPPORT), (1.0, _LOW_SUPPORT))
     figure = {
         "data": [
             {
                 **base,
+                "type": "heatmap",
                 "z": z,
+                "zmin": zmin,
+                "zmax": zmax,
                 "text": text,
+                "customdata": support,
                 "hovertemplate": hover,
-                "colorscale": "Viridis",
+                "colorscale": [list(stop) for stop in VIRIDIS],
                 "colorbar": {"title": {"text": metric}},
             },
             {
                 **base,
+                "type": "heatmap",
                 "z": low,
                 "text": low_text,
+                "customdata": support,
                 "hovertemplate": hover.replace("%{text}", "%{text} (few positives)"),
-                "colorscale": [[0, _LOW_SUPPORT], [1, _LOW_SUPPORT]],
+                "colorscale": [list(stop) for stop in low_scale],
                 "showscale": False,
             },
+            # the labels: black on light cells, white on dark ones
+            *label_traces(base, z, text, VIRIDIS, zmin, zmax),
+            *label_traces(base, low, low_text, low_scale, 0, 1),
         ],
         "layout": {
             **base_layout(

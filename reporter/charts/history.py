@@ -129,6 +129,35 @@ def off_axis(series: list[tuple[Run, MetricSeries]], unranked: Collection[str]) 
     return out
 
 
+def _last(s: MetricSeries) -> tuple[float, float] | None:
+    y = np.asarray(s.y, dtype=float)
+    finite = np.flatnonzero(np.isfinite(y))
+    return (float(y[finite[-1]]), float(s.x[finite[-1]])) if finite.size else None
+
+
+def _overlay_summary(
+    name: str, series: list[tuple[Run, MetricSeries]], hidden: Collection[str]
+) -> str:
+    """A short summary of many runs' histories: how many, and which ends lowest and highest
+    (of the runs on the shared axis); one run gets its own ending."""
+    if len(series) == 1:
+        return _ending(series[0][0].name, series[0][1]) + "."
+    ends = [
+        (run.name, last, s.x_name)
+        for run, s in series
+        if run.id not in hidden and (last := _last(s)) is not None
+    ]
+    if not ends:
+        return f"{name} of {len(series)} runs; none has a finite value."
+    low = min(ends, key=lambda e: e[1][0])
+    high = max(ends, key=lambda e: e[1][0])
+    return (
+        f"{name} of {len(series)} runs: lowest at the end {low[0]} ({_g(low[1][0])} at "
+        f"{low[2]} {_g(low[1][1])}), highest at the end {high[0]} ({_g(high[1][0])} at "
+        f"{high[2]} {_g(high[1][1])}); each run's values on hover."
+    )
+
+
 def _history_chart(
     name: str,
     series: list[tuple[Run, MetricSeries]],
@@ -174,7 +203,7 @@ def _history_chart(
                 {"label": "shown", "restyle": {"visible": True}, "traces": indices},
             ),
         )
-    summary = "; ".join(_ending(run.name, s) for run, s in series) + "."
+    summary = _overlay_summary(name, series, hidden)
     if left_out:
         summary += f" Off the shared axis until shown (diverged or failed): {', '.join(left_out)}."
     figure_layout = base_layout(

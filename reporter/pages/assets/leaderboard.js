@@ -110,7 +110,7 @@
     var self = this;
     var pick = el("th", { class: "reporter-pick", scope: "col", title: "tick runs to compare them" });
     pick.appendChild(el("span", { "aria-hidden": "true" }, "✓"));
-    pick.appendChild(el("span", { class: "md-visually-hidden" }, "Select"));
+    pick.appendChild(el("span", { class: "reporter-sr-only" }, "Select"));
     tr.appendChild(pick);
     this.headers().forEach(function (h) {
       var classes = [h.numeric ? "num" : "", h.secondary ? "reporter-secondary" : ""].join(" ").trim();

@@ -94,7 +94,10 @@ class EvaluationConfig(Schema):
         c.ListOfItems(c.Type(int), default=[100, 1000]), "Alert volumes for precision at top k."
     )
     min_positives = option(c.Type(int, default=30), "Slices with fewer positives are flagged.")
-    bootstrap = option(c.Type(int, default=200), "Resamples for confidence intervals.")
+    bootstrap = option(
+        c.Type(int, default=200),
+        "Resamples for the BCa confidence intervals and the paired differences of comparisons.",
+    )
     seed = option(c.Type(int, default=0), "Seed of the bootstrap.")
 
 

@@ -202,6 +202,8 @@ def test_slices_heatmap_greys_low_support_cells():
     labels = [layer["text"][0][1] for layer in chart.figure["data"][2:]]
     assert sorted(labels) == ["", "", "0.900 ⚠"]  # one label layer writes it, in its colour
     assert main["customdata"][0][1] == "n=10, positives=2 (fewer than 30 positives)"
+    written = {t for layer in labels for row in layer["text"] for t in row if t}
+    assert written == {"0.500", "0.400", "0.900 ⚠"}
 
 
 def test_big_experiments_compare_their_best_fifty_with_light_curves():

@@ -42,8 +42,8 @@ from reporter.pipeline.site_files import (
     prune_data,
     site_files,
     static_assets,
-    write_if_changed,
 )
+from reporter.plugin.data import DataFolder
 from reporter.plugin.kept import (
     KEPT_TEMPLATE,
     KeptPages,
@@ -141,7 +141,7 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
             log.info(note)
         site_root = Path(config.site_dir)
         state = site_state(self.settings, self.site_target or site_root)
-        data = _DataFolder(state / "data", failure=problem)
+        data = DataFolder(state / "data", failure=problem)
         cache = page_cache(self.settings, state) if self.settings.cache else None
         nav_pages = []
         items = list(site_files(self.report, self.settings, cache))
@@ -334,32 +334,6 @@ def page_cache(settings: Settings, state: Path) -> PageCache:
         )
     )
     return PageCache(state, state / "data", salt)
-
-
-class _DataFolder:
-    """Pages' data files (chart data, cards), kept in the site's cache folder for cached pages.
-    When that folder cannot be written, files are handed to MkDocs from memory instead, with
-    one warning: the build goes on, uncached."""
-
-    def __init__(self, folder: Path, failure: str = "") -> None:
-        self.folder = folder
-        self.written: set[Path] = set()
-        self.failure = failure
-
-    def file(self, config: MkDocsConfig, item: SiteFile) -> File:
-        path = self.folder / item.src_uri
-        if item.text is not None and not self.failure:
-            try:
-                write_if_changed(path, item.text)
-            except OSError as exc:
-                self.failure = (
-                    f"{CACHE_UNWRITABLE} ({exc.strerror or exc}: {path.parent}); this build "
-                    "keeps its chart data in memory and caches no page."
-                )
-        if item.text is not None and self.failure:
-            return File.generated(config, item.src_uri, content=item.text)
-        self.written.add(path)
-        return File.generated(config, item.src_uri, abs_src_path=str(path))
 
 
 def _journal_entries(files: Files, journal_dir: str) -> tuple[tuple[Entry, ...], dict[str, int]]:

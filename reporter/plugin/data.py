@@ -1,0 +1,37 @@
+"""Pages' data files (chart data, cards) for MkDocs, from the site's cache folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import File
+
+from reporter.pipeline.cache import CACHE_UNWRITABLE
+from reporter.pipeline.site_files import SiteFile, write_if_changed
+
+
+class DataFolder:
+    """Pages' data files (chart data, cards), kept in the site's cache folder for cached pages.
+    When that folder cannot be written, files are handed to MkDocs from memory instead, with
+    one warning: the build goes on, uncached."""
+
+    def __init__(self, folder: Path, failure: str = "") -> None:
+        self.folder = folder
+        self.written: set[Path] = set()
+        self.failure = failure
+
+    def file(self, config: MkDocsConfig, item: SiteFile) -> File:
+        path = self.folder / item.src_uri
+        if item.text is not None and not self.failure:
+            try:
+                write_if_changed(path, item.text)
+            except OSError as exc:
+                self.failure = (
+                    f"{CACHE_UNWRITABLE} ({exc.strerror or exc}: {path.parent}); this build "
+                    "keeps its chart data in memory and caches no page."
+                )
+        if item.text is not None and self.failure:
+            return File.generated(config, item.src_uri, content=item.text)
+        self.written.add(path)
+        return File.generated(config, item.src_uri, abs_src_path=str(path))

@@ -9,8 +9,11 @@ import contextlib
 import functools
 import html
 import http.server
+import json
 import os
 import re
+import shutil
+import subprocess
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -276,3 +279,187 @@ def spread(items: Sequence[str], limit: int) -> list[str]:
         return list(items[:limit])
     step = (len(items) - 1) / (limit - 1)
     return [items[round(i * step)] for i in range(limit)]
+
+
+# ---------- page kinds, viewports and palettes of the quality checks ----------
+
+VIEWPORTS = {"1440": {"width": 1440, "height": 900}, "390": {"width": 390, "height": 844}}
+PALETTES = {"light": "default", "dark": "slate"}  # Material's scheme names
+SEARCH_QUERY = "logistic"
+
+
+@dataclass(frozen=True)
+class PageKind:
+    """One kind of page of a built site: where it is, and for search results the query typed."""
+
+    name: str
+    rel: str
+    query: str = ""
+
+
+def page_kinds(root: Path) -> dict[str, PageKind]:
+    """Every kind of page of a reporter site, each as one page picked from the built files.
+
+    The richest page of a kind is picked (most charts, then tables, then table rows; the first in
+    path order on a tie): it has the most to get wrong. The run page without predictions is the
+    run page with the fewest.
+    """
+
+    def pages(prefix: str) -> list[str]:
+        found = (page_url(root, p) for p in (root / prefix).glob("*/**/index.html"))
+        return sorted(found)
+
+    def weight(rel: str) -> tuple[int, int, int]:
+        text = (root / rel / "index.html").read_text(encoding="utf-8")
+        return text.count('class="reporter-chart"'), text.count("<table"), text.count("<tr")
+
+    def richest(rels: list[str], pick: Any = max) -> str:
+        assert rels, f"the site at {root} lacks a page kind"
+        return pick(rels, key=weight)
+
+    runs = pages("runs")
+    posts = [p for p in pages("journal") if re.match(r"journal/\d{4}/\d\d/\d\d/", p)]
+    kinds = [
+        PageKind("home", ""),
+        PageKind("leaderboard", "leaderboard/"),
+        PageKind("experiments", "experiments/"),
+        PageKind("experiment", richest(pages("experiments"))),
+        PageKind("run", richest(runs)),
+        PageKind("run-no-predictions", richest(runs, pick=min)),
+        PageKind("comparison", richest(pages("compare"))),
+        PageKind("comparisons", "compare/"),
+        PageKind("journal", "journal/"),
+        PageKind("journal-post", richest(posts)),
+        PageKind("tags", "tags/"),
+        PageKind("search", "", query=SEARCH_QUERY),
+    ]
+    return {kind.name: kind for kind in kinds}
+
+
+def palette_init_script(base: str, scheme: str) -> str:
+    """JS run before each page's scripts: store `scheme` as the reader's palette choice the way
+    Material 9.8 does (localStorage key '<site path>.__palette', holding the toggle's index and
+    scheme), so the page opens in that palette. The index follows mkdocs.yml's palette order; the
+    toggle at that index supplies the primary and accent colours."""
+    scope = urlsplit(base).path or "/"
+    value = {
+        "index": list(PALETTES.values()).index(scheme),
+        "color": {"media": "", "scheme": scheme},
+    }
+    return f"localStorage.setItem({json.dumps(scope + '.__palette')}, {json.dumps(json.dumps(value))});"
+
+
+SWITCH_PALETTE = """() => {
+  const label = document.querySelector('form[data-md-component="palette"] label:not([hidden])');
+  if (!label) return null;
+  label.click();
+  return document.body.getAttribute('data-md-color-scheme');
+}"""
+
+
+def show_search_results(page: Any, query: str) -> int:
+    """Type `query` into Material's search box; how many results it shows once they come."""
+    toggle = page.locator("label.md-header__button[for='__search']")
+    if toggle.is_visible():  # narrow screens hide the box behind a button
+        toggle.click()
+    box = page.locator("input.md-search__input")
+    box.click()
+    box.fill(query)
+    box.press("End")  # one keyup: Material searches for the whole query
+    page.locator(".md-search-result__item").first.wait_for(timeout=TIMEOUT_MS)
+    return page.locator(".md-search-result__item").count()
+
+
+def launch_chromium(playwright: Any) -> Any:
+    return playwright.chromium.launch(
+        executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+    )
+
+
+@contextlib.contextmanager
+def running_chromium() -> Iterator[Any]:
+    """The system Chromium under Playwright, for a module's tests; fails (or skips, with
+    REPORTER_SKIP_BROWSER=1) when it is missing."""
+    problem = chromium_problem()
+    if problem:
+        pytest.fail(problem)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def wait_for_charts(page: Any, timeout_ms: int = 3 * TIMEOUT_MS) -> int:
+    """Wait until every chart container holds a drawn Plotly SVG; how many are still undrawn."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    with contextlib.suppress(PlaywrightTimeout):
+        page.wait_for_function(f"() => ({_UNDRAWN_CHARTS})() === 0", timeout=timeout_ms)
+    return page.evaluate(_UNDRAWN_CHARTS)
+
+
+# ---------- axe-core ----------
+
+AXE_VERSION = "4.14.1"  # pinned: a new axe release may add rules, and so new failures
+AXE_DIR = Path(__file__).resolve().parent / ".axe"
+SERIOUS = ("serious", "critical")
+
+_AXE_RUN = """async selector => {
+  const results = await axe.run(selector, {resultTypes: ['violations']});
+  return results.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.map(n => ({target: n.target.join(' '), html: n.html})),
+  }));
+}"""
+
+
+def axe_source() -> str:
+    """axe-core's browser script: the file $AXE_CORE_JS names, or the pinned npm package in
+    tests/.axe/, installed there with npm when missing (the npm registry must be reachable)."""
+    override = os.environ.get("AXE_CORE_JS")
+    if override:
+        path = Path(override)
+        if not path.is_file():
+            pytest.fail(f"AXE_CORE_JS={override} is not a file")
+        return path.read_text(encoding="utf-8")
+    package = AXE_DIR / "node_modules" / "axe-core"
+    installed = package / "package.json"
+    if not installed.is_file() or json.loads(installed.read_text())["version"] != AXE_VERSION:
+        npm = shutil.which("npm")
+        if npm is None:
+            pytest.fail(
+                "npm is missing: the accessibility checks install axe-core with it "
+                f"(npm install --prefix tests/.axe axe-core@{AXE_VERSION}); "
+                "or set AXE_CORE_JS to a copy of axe.min.js"
+            )
+        command = [npm, "install", "--prefix", str(AXE_DIR), "--no-audit", "--no-fund"]
+        done = subprocess.run(
+            [*command, f"axe-core@{AXE_VERSION}"], capture_output=True, text=True, timeout=300
+        )
+        if done.returncode:
+            pytest.fail(f"{' '.join(command)} axe-core@{AXE_VERSION} failed:\n{done.stderr}")
+    return (package / "axe.min.js").read_text(encoding="utf-8")
+
+
+def axe_violations(page: Any, source: str, selector: str) -> list[dict[str, Any]]:
+    """axe-core's violations of impact serious or critical inside `selector` on `page`."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(content=source)
+    found = page.evaluate(_AXE_RUN, selector)
+    return [v for v in found if v["impact"] in SERIOUS]
+
+
+def describe_violations(violations: list[dict[str, Any]], limit: int = 5) -> str:
+    """Rule id, impact, how many nodes, their selectors and one HTML snippet, per violation."""
+    lines = []
+    for v in violations:
+        targets = [n["target"] for n in v["nodes"]]
+        more = f" (+{len(targets) - limit} more)" if len(targets) > limit else ""
+        lines.append(f"{v['id']} [{v['impact']}] {len(targets)} node(s): {v['help']}")
+        lines.append(f"    targets: {', '.join(targets[:limit])}{more}")
+        lines.append(f"    e.g. {v['nodes'][0]['html'][:200]}")
+    return "\n".join(lines)

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
-from collections.abc import Callable
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +17,8 @@ import yaml
 
 from reporter.config import Settings
 from reporter.evaluation.evaluate import EvalOptions
+
+from .browser_util import serve
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -93,3 +99,68 @@ def options(**changes: Any) -> EvalOptions:
 
     defaults = EvalOptions.from_settings(Settings.defaults(Path("runs")).evaluation)
     return replace(defaults, **changes)
+
+
+# ---------- the example site, built once per session for the browser suites ----------
+
+NO_PREDICTIONS_RUN = "fraud/logreg-c1.0-logged-only"
+
+
+def _add_run_without_predictions(runs: Path) -> None:
+    """Every bundled example run kept its predictions; a run page without them is a page kind
+    of its own (no evaluation sections, no curves), so the test copy gains one: the logged
+    metrics and parameters of fraud/logreg-c1.0 and nothing else."""
+    if any(
+        not list(d.glob("predictions.*")) for d in {p.parent for p in runs.rglob("metrics.json")}
+    ):
+        return
+    source = runs / "fraud" / "logreg-c1.0"
+    target = runs / NO_PREDICTIONS_RUN
+    target.mkdir(parents=True)
+    shutil.copy(source / "metrics.json", target / "metrics.json")
+    shutil.copy(source / "params.yaml", target / "params.yaml")
+    meta = yaml.safe_load((source / "run.yaml").read_text(encoding="utf-8"))
+    meta["name"] = "Logistic regression, C=1.0 (metrics only)"
+    meta["notes"] = "Only the logged metrics and parameters were kept: no predictions."
+    (target / "run.yaml").write_text(yaml.safe_dump(meta, sort_keys=False), encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def example_served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
+    """The repository's example project (plus one run without predictions), built with the
+    `reporter` CLI for the local address that serves it, as a deployed site would be.
+
+    Yields (site folder, base URL). The copy's `site_url` is the server's address: Material
+    navigates instantly only to URLs its sitemap lists, and the site's canonical links then
+    stay inside the site.
+    """
+    project = tmp_path_factory.mktemp("example-browser")
+    shutil.copy(REPO / "comparisons.yaml", project / "comparisons.yaml")
+    shutil.copytree(REPO / "site_src", project / "site_src")
+    shutil.copytree(REPO / "runs", project / "runs")
+    _add_run_without_predictions(project / "runs")
+    site = project / "site"
+    with serve(site) as base:
+        config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
+        config, found = re.subn(r"(?m)^site_url:.*$", f"site_url: {base}", config)
+        assert found == 1, "mkdocs.yml has no top-level site_url line to point at the test server"
+        (project / "mkdocs.yml").write_text(config, encoding="utf-8")
+        command = Path(sys.executable).with_name("reporter")
+        result = subprocess.run(
+            [
+                str(command if command.exists() else "reporter"),
+                "build",
+                "--quiet",
+                "--config",
+                str(project / "mkdocs.yml"),
+                "--site-dir",
+                str(site),
+            ],
+            cwd=project,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        )
+        assert result.returncode == 0, f"reporter build failed:\n{result.stdout}\n{result.stderr}"
+        yield site, base

@@ -48,6 +48,9 @@ from reporter.pipeline.site_files import (
 
 log = get_plugin_logger("reporter")
 
+# in this order: the query language before the leaderboard that uses it
+SCRIPTS = ("plotly.min.js", "reporter.js", "query.js", "leaderboard.js", "compare.js")
+
 # `reporter serve --runs`: MkDocs' server makes the plugin itself (again on every rebuild), so
 # the command line's runs reach it here rather than through an attribute set after loading.
 _overrides: dict[str, Any] = {}
@@ -90,7 +93,7 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
             # generated headings carry attributes (`data-search-exclude` on number sections)
             config.markdown_extensions.append("attr_list")
         config.extra_css.append(f"{ASSETS}/reporter.css")
-        for script in ("plotly.min.js", "reporter.js", "leaderboard.js"):
+        for script in SCRIPTS:
             config.extra_javascript.append(f"{ASSETS}/{script}")
         return config
 

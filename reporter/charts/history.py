@@ -72,6 +72,14 @@ def history_charts(
     return charts
 
 
+def overlay_history_chart(
+    name: str, series: list[tuple[Run, MetricSeries]], *, max_points: int, chart_points: int
+) -> Chart:
+    """One history metric of several runs overlaid, within the chart's point budget (also the
+    figure each run's data file holds for the ad-hoc comparison page, merged in the browser)."""
+    return _history_chart(name, series, max_points, chart_points)
+
+
 def _history_chart(
     name: str, series: list[tuple[Run, MetricSeries]], max_points: int, chart_points: int
 ) -> Chart:

@@ -29,6 +29,7 @@ from reporter.pages.cache import PageCache
 from reporter.pages.cards import CardContext, hf_card, mct_card
 from reporter.pages.filters import ChartSink
 from reporter.pages.parts import COMPARISON, RUN, applicable, part_context
+from reporter.pages.run_data import run_data, run_data_script
 from reporter.pages.run_page import eval_charts, headline_rows, related_runs, slice_rows, targets
 from reporter.study.analyse import Study, metric_value
 from reporter.study.compare import (
@@ -155,8 +156,12 @@ class Renderer:
             yield self.run_page(run)
         for cmp in self.comparisons:
             yield self.comparison(cmp)
-        if self.comparisons:
-            yield Page(src_uri="compare/index.md", markdown=self.comparison_index(), in_nav=True)
+        # always there: it is also the ad-hoc comparison of any runs (`compare/?runs=a,b`)
+        yield Page(
+            src_uri="compare/index.md",
+            markdown=self.comparison_index(),
+            in_nav=bool(self.comparisons),
+        )
 
     def comparison(self, cmp: Comparison) -> Page:
         """A comparison page; from the page cache when its runs and their files are unchanged."""
@@ -188,7 +193,12 @@ class Renderer:
         return parts, {p: part_context(p, cmp, self.settings, self.study, scope) for p in parts}
 
     def comparison_index(self) -> str:
-        return self._render("compare_index.md.j2", "compare/index.md")
+        return self._render(
+            "compare_index.md.j2",
+            "compare/index.md",
+            columns=[c.to_json() for c in self.study.columns],
+            run_data_dir=urls.RUN_DATA_DIR,
+        )
 
     def _experiment_comparison(self, name: str) -> Comparison | None:
         return next((c for c in self.comparisons if c.spec.experiment == name), None)
@@ -236,6 +246,7 @@ class Renderer:
             key = cache.key(
                 run.id,
                 run.files_fingerprint,
+                self.paths.run_page(run.id),
                 [(label, r.id, r.name) for label, r in related_runs(run, self.study)],
                 [(e.title, e.date, e.src_uri) for e in self.backlinks.get(run.id, [])],
             )
@@ -259,8 +270,18 @@ class Renderer:
                 ).decode()
                 + "\n",
             ),
+            (urls.run_data(run.id), run_data_script(self._run_data(run))),
         )
         return replace(page, assets=page.assets + cards)
+
+    def _run_data(self, run: Run) -> dict[str, Any]:
+        return run_data(
+            run,
+            settings=self.settings,
+            paths=self.paths,
+            ranking=self.study.ranking,
+            operating_point=self.study.operating_point,
+        )
 
     def embed(self, src_uri: str, page_url: str, resolved: ResolvedEmbed) -> str:
         """A journal embed: the comparison parts (or one run's parts) it asks for, as HTML."""

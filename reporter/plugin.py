@@ -49,7 +49,14 @@ from reporter.pipeline.site_files import (
 log = get_plugin_logger("reporter")
 
 # in this order: the query language before the leaderboard that uses it
-SCRIPTS = ("plotly.min.js", "reporter.js", "query.js", "leaderboard.js", "compare.js")
+SCRIPTS = (
+    "plotly.min.js",
+    "reporter.js",
+    "query.js",
+    "view.js",
+    "leaderboard.js",
+    "compare.js",
+)
 
 # `reporter serve --runs`: MkDocs' server makes the plugin itself (again on every rebuild), so
 # the command line's runs reach it here rather than through an attribute set after loading.

@@ -321,10 +321,21 @@ class Renderer:
                 "ranked": self.study.ranking.ranked(r),
                 "tags": list(r.tags),
                 "metrics": [filters.short(metric_value(r, c.name)) for c in self.study.columns],
+                "params": _query_params(r),
                 "compare": [i for i, c in enumerate(self.comparisons) if r in c.runs],
             }
             for r in self.study.runs
         ]
+
+
+PARAM_TEXT = 100  # characters of a parameter's value the leaderboard's queries look at
+
+
+def _query_params(run: Run) -> dict[str, str]:
+    """A run's parameters as the leaderboard's queries see them (`params.model.max_depth = 8`):
+    text, the first `PARAM_TEXT` characters of long values, `ROW_LIMIT` parameters at most."""
+    items = sorted(run.params.items())[: filters.ROW_LIMIT]
+    return {k: filters.value_text(v)[:PARAM_TEXT] for k, v in items}
 
 
 def _rel_from(src: str, target: str) -> str:

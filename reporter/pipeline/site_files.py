@@ -58,6 +58,7 @@ def static_assets() -> Iterator[SiteFile]:
         "plotly.min.js": Path(os.path.dirname(plotly.__file__)) / "package_data" / "plotly.min.js",
         "reporter.js": here / "reporter.js",
         "query.js": here / "query.js",
+        "view.js": here / "view.js",
         "leaderboard.js": here / "leaderboard.js",
         "compare.js": here / "compare.js",
         "reporter.css": here / "reporter.css",

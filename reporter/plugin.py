@@ -48,9 +48,9 @@ from reporter.pipeline.site_files import (
 
 log = get_plugin_logger("reporter")
 
-# in this order: the query language before the leaderboard that uses it
+# in this order: the query language before the leaderboard that uses it. plotly.js is not
+# among them: reporter.js loads it on pages that draw charts
 SCRIPTS = (
-    "plotly.min.js",
     "reporter.js",
     "query.js",
     "view.js",
@@ -175,6 +175,9 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
 
         def home(src_uri: str) -> str:
             latest = _latest_entries(report, files, page.url, limit=5)
+            # the summary's tables use the width the (empty) section sidebar would take
+            if "hide" not in page.meta:
+                page.meta["hide"] = ["navigation"]
             return self._get_renderer().home(src_uri, latest)
 
         return finish_markdown(

@@ -248,6 +248,172 @@ window.__probes = (function () {
     return chartText().charts.every(function (c) { return c.wrong === 0; });
   }
 
+  /* The first number written in a cell, its own text only (small print such as an interval
+     is left out): {text, decimals, percent, grouped} or null when the cell holds no number. */
+  var NUMBER = /[−+-]?\d[\d,]*(\.\d+)?(e[−+-]?\d+)?%?/i;
+  function cellNumber(cell) {
+    var own = "";
+    cell.childNodes.forEach(function (n) {
+      if (n.nodeType === Node.TEXT_NODE) own += n.textContent;
+      else if (n.nodeType === Node.ELEMENT_NODE && !/^(SMALL|SUP|SUB)$/.test(n.tagName)) own += n.textContent;
+    });
+    var m = own.trim().match(NUMBER);
+    if (!m) return null;
+    var text = m[0], whole = text.replace(/[−+-]/, "").split(/[.e%]/i)[0];
+    return {
+      text: text,
+      decimals: m[1] ? m[1].length - 1 : 0,
+      percent: text.slice(-1) === "%",
+      scientific: !!m[2],
+      ungrouped: /\d{4}/.test(whole),
+    };
+  }
+
+  /* Every numeric column (cells of class "num") of every shown table in the content area, and
+     what breaks "one number format per column": decimals that differ between its numbers (a
+     whole number among them is a count and allowed), separators missing from a number of four
+     digits or more, scientific notation. Columns are placed by their colspans. */
+  function numberColumns(selector) {
+    var content = document.querySelector(selector);
+    if (!content) return [];
+    var out = [];
+    content.querySelectorAll("table").forEach(function (table, index) {
+      if (!shown(table)) return;
+      var columns = {};
+      Array.prototype.forEach.call(table.tBodies, function (body) {
+        Array.prototype.forEach.call(body.rows, function (tr) {
+          var at = 0;
+          Array.prototype.forEach.call(tr.cells, function (cell) {
+            if (cell.classList.contains("num")) {
+              var n = cellNumber(cell);
+              if (n) (columns[at] = columns[at] || []).push(n);
+            }
+            at += cell.colSpan || 1;
+          });
+        });
+      });
+      var heads = table.tHead ? Array.prototype.slice.call(table.tHead.rows[0].cells) : [];
+      var headAt = function (i) {
+        var at = 0;
+        for (var k = 0; k < heads.length; k++) {
+          if (i < at + (heads[k].colSpan || 1)) return label(heads[k]);
+          at += heads[k].colSpan || 1;
+        }
+        return "column " + (i + 1);
+      };
+      Object.keys(columns).forEach(function (i) {
+        var numbers = columns[i], problems = [];
+        [false, true].forEach(function (percent) {
+          var fractional = numbers.filter(function (n) { return n.percent === percent && n.decimals > 0; });
+          var kinds = [];
+          fractional.forEach(function (n) { if (kinds.indexOf(n.decimals) < 0) kinds.push(n.decimals); });
+          if (kinds.length > 1) {
+            problems.push("decimals differ (" + kinds.join(", ") + "): " + fractional.slice(0, 4).map(function (n) { return n.text; }).join(" / "));
+          }
+        });
+        var ungrouped = numbers.filter(function (n) { return n.ungrouped; });
+        if (ungrouped.length) problems.push("no thousands separators: " + ungrouped.slice(0, 3).map(function (n) { return n.text; }).join(", "));
+        var sci = numbers.filter(function (n) { return n.scientific; });
+        if (sci.length) problems.push("scientific notation: " + sci.slice(0, 3).map(function (n) { return n.text; }).join(", "));
+        out.push({
+          table: describe(table) + " #" + (index + 1) + ' under "' + headingBefore(content, table) + '"',
+          column: headAt(Number(i)), numbers: numbers.length, problems: problems,
+        });
+      });
+    });
+    return out;
+  }
+
+  /* Every chart: the name and text summary assistive technology gets (the figure's accessible
+     name, from aria-label or aria-labelledby) and the summary printed for everyone. */
+  function chartNames() {
+    return Array.prototype.map.call(document.querySelectorAll(".reporter-chart"), function (el, index) {
+      var figure = el.closest("figure");
+      var name = "";
+      if (figure) {
+        name = figure.getAttribute("aria-label") || "";
+        var by = figure.getAttribute("aria-labelledby");
+        if (!name && by) {
+          name = by.split(/\s+/).map(function (id) {
+            var n = document.getElementById(id);
+            return n ? n.textContent : "";
+          }).join(" ");
+        }
+      }
+      var printed = figure ? figure.querySelector("figcaption .reporter-summary") : null;
+      return {
+        title: chartTitle(el, index), inFigure: !!figure, name: name.trim(),
+        summary: printed && shown(printed) ? printed.textContent.trim() : "",
+      };
+    });
+  }
+
+  function luminance(rgb) {
+    var c = rgb.map(function (v) {
+      v /= 255;
+      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    });
+    return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+  }
+
+  function contrast(a, b) {
+    var la = luminance(a), lb = luminance(b);
+    return (Math.max(la, lb) + 0.05) / (Math.min(la, lb) + 0.05);
+  }
+
+  /* Every label written in a heatmap cell: its text colour against the colour of the cell
+     under it, read from the chart's heatmap images composed in drawing order (plotly.js draws
+     each heatmap as an image). Resolves to [{chart, text, fill, cell, contrast}]. */
+  function heatmapContrast() {
+    var load = function (image) {
+      return new Promise(function (resolve) {
+        var img = new Image();
+        img.onload = function () { resolve([image, img]); };
+        img.onerror = function () { resolve([image, null]); };
+        img.src = image.getAttribute("href") || image.getAttribute("xlink:href");
+      });
+    };
+    var jobs = Array.prototype.map.call(document.querySelectorAll(".reporter-chart"), function (el, index) {
+      var images = el.querySelectorAll("g.heatmaplayer image");
+      var labels = Array.prototype.filter.call(el.querySelectorAll("g.heatmap-label text"), function (t) {
+        return t.textContent.trim();
+      });
+      if (!images.length || !labels.length) return Promise.resolve([]);
+      return Promise.all(Array.prototype.map.call(images, load)).then(function (loaded) {
+        var area = el.getBoundingClientRect();
+        var canvas = document.createElement("canvas");
+        canvas.width = Math.ceil(area.width);
+        canvas.height = Math.ceil(area.height);
+        var ctx = canvas.getContext("2d");
+        ctx.imageSmoothingEnabled = false;
+        loaded.forEach(function (pair) {
+          if (!pair[1]) return;
+          var box = pair[0].getBoundingClientRect();
+          ctx.drawImage(pair[1], box.left - area.left, box.top - area.top, box.width, box.height);
+        });
+        var found = [];
+        labels.forEach(function (t) {
+          var r = t.getBoundingClientRect();
+          // just above and below the text, where the cell shows
+          [r.top - 2, r.bottom + 1].some(function (y) {
+            var x = Math.round(r.left + r.width / 2 - area.left);
+            y = Math.round(y - area.top);
+            if (x < 0 || y < 0 || x >= canvas.width || y >= canvas.height) return false;
+            var px = ctx.getImageData(x, y, 1, 1).data;
+            if (px[3] < 250) return false;  // a gap between cells
+            var fill = (getComputedStyle(t).fill.match(/[\d.]+/g) || []).slice(0, 3).map(Number);
+            var cell = [px[0], px[1], px[2]];
+            found.push({ chart: chartTitle(el, index), text: t.textContent.trim(), fill: fill, cell: cell,
+                         contrast: Math.round(contrast(fill, cell) * 100) / 100 });
+            return true;
+          });
+        });
+        return found;
+      });
+    });
+    return Promise.all(jobs).then(function (all) { return [].concat.apply([], all); });
+  }
+
   /* Open every <details> in the content area: what a reader can open is checked too. */
   function openDetails(selector) {
     var content = document.querySelector(selector);
@@ -256,6 +422,7 @@ window.__probes = (function () {
 
   return {
     tables: tables, pageWidth: pageWidth, runColours: runColours, chartText: chartText,
-    chartTextMatches: chartTextMatches, openDetails: openDetails,
+    chartTextMatches: chartTextMatches, openDetails: openDetails, numberColumns: numberColumns,
+    chartNames: chartNames, heatmapContrast: heatmapContrast,
   };
 })();

@@ -33,7 +33,7 @@ pytestmark = pytest.mark.browser
 
 ROW_IDS = """() => [...document.querySelectorAll('.reporter-leaderboard tbody tr')]
   .map(tr => tr.querySelector('td code').textContent)"""
-COMPARE_READY = ".reporter-adhoc[data-charts-drawn]"
+COMPARE_READY = ".reporter-adhoc[data-ready]"
 
 
 @pytest.fixture(scope="module")
@@ -249,9 +249,9 @@ def test_the_compare_page_draws_three_runs_from_their_data_files_only(tab, liste
     visit = _open(tab, _compare_url(ids))
     page = visit.page
     page.wait_for_selector(COMPARE_READY)
-    drawn = int(page.locator(".reporter-adhoc").get_attribute("data-charts-drawn") or 0)
-    assert drawn >= 3  # histories, PR and ROC at least
-    visit.wait_for_charts(drawn)
+    charts = int(page.locator(".reporter-adhoc").get_attribute("data-charts") or 0)
+    assert charts >= 3  # histories, PR and ROC at least
+    visit.wait_for_charts(charts)
     text = page.locator(".reporter-adhoc").inner_text()
     assert "Comparing 3 runs" in text
     for run in chosen:

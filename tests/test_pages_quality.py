@@ -10,7 +10,11 @@ light (`default`) and dark (`slate`) palettes:
 - axe-core finds no violation of impact serious or critical in the content area;
 - a chart's text has the page's text colour, on load and after a palette switch;
 - on a comparison page a run has one trace colour in every chart;
-- pages without charts do not load plotly.js, and the leaderboard's rows do not wait for it.
+- pages without charts do not load plotly.js, and the leaderboard's rows do not wait for it;
+- every numeric table column has one number format (same decimals, thousands separators, no
+  scientific notation);
+- every chart is a figure with an accessible name and a printed short text summary;
+- a heatmap cell's label contrasts at least 4.5:1 with the cell (black or white by brightness).
 
 Each page is opened once per width and palette and measured in one go (a `Survey`, with the
 measurements of tests/page_probes.js); the tests then judge the measurements, so a failure names
@@ -59,6 +63,7 @@ MIN_METRIC_COLUMNS = 5
 PLOTLY_JS = re.compile(r"/plotly[^/]*\.js(\?|$)")
 PLOTLY_HELD_MS = 3000
 SWITCH_WAIT_MS = 2000
+MIN_LABEL_CONTRAST = 4.5  # WCAG AA for text of normal size
 AXE_VIEWPORTS = ("1440",)  # axe judges markup and colours, which do not change with the width
 
 
@@ -101,6 +106,9 @@ class Survey:
     switched_to: str | None = None
     text_after_switch: dict[str, Any] = field(default_factory=dict)
     plotly_requests: list[str] = field(default_factory=list)
+    numbers: list[dict[str, Any]] = field(default_factory=list)
+    chart_names: list[dict[str, Any]] = field(default_factory=list)
+    heatmap_labels: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def where(self) -> str:
@@ -168,8 +176,12 @@ class Surveyor:
         ]
         found.run_colours = probe(page, "runColours")
         found.text_on_load = probe(page, "chartText")
+        found.chart_names = probe(page, "chartNames")
+        if found.charts:
+            found.heatmap_labels = probe(page, "heatmapContrast")
         probe(page, "openDetails", content)
         found.tables = probe(page, "tables", content)
+        found.numbers = probe(page, "numberColumns", content)
         found.width = probe(page, "pageWidth")
         if viewport in AXE_VIEWPORTS:
             found.axe = axe_violations(page, self.axe, content)
@@ -238,6 +250,19 @@ def test_runs_tables_fit_with_five_metric_columns_at_1440(
         )
 
 
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_numeric_column_has_one_number_format(surveyor: Surveyor, kind: str) -> None:
+    survey = surveyor.survey(kind, "1440", "light")
+    bad = [c for c in survey.numbers if c["problems"]]
+    if bad:
+        pytest.fail(
+            f"{survey.where}: {len(bad)} of {len(survey.numbers)} numeric columns\n"
+            + "\n".join(f"{c['table']}, {c['column']!r}: {'; '.join(c['problems'])}" for c in bad)
+        )
+    if kind in MAIN_TABLE_KINDS:
+        assert sum(c["numbers"] for c in survey.numbers) >= 10, f"{survey.where}: few numbers"
+
+
 # ---------- the page ----------
 
 
@@ -298,6 +323,44 @@ def test_chart_text_has_the_page_text_colour_before_and_after_a_palette_switch(
         pytest.fail(
             f"{survey.where}: {SWITCH_WAIT_MS / 1000:g} s after switching to {survey.switched_to} "
             f"the page text is {survey.text_after_switch['page']}, but\n" + "\n".join(after)
+        )
+
+
+@pytest.mark.parametrize("kind", CHART_KINDS)
+def test_every_chart_has_a_name_and_a_short_text_summary(surveyor: Surveyor, kind: str) -> None:
+    survey = surveyor.survey(kind, "1440", "light")
+    assert survey.chart_names, f"{survey.where}: no chart"
+    problems = []
+    for chart in survey.chart_names:
+        if not chart["inFigure"]:
+            problems.append(f"{chart['title']}: not in a <figure>")
+        elif not chart["name"].startswith(chart["title"]):
+            problems.append(f"{chart['title']}: its accessible name is {chart['name']!r}")
+        if not 20 <= len(chart["summary"]) <= 600:
+            problems.append(f"{chart['title']}: printed summary {chart['summary']!r}")
+        elif chart["summary"] not in chart["name"]:
+            problems.append(f"{chart['title']}: the summary is not in its accessible name")
+    if problems:
+        pytest.fail(f"{survey.where}:\n" + "\n".join(problems))
+
+
+@pytest.mark.parametrize(("kind", "viewport", "palette"), _grid(CHART_KINDS, ("1440",)))
+def test_heatmap_labels_contrast_with_their_cells(
+    surveyor: Surveyor, kind: str, viewport: str, palette: str
+) -> None:
+    survey = surveyor.survey(kind, viewport, palette)
+    if kind in ("run", "comparison"):  # the confusion matrix; the slices heatmap
+        assert survey.heatmap_labels, f"{survey.where}: no heatmap label measured"
+    low = [h for h in survey.heatmap_labels if h["contrast"] < MIN_LABEL_CONTRAST]
+    if low:
+        pytest.fail(
+            f"{survey.where}: {len(low)} of {len(survey.heatmap_labels)} heatmap labels below "
+            f"{MIN_LABEL_CONTRAST}:1\n"
+            + "\n".join(
+                f"{h['chart']}: {h['text']!r} rgb{tuple(h['fill'])} on rgb{tuple(h['cell'])}, "
+                f"{h['contrast']}:1"
+                for h in low[:10]
+            )
         )
 
 

@@ -7,25 +7,164 @@ spikes survive.
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 PALETTE = (
-    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-    "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
+    "#4477aa", "#e69f00", "#228833", "#ee6677", "#66ccee", "#aa3377", "#ccbb44", "#cc79a7",
 )  # fmt: skip
+"""Colour-blind-safe hues (Paul Tol's bright scheme with Okabe-Ito's orange and pink) of middle
+lightness, so a line reads on Material's white and on its slate background."""
+GREY = "#8a8f98"  # reference lines (chance, no skill, perfect calibration): neither palette's text
+
+
+def run_colours(run_ids: Iterable[str]) -> dict[str, str]:
+    """One colour per run, derived from its id, so a run keeps its colour on every page.
+
+    A run's colour is PALETTE[sha256(id) mod 8]. Runs of one page that would share a colour are
+    told apart: in id order, a run whose colour is taken gets the next free one, so on a page
+    of up to 8 runs every run has its own colour and on every page a run has one colour in
+    every chart. The price: a run that meets an earlier-sorting run of the same hash on a page
+    shows another colour there (and past 8 runs colours repeat).
+    """
+    colours: dict[str, str] = {}
+    taken: set[int] = set()
+    for run_id in sorted(set(run_ids)):
+        slot = _hash_slot(run_id)
+        if len(taken) < len(PALETTE):
+            while slot in taken:
+                slot = (slot + 1) % len(PALETTE)
+        taken.add(slot)
+        colours[run_id] = PALETTE[slot]
+    return colours
+
+
+def _hash_slot(run_id: str) -> int:
+    digest = hashlib.sha256(run_id.encode("utf-8", "surrogateescape")).digest()
+    return int.from_bytes(digest[:4], "big") % len(PALETTE)
+
+
+VIRIDIS = (
+    (0.0, "#440154"), (0.111, "#482878"), (0.222, "#3e4989"), (0.333, "#31688e"),
+    (0.444, "#26828e"), (0.556, "#1f9e89"), (0.667, "#35b779"), (0.778, "#6ece58"),
+    (0.889, "#b5de2b"), (1.0, "#fde725"),
+)  # fmt: skip
+_CLEAR = [[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]]
+DARK_TEXT, LIGHT_TEXT = "#000000", "#ffffff"
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    h = colour.lstrip("#")
+    return int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16)
+
+
+def scale_colour(scale: Sequence[tuple[float, str]], t: float) -> tuple[float, float, float]:
+    """The colour of a colour scale (stops of position and hex colour) at t in [0, 1], mixed
+    linearly between stops in RGB, as plotly.js does."""
+    t = min(max(t, 0.0), 1.0)
+    for (t0, c0), (t1, c1) in itertools.pairwise(scale):
+        if t <= t1:
+            f = 0.0 if t1 == t0 else (t - t0) / (t1 - t0)
+            a, b = _rgb(c0), _rgb(c1)
+            return tuple(a[i] + (b[i] - a[i]) * f for i in range(3))  # type: ignore[return-value]
+    return tuple(float(v) for v in _rgb(scale[-1][1]))  # type: ignore[return-value]
+
+
+def luminance(rgb: Sequence[float]) -> float:
+    """WCAG relative luminance of an sRGB colour (0-255 channels)."""
+    lin = [
+        (c / 255) / 12.92 if c / 255 <= 0.03928 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in rgb
+    ]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def text_colour_on(rgb: Sequence[float]) -> str:
+    """Black or white, whichever contrasts more with a cell of colour `rgb` (at least 4.58:1)."""
+    lum = luminance(rgb)
+    return DARK_TEXT if (lum + 0.05) / 0.05 >= 1.05 / (lum + 0.05) else LIGHT_TEXT
+
+
+def label_traces(
+    base: dict[str, Any],
+    z: Sequence[Sequence[float | None]],
+    text: Sequence[Sequence[str]],
+    scale: Sequence[tuple[float, str]],
+    zmin: float,
+    zmax: float,
+) -> list[dict[str, Any]]:
+    """The labels of a heatmap's cells as two transparent heatmaps drawn over it: black text on
+    the light cells, white on the dark ones (plotly.js has one text colour per trace). `base`:
+    the heatmap's x, y and gaps."""
+    span = (zmax - zmin) or 1.0
+    empty = lambda fill: [[fill] * len(row) for row in z]  # noqa: E731
+    layers = {c: (empty(None), empty("")) for c in (DARK_TEXT, LIGHT_TEXT)}
+    for i, (row_z, row_t) in enumerate(zip(z, text, strict=True)):
+        for j, (value, label) in enumerate(zip(row_z, row_t, strict=True)):
+            if value is None or not label:
+                continue
+            zl, tl = layers[text_colour_on(scale_colour(scale, (value - zmin) / span))]
+            zl[i][j], tl[i][j] = 0, label
+    return [
+        {
+            **base,
+            "type": "heatmap",
+            "z": zl,
+            "text": tl,
+            "texttemplate": "%{text}",
+            "textfont": {**base.get("textfont", {}), "color": colour},
+            "colorscale": _CLEAR,
+            "showscale": False,
+            "hoverinfo": "skip",
+            "name": "labels",
+        }
+        for colour, (zl, tl) in layers.items()
+        if any(v is not None for row in zl for v in row)
+    ]
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Chart:
-    """A figure and a caption saying what the reader should know (e.g. downsampling)."""
+    """A figure, a short text summary of what it shows (its text alternative, also printed
+    under it), and a caption saying what the reader should know (e.g. downsampling)."""
 
     key: str
     figure: dict[str, Any]
     caption: str = ""
+    summary: str = ""
+
+    @property
+    def title(self) -> str:
+        title = self.figure.get("layout", {}).get("title", {})
+        return str(title.get("text", "") if isinstance(title, dict) else title) or "Chart"
+
+
+def control(label: str, *options: dict[str, Any], active: int = 0) -> dict[str, Any]:
+    """A chart control drawn by reporter.js as buttons (or a list) above the plot, reachable by
+    keyboard: each option has a label and Plotly changes (`relayout` of the layout, `restyle`
+    of the traces listed in `traces`, all traces when absent)."""
+    return {"label": label, "options": list(options), "active": active}
+
+
+def scale_control(axis: str, *, log_first: bool = False, label: str = "") -> dict[str, Any]:
+    """Linear and log buttons for one axis (`xaxis`, `yaxis`, or both as `xaxis+yaxis`)."""
+    axes = axis.split("+")
+
+    def to(kind: str) -> dict[str, Any]:
+        changes: dict[str, Any] = {}
+        for a in axes:
+            changes[f"{a}.type"] = kind
+            changes[f"{a}.autorange"] = True
+        return {"label": kind, "relayout": changes}
+
+    options = (to("log"), to("linear")) if log_first else (to("linear"), to("log"))
+    names = {"xaxis": "x axis", "yaxis": "y axis", "xaxis+yaxis": "axes"}
+    return control(label or names.get(axis, axis), *options)
 
 
 def downsample(x: np.ndarray, y: np.ndarray, budget: int) -> np.ndarray:
@@ -62,26 +201,6 @@ def round_values(values: np.ndarray, digits: int = 6) -> list[float | None]:
     return [float(v) if math.isfinite(v) else None for v in rounded]
 
 
-def y_scale_menu() -> list[dict[str, Any]]:
-    """Buttons switching the y axis between linear and log (a diverged run flattens the rest)."""
-    return [
-        {
-            "type": "buttons",
-            "direction": "right",
-            "x": 1,
-            "xanchor": "right",
-            "y": 1.0,
-            "yanchor": "top",
-            "showactive": True,
-            "bgcolor": "rgba(255,255,255,0.7)",
-            "buttons": [
-                {"label": "linear", "method": "relayout", "args": [{"yaxis.type": "linear"}]},
-                {"label": "log", "method": "relayout", "args": [{"yaxis.type": "log"}]},
-            ],
-        }
-    ]
-
-
 def line_trace(name: str, x: np.ndarray, y: np.ndarray, color: str) -> dict[str, Any]:
     return {
         "type": "scatter",
@@ -96,11 +215,13 @@ def line_trace(name: str, x: np.ndarray, y: np.ndarray, color: str) -> dict[str,
 def base_layout(
     title: str, x_title: str, y_title: str, traces: int = 2, **extra: Any
 ) -> dict[str, Any]:
-    """The house layout; the height grows with the legend (two entries per legend row)."""
+    """The house layout; the height grows with the legend (two entries per legend row). Text,
+    grid and hover colours are left to reporter.js, which takes them from the page's palette
+    (and again when the reader switches it)."""
     return {
         "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 14}},
-        "xaxis": {"title": {"text": x_title, "standoff": 6}, "zeroline": False},
-        "yaxis": {"title": {"text": y_title}, "zeroline": False},
+        "xaxis": {"title": {"text": x_title, "standoff": 6}, "zeroline": False, "automargin": True},
+        "yaxis": {"title": {"text": y_title}, "zeroline": False, "automargin": True},
         "margin": {"l": 60, "r": 20, "t": 40, "b": 40},
         "height": 330 + 20 * ((traces + 1) // 2),
         "legend": {"orientation": "h", "yanchor": "top", "y": -0.2},

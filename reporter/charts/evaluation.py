@@ -1,281 +1,178 @@
-"""Evaluation charts as Plotly figure dicts (pure): PR, ROC, calibration, confusion, slices.
-
-Every curve function takes `(label, Evaluation)` pairs, so a run page draws one trace and a
-comparison overlays many with the same code.
-"""
+"""Evaluation charts as Plotly figure dicts (pure): the confusion matrix and slices; the curves
+(PR, ROC, calibration) are in `reporter.charts.curves` and re-exported here."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
-from reporter.charts.base import PALETTE, Chart, base_layout
+from reporter.charts.base import GREY, PALETTE, VIRIDIS, Chart, base_layout, label_traces
+from reporter.charts.curves import calibration_chart, pr_chart, roc_chart
 from reporter.evaluation.results import Evaluation
 from reporter.model import Run
 from reporter.study.compare import Comparison
 
-_GREY = "#9e9e9e"
-_LOW_SUPPORT = "#bdbdbd"  # heatmap cells with too few positives
-_THRESHOLD_HOVER = "threshold %{customdata:.4g}<extra>%{fullData.name}</extra>"
+__all__ = [
+    "calibration_chart",
+    "confusion_chart",
+    "pr_chart",
+    "roc_chart",
+    "slice_chart",
+    "slices_heatmap",
+]
 
-
-def _color(i: int) -> str:
-    return PALETTE[i % len(PALETTE)]
-
-
-def _list(values: np.ndarray) -> list[float | None]:
-    """Floats for JSON; non-finite values (an infinite threshold) become None."""
-    a = np.asarray(values, dtype=float)
-    if np.isfinite(a).all():
-        return a.tolist()
-    return [float(v) if np.isfinite(v) else None for v in a]
-
-
-def _thin(n: int, budget: int | None) -> np.ndarray:
-    """At most `budget` evenly spaced indices of n, first and last included (all when None)."""
-    if budget is None or n <= budget:
-        return np.arange(n)
-    return np.unique(np.linspace(0, n - 1, max(budget, 2)).round().astype(int))
-
-
-def _curve(
-    label: str,
-    i: int,
-    x: np.ndarray,
-    y: np.ndarray,
-    thresholds: np.ndarray,
-    hover: str,
-    shape: str = "linear",
-) -> dict[str, Any]:
-    """One run's curve, its threshold on hover."""
-    return {
-        "type": "scatter",
-        "mode": "lines",
-        "name": label,
-        "line": {"color": _color(i), "shape": shape},
-        "x": _list(x),
-        "y": _list(y),
-        "customdata": _list(thresholds),
-        "hovertemplate": hover + _THRESHOLD_HOVER,
-    }
-
-
-def _reference(name: str, y: list[float]) -> dict[str, Any]:
-    """A dotted reference line from x=0 to x=1 (no skill, chance)."""
-    return {
-        "type": "scatter",
-        "mode": "lines",
-        "name": name,
-        "x": [0, 1],
-        "y": y,
-        "hoverinfo": "skip",
-        "line": {"color": _GREY, "dash": "dot", "width": 1},
-    }
-
-
-def pr_chart(
-    items: list[tuple[str, Evaluation]], key: str = "pr_curve", budget: int | None = None
-) -> Chart:
-    """Precision against recall, threshold on hover, each run's operating point marked.
-    `budget`: points per curve, for overlays of many runs."""
-    traces: list[dict[str, Any]] = []
-    for i, (label, e) in enumerate(items):
-        if e.pr is None:
-            continue
-        keep = _thin(len(e.pr.recall), budget)
-        hover = "recall %{x:.3f}<br>precision %{y:.3f}<br>"
-        traces.append(
-            _curve(
-                label,
-                i,
-                e.pr.recall[keep],
-                e.pr.precision[keep],
-                e.pr.thresholds[keep],
-                hover,
-                shape="hv",
-            )
-        )
-        traces.append(_operating_point(label, e, i, x="recall", y="precision"))
-    if len(items) == 1 and items[0][1].pr is not None:
-        prevalence = items[0][1].prevalence
-        traces.append(_reference(f"no skill ({prevalence:.2%})", [prevalence, prevalence]))
-    layout = base_layout(
-        "Precision-recall curve", "recall", "precision", traces=len(items) + 1, hovermode="closest"
-    )
-    layout["xaxis"]["range"] = [0, 1.02]
-    layout["yaxis"]["range"] = [0, 1.02]
-    return Chart(key=key, figure={"data": traces, "layout": layout})
-
-
-def roc_chart(
-    items: list[tuple[str, Evaluation]], key: str = "roc_curve", budget: int | None = None
-) -> Chart:
-    """True-positive rate against false-positive rate; a button switches FPR to a log axis."""
-    traces: list[dict[str, Any]] = []
-    for i, (label, e) in enumerate(items):
-        if e.roc is None:
-            continue
-        keep = _thin(len(e.roc.fpr), budget)
-        hover = "FPR %{x:.4f}<br>recall %{y:.3f}<br>"
-        traces.append(
-            _curve(label, i, e.roc.fpr[keep], e.roc.tpr[keep], e.roc.thresholds[keep], hover)
-        )
-        traces.append(_operating_point(label, e, i, x="fpr", y="recall"))
-    traces.append(_reference("chance", [0, 1]))
-    layout = base_layout(
-        "ROC curve", "false-positive rate", "true-positive rate (recall)", hovermode="closest"
-    )
-    layout["updatemenus"] = [
-        {
-            "type": "buttons",
-            "direction": "right",
-            "x": 1,
-            "xanchor": "right",
-            "y": 0.02,
-            "yanchor": "bottom",
-            "showactive": True,
-            "buttons": [
-                {"label": "linear FPR", "method": "relayout", "args": [{"xaxis.type": "linear"}]},
-                {"label": "log FPR", "method": "relayout", "args": [{"xaxis.type": "log"}]},
-            ],
-        }
-    ]
-    return Chart(key=key, figure={"data": traces, "layout": layout})
-
-
-def _operating_point(label: str, e: Evaluation, i: int, *, x: str, y: str) -> dict[str, Any]:
-    at = e.at_threshold
-    return {
-        "type": "scatter",
-        "mode": "markers",
-        "name": f"{label} @ {at.threshold:.4g}",
-        "x": [getattr(at, x)],
-        "y": [getattr(at, y)],
-        "customdata": _list(np.array([at.threshold])),
-        "marker": {
-            "color": _color(i),
-            "size": 10,
-            "symbol": "diamond",
-            "line": {"width": 1, "color": "#fff"},
-        },
-        "hovertemplate": f"operating point<br>{x} %{{x:.4f}}<br>{y} %{{y:.4f}}<br>"
-        + _THRESHOLD_HOVER,
-        "showlegend": False,
-    }
-
-
-def calibration_chart(
-    items: list[tuple[str, Evaluation]], key: str = "calibration"
-) -> Chart | None:
-    """Reliability diagram: observed positive rate against mean score per quantile bin."""
-    traces: list[dict[str, Any]] = []
-    for i, (label, e) in enumerate(items):
-        c = e.calibration
-        if c is None:
-            continue
-        traces.append(
-            {
-                "type": "scatter",
-                "mode": "lines+markers",
-                "name": f"{label} (ECE {c.ece:.4f})",
-                "x": _list(c.prob_pred),
-                "y": _list(c.prob_true),
-                "customdata": _list(c.bin_weight),
-                "line": {"color": _color(i)},
-                "hovertemplate": "mean score %{x:.4f}<br>observed rate %{y:.4f}<br>weight %{customdata:,.0f}<extra></extra>",
-            }
-        )
-    if not traces:
-        return None
-    top = max(max((v for t in traces for v in t["x"] + t["y"] if v is not None), default=1.0), 1e-3)
-    traces.append(
-        {
-            "type": "scatter",
-            "mode": "lines",
-            "name": "perfectly calibrated",
-            "x": [0, top],
-            "y": [0, top],
-            "hoverinfo": "skip",
-            "line": {"color": _GREY, "dash": "dot", "width": 1},
-        }
-    )
-    layout = base_layout(
-        "Calibration (quantile bins)",
-        "mean predicted score",
-        "observed positive rate",
-        hovermode="closest",
-    )
-    return Chart(key=key, figure={"data": traces, "layout": layout})
+_LOW_SUPPORT = "#a9adb5"  # heatmap cells with too few positives: a mid grey, dark text reads
+_CONFUSION_SCALE = ((0.0, "#eef3fb"), (1.0, "#2c5aa0"))
+_GAPS = {"xgap": 2, "ygap": 2}
+MIN_CELL_PX = 64  # a heatmap column never gets narrower (a wide one scrolls on a phone)
 
 
 def confusion_chart(e: Evaluation, key: str = "confusion") -> Chart:
-    """The confusion matrix at the run's threshold, counts written in the cells."""
+    """The confusion matrix at the run's threshold, each row as shares of its actual class
+    (coloured by them) with the counts: FP and FN stand out however rare positives are."""
     at = e.at_threshold
-    z = [[at.tn, at.fp], [at.fn, at.tp]]
+    counts = [[at.tn, at.fp], [at.fn, at.tp]]
+    shares = [[v / sum(row) if sum(row) else None for v in row] for row in counts]
+    text = [
+        [
+            ("—" if share is None else f"{share:.1%}") + f"<br>{count:,.0f}"
+            for share, count in zip(shares_row, row, strict=True)
+        ]
+        for shares_row, row in zip(shares, counts, strict=True)
+    ]
+    cells = {
+        "x": ["predicted negative", "predicted positive"],
+        "y": ["actual negative", "actual positive"],
+        **_GAPS,
+    }
     figure = {
         "data": [
             {
+                **cells,
                 "type": "heatmap",
-                "x": ["predicted negative", "predicted positive"],
-                "y": ["actual negative", "actual positive"],
-                "colorscale": [[0, "#f5f9ff"], [1, "#7fb2e5"]],
+                "colorscale": [list(stop) for stop in _CONFUSION_SCALE],
+                "zmin": 0,
+                "zmax": 1,
                 "showscale": False,
-                "z": [[float(np.log10(v + 1)) for v in row] for row in z],
-                "text": [[f"{v:,.0f}" for v in row] for row in z],
-                "texttemplate": "%{text}",
+                "z": shares,
+                "text": text,
                 "hovertemplate": "%{y}, %{x}: %{text}<extra></extra>",
-            }
+            },
+            # the labels: black on light cells, white on dark ones
+            *label_traces(cells, shares, text, _CONFUSION_SCALE, 0, 1),
         ],
         "layout": {
             **base_layout(f"Confusion matrix at threshold {at.threshold:.4g}", "", ""),
             "height": 300,
             "yaxis": {"autorange": "reversed", "automargin": True},
-            "xaxis": {"automargin": True},
+            "xaxis": {"automargin": True, "side": "bottom"},
             "hovermode": "closest",
             "margin": {"l": 110, "r": 10, "t": 40, "b": 40},
         },
     }
-    return Chart(key=key, figure=figure)
+    positives, negatives = at.tp + at.fn, at.tn + at.fp
+    summary = (
+        f"At threshold {at.threshold:.4g}: {at.tp:,.0f} of {positives:,.0f} actual positives "
+        f"caught ({_share(at.tp, positives)}), {at.fn:,.0f} missed; {at.fp:,.0f} of "
+        f"{negatives:,.0f} actual negatives flagged ({_share(at.fp, negatives)}). Cells are "
+        "coloured by the share of their row (the actual class)."
+    )
+    return Chart(key=key, figure=figure, summary=summary)
+
+
+def _share(part: float, whole: float) -> str:
+    return f"{part / whole:.1%}" if whole else "—"
 
 
 def slice_chart(
-    column: str, values: dict[str, Evaluation], metric: str = "average_precision", key: str = ""
+    column: str,
+    values: dict[str, Evaluation],
+    metric: str = "average_precision",
+    key: str = "",
+    overall: float | None = None,
+    min_positives: int | None = None,
 ) -> Chart:
-    """One bar per slice value with its bootstrap interval; low-support slices in grey."""
+    """One bar per slice value with its bootstrap interval; slices with too few positives in a
+    second, grey series (named in the legend); the run's overall value as a dashed line."""
     names = list(values)
-    ys = [getattr(values[v], metric) for v in names]
-    cis = [values[v].ci.get(metric) for v in names]
-    plus = [(ci[1] - y) if ci and y is not None else None for ci, y in zip(cis, ys, strict=True)]
-    minus = [(y - ci[0]) if ci and y is not None else None for ci, y in zip(cis, ys, strict=True)]
-    colors = [_GREY if values[v].low_support else PALETTE[0] for v in names]
-    text = [
-        f"n {values[v].n:,.0f}, positives {values[v].positives:,.0f}"
-        + (" (too few positives)" if values[v].low_support else "")
-        for v in names
-    ]
-    figure = {
-        "data": [
+    traces: list[dict[str, Any]] = []
+    few = f"fewer than {min_positives} positives" if min_positives else "too few positives"
+    for low, label, colour in ((False, "enough positives", PALETTE[0]), (True, few, GREY)):
+        chosen = [v for v in names if values[v].low_support == low]
+        if not chosen:
+            continue
+        ys = [getattr(values[v], metric) for v in chosen]
+        cis = [values[v].ci.get(metric) for v in chosen]
+        traces.append(
             {
                 "type": "bar",
-                "x": names,
+                "name": label,
+                "x": chosen,
                 "y": ys,
-                "marker": {"color": colors},
-                "text": text,
-                "error_y": {"type": "data", "symmetric": False, "array": plus, "arrayminus": minus},
-                "hovertemplate": "%{x}: %{y:.4f}<br>%{text}<extra></extra>",
+                "marker": {"color": colour},
+                "text": [
+                    f"n {values[v].n:,.0f}, positives {values[v].positives:,.0f}" for v in chosen
+                ],
+                "error_y": {
+                    "type": "data",
+                    "symmetric": False,
+                    "array": [
+                        (ci[1] - y) if ci and y is not None else None
+                        for ci, y in zip(cis, ys, strict=True)
+                    ],
+                    "arrayminus": [
+                        (y - ci[0]) if ci and y is not None else None
+                        for ci, y in zip(cis, ys, strict=True)
+                    ],
+                    "color": GREY,
+                },
+                "hovertemplate": "%{x}: %{y:.4f}<br>%{text}<extra>%{fullData.name}</extra>",
                 "textposition": "none",
             }
-        ],
-        "layout": base_layout(
-            f"{metric} by {column} (95% bootstrap interval)",
-            column,
-            metric,
-            hovermode="closest",
-            showlegend=False,
-        ),
-    }
-    return Chart(key=key or f"slices:{column}", figure=figure)
+        )
+    if overall is not None and names:
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": f"overall {overall:.4f}",
+                "x": [names[0], names[-1]],
+                "y": [overall, overall],
+                "line": {"color": GREY, "dash": "dash", "width": 1.5},
+                "hoverinfo": "skip",
+            }
+        )
+    layout = base_layout(
+        f"{metric} by {column} (95% bootstrap interval)",
+        column,
+        metric,
+        traces=len(traces),
+        hovermode="closest",
+        barmode="overlay",
+    )
+    layout["xaxis"]["categoryorder"] = "array"
+    layout["xaxis"]["categoryarray"] = names
+    return Chart(
+        key=key or f"slices:{column}",
+        figure={"data": traces, "layout": layout},
+        summary=_slice_summary(column, values, metric, overall, few),
+    )
+
+
+def _slice_summary(
+    column: str, values: dict[str, Evaluation], metric: str, overall: float | None, few: str
+) -> str:
+    known = {v: getattr(e, metric) for v, e in values.items() if getattr(e, metric) is not None}
+    if not known:
+        return f"No slice of {column} has a defined {metric}."
+    high = max(known, key=lambda v: known[v])
+    low = min(known, key=lambda v: known[v])
+    text = f"{metric} by {column}: highest {high} {known[high]:.4f}, lowest {low} {known[low]:.4f}"
+    if overall is not None:
+        text += f", overall {overall:.4f}"
+    weak = [v for v, e in values.items() if e.low_support]
+    if weak:
+        text += f"; {', '.join(weak)} have {few} (grey)"
+    return text + "."
 
 
 def slices_heatmap(cmp: Comparison, metric: str, min_positives: int) -> Chart | None:
@@ -285,51 +182,82 @@ def slices_heatmap(cmp: Comparison, metric: str, min_positives: int) -> Chart | 
     if not columns:
         return None
     runs = [r for r in cmp.runs if cells[r.id]]
-    z, low, text, support = [], [], [], []
+    z, low, text, low_text, support = [], [], [], [], []
     for run in runs:
-        zr, lr, tr, sr = [], [], [], []
+        zr, lr, tr, ltr, sr = [], [], [], [], []
         for col in columns:
             value, n, pos = cells[run.id].get(col, (None, None, None))
             weak = pos is not None and pos < min_positives
             zr.append(None if weak else value)
             lr.append(1 if weak and value is not None else None)
-            tr.append(_cell_text(value, weak))
+            tr.append("" if weak else _cell_text(value, weak))
+            ltr.append(_cell_text(value, weak) if weak else "")
             sr.append(_support(n, pos, weak, min_positives))
-        z.append(zr), low.append(lr), text.append(tr), support.append(sr)
+        z.append(zr), low.append(lr), text.append(tr), low_text.append(ltr), support.append(sr)
     names = [r.name for r in runs]
-    base = {
-        "type": "heatmap",
-        "x": columns,
-        "y": names,
-        "text": text,
-        "customdata": support,
-        "texttemplate": "%{text}",
-        "textfont": {"size": 12},
-        "hovertemplate": "%{y}<br>%{x}: %{text}<br>%{customdata}<extra></extra>",
-        "xgap": 2,
-        "ygap": 2,
-    }
+    values = [v for row in z for v in row if v is not None]
+    zmin, zmax = (min(values), max(values)) if values else (0.0, 1.0)
+    base = {"x": columns, "y": names, **_GAPS, "textfont": {"size": 12}}
+    hover = "%{y}<br>%{x}: %{text}<br>%{customdata}<extra></extra>"
+    low_scale = ((0.0, _LOW_SUPPORT), (1.0, _LOW_SUPPORT))
     figure = {
         "data": [
-            {**base, "z": z, "colorscale": "Viridis", "colorbar": {"title": {"text": metric}}},
             {
                 **base,
+                "type": "heatmap",
+                "z": z,
+                "zmin": zmin,
+                "zmax": zmax,
+                "text": text,
+                "customdata": support,
+                "hovertemplate": hover,
+                "colorscale": [list(stop) for stop in VIRIDIS],
+                "colorbar": {"title": {"text": metric}},
+            },
+            {
+                **base,
+                "type": "heatmap",
                 "z": low,
-                "colorscale": [[0, _LOW_SUPPORT], [1, _LOW_SUPPORT]],
+                "text": low_text,
+                "customdata": support,
+                "hovertemplate": hover.replace("%{text}", "%{text} (few positives)"),
+                "colorscale": [list(stop) for stop in low_scale],
                 "showscale": False,
             },
+            # the labels: black on light cells, white on dark ones
+            *label_traces(base, z, text, VIRIDIS, zmin, zmax),
+            *label_traces(base, low, low_text, low_scale, 0, 1),
         ],
         "layout": {
             **base_layout(
                 f"{metric} by slice (grey: fewer than {min_positives} positives)", "", ""
             ),
             "height": 200 + 44 * len(runs),
-            "margin": {"l": 200, "r": 20, "t": 40, "b": 90},
+            "margin": {"l": 20, "r": 20, "t": 40, "b": 20},
             "yaxis": {"autorange": "reversed", "automargin": True},
+            "xaxis": {"automargin": True, "tickangle": -30},
             "hovermode": "closest",
         },
+        "min_width": 220 + MIN_CELL_PX * len(columns),  # reporter.js scrolls a narrower box
     }
-    return Chart(key="slices", figure=figure)
+    return Chart(key="slices", figure=figure, summary=_heatmap_summary(runs, columns, z, metric))
+
+
+def _heatmap_summary(runs: list[Run], columns: list[str], z: list[list[Any]], metric: str) -> str:
+    found = [
+        (value, run.name, col)
+        for run, row in zip(runs, z, strict=True)
+        for col, value in zip(columns, row, strict=True)
+        if value is not None
+    ]
+    if not found:
+        return f"No slice has {metric} with enough positives."
+    low, high = min(found), max(found)
+    return (
+        f"{metric} of {len(runs)} runs in {len(columns)} slices: lowest {low[0]:.3f} "
+        f"({low[1]}, {low[2]}), highest {high[0]:.3f} ({high[1]}, {high[2]}); cells with too "
+        "few positives are grey and marked ⚠."
+    )
 
 
 def _slice_cells(

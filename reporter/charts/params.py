@@ -6,9 +6,10 @@ Parameters are compared as what they stand for (`reporter.model.param_value`): a
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from reporter.charts.base import PALETTE, Chart, base_layout
+from reporter.charts.base import PALETTE, Chart, base_layout, control
 from reporter.model import Run, typed_params
 from reporter.study.analyse import metric_value
 from reporter.study.compare import Comparison, is_seed_key
@@ -83,10 +84,17 @@ def parallel_chart(cmp: Comparison, metric: str) -> Chart | None:
             "margin": {"l": 80, "r": 80, "t": 70, "b": 30},
         },
     }
-    return Chart(key="parallel", figure=figure)
+    best = max(range(len(runs)), key=lambda i: scores[i])
+    summary = (
+        f"{len(runs)} runs across {len(params)} parameters ({', '.join(params)}), one line per "
+        f"run coloured by {metric}; the highest, {scores[best]:.4g}, is {runs[best].name}."
+    )
+    return Chart(key="parallel", figure=figure, summary=summary)
 
 
-def scatter_chart(cmp: Comparison, metric: str) -> Chart | None:
+def scatter_chart(
+    cmp: Comparison, metric: str, colours: Mapping[str, str] | None = None
+) -> Chart | None:
     """The metric against each varying numeric parameter; a menu picks the parameter."""
     runs = [r for r in cmp.runs if metric_value(r, metric) is not None]
     typed = _typed(runs)
@@ -101,23 +109,30 @@ def scatter_chart(cmp: Comparison, metric: str) -> Chart | None:
         "x": xs[first],
         "y": [metric_value(r, metric) for r in runs],
         "text": [r.name for r in runs],
-        "marker": {"size": 10, "color": PALETTE[0]},
+        "marker": {"size": 10, "color": [(colours or {}).get(r.id, PALETTE[0]) for r in runs]},
         "hovertemplate": "%{text}<br>%{x}: " + metric + " %{y:.4g}<extra></extra>",
     }
     figure_layout = base_layout(
         f"{metric} by parameter", first, metric, hovermode="closest", showlegend=False
     )
-    figure_layout["updatemenus"] = [
-        {
-            "type": "dropdown",
-            "x": 1,
-            "xanchor": "right",
-            "y": 1.15,
-            "showactive": True,
-            "buttons": [
-                {"label": k, "method": "update", "args": [{"x": [xs[k]]}, {"xaxis.title.text": k}]}
-                for k in numeric
-            ],
-        }
-    ]
-    return Chart(key="scatter", figure={"data": [trace], "layout": figure_layout})
+    picker = control(
+        "parameter",
+        *(
+            {"label": k, "restyle": {"x": [xs[k]]}, "relayout": {"xaxis.title.text": k}}
+            for k in numeric
+        ),
+    )
+    summary = (
+        f"{metric} of {len(runs)} runs against {first}"
+        + (
+            f" (the list above the chart picks another of {len(numeric)} parameters)"
+            if len(numeric) > 1
+            else ""
+        )
+        + "; each point in its run's colour, its name on hover."
+    )
+    return Chart(
+        key="scatter",
+        figure={"data": [trace], "layout": figure_layout, "controls": [picker]},
+        summary=summary,
+    )

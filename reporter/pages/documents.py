@@ -18,7 +18,8 @@ from reporter.pages import urls
 HOME_MARKER = "<!-- reporter:home -->"
 FALLBACK_HOME = f"# Experiment report\n\n{HOME_MARKER}\n"  # when the docs have no index.md
 
-Embed = Callable[[str, str, ResolvedEmbed], str]  # (src_uri, page_url, embed) -> HTML
+# (src_uri, page_url, embed, every embed of the page) -> HTML; the page's embeds share colours
+Embed = Callable[[str, str, ResolvedEmbed, tuple[ResolvedEmbed, ...]], str]
 Home = Callable[[str], str]  # src_uri -> the home page's summary
 
 
@@ -50,10 +51,14 @@ def rewrite_entry(
         resolved = journal.links.get((src_uri, link.kind, link.target))
         if resolved is not None:
             spans.append((link.start, link.end, link_markdown(resolved, src_uri, paths)))
+    every = tuple(
+        found for i in range(len(embeds)) if (found := journal.embeds.get((src_uri, i))) is not None
+    )
     for index, block in enumerate(embeds):
         found = journal.embeds.get((src_uri, index))
         if found is not None:
-            spans.append((block.start, block.end, f"\n{embed(src_uri, page_url, found)}\n"))
+            html = embed(src_uri, page_url, found, every)
+            spans.append((block.start, block.end, f"\n{html}\n"))
     return replace_spans(markdown, spans)
 
 

@@ -7,6 +7,7 @@ was given first.
 from __future__ import annotations
 
 import itertools
+import json
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +19,13 @@ import yaml
 from markupsafe import Markup, escape
 
 from reporter.charts.base import Chart
+from reporter.pages.numbers import (
+    NumberFormat,
+    column_formats,
+    number_format,
+    row_formats,
+    table_formats,
+)
 from reporter.text import markdown_text, metric_text, number_text, size_text
 
 # libyaml's emitter when PyYAML has it (10x faster than the pure-Python one), same output rules.
@@ -50,19 +58,66 @@ def date(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M") if value else ""
 
 
+_REGION = '<div class="reporter-table-wrap" role="region" tabindex="0" aria-label="{}">'
+
+
 def prose(text: str) -> Markup:
     """User Markdown (cards, notes) to sanitised HTML: raw HTML and scripts cannot survive.
 
-    Images are dropped: one from another host would make every reader's browser contact it."""
+    Images are dropped: one from another host would make every reader's browser contact it.
+    Tables sit in a focusable scroll region, like reporter's own."""
     html = _markdown.reset().convert(text)
-    return Markup(
-        nh3.clean(
-            html,
-            tags=_PROSE_TAGS,
-            url_schemes={"http", "https", "mailto"},
-            link_rel="noopener noreferrer",
-        )
+    clean = nh3.clean(
+        html,
+        tags=_PROSE_TAGS,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
     )
+    clean = clean.replace("<table>", _REGION.format("Table") + '<table class="reporter-table">')
+    return Markup(clean.replace("</table>", "</table></div>"))
+
+
+def _parts(text: Any, separator: str, css: str) -> Markup:
+    """Text that may wrap after each `separator` and nowhere else."""
+    pieces = str(text).split(separator)
+    spans = [
+        Markup('<span class="reporter-part">{}</span>').format(
+            piece + (separator if i < len(pieces) - 1 else "")
+        )
+        for i, piece in enumerate(pieces)
+    ]
+    return Markup(f'<span class="{css}">') + Markup("<wbr>").join(spans) + Markup("</span>")
+
+
+def run_id(text: Any) -> Markup:
+    """A run id (or file name) that breaks after a `/`, never inside a folder's name."""
+    return _parts(text, "/", "reporter-id")
+
+
+def key(text: Any) -> Markup:
+    """A dotted parameter key that breaks after a `.`, never inside a word."""
+    return _parts(text, ".", "reporter-key")
+
+
+_BREAK_AFTER = "_@=/."
+
+
+def breakable(text: Any) -> Markup:
+    """A metric name for a narrow column header: may break after `_`, `@`, `=`, `/` or `.`."""
+    out = "".join(str(escape(c)) + ("<wbr>" if c in _BREAK_AFTER else "") for c in str(text))
+    return Markup(out)
+
+
+def fmt(value: Any, number: NumberFormat) -> str:
+    return number(value)
+
+
+def signed(value: Any, number: NumberFormat) -> str:
+    """A difference in its column's format, with its sign: +0.0123, -1.20%, ±0."""
+    text = number(value)
+    if isinstance(value, int | float) and value > 0:
+        return "+" + text
+    return text.replace("-", "−", 1) if text.startswith("-") else text
 
 
 def json_attr(data: Any) -> Markup:
@@ -95,18 +150,24 @@ class ChartSink:
 
 @jinja2.pass_context
 def chart(context: Any, item: Chart) -> Markup:
-    """A chart container: figure data in the page's data file when the page has a sink, else
-    inline in a `data-` attribute (Material keeps attributes across instant navigation)."""
-    caption = f'<p class="reporter-caption">{escape(item.caption)}</p>' if item.caption else ""
+    """A chart as a figure named by its title and summary (for assistive technology), the plot,
+    then its text summary and caption printed under it. The figure data sits in the page's data
+    file when the page has a sink, else inline in a `data-` attribute (Material keeps
+    attributes across instant navigation)."""
+    label = f"{item.title}. {item.summary}" if item.summary else item.title
+    text = f'<p class="reporter-summary">{escape(item.summary)}</p>' if item.summary else ""
+    if item.caption:
+        text += f'<p class="reporter-caption">{escape(item.caption)}</p>'
     sink = context.get("chart_sink")
     if sink is None:
-        return Markup(
-            f"<div class=\"reporter-chart\" data-figure='{json_attr(item.figure)}'></div>{caption}"
-        )
-    index = sink.add(item.figure)
+        data = f"data-figure='{json_attr(item.figure)}'"
+    else:
+        index = sink.add(item.figure)
+        data = f'data-chart-page="{escape(sink.page_id)}" data-chart-index="{index}"'
     return Markup(
-        f'<div class="reporter-chart" data-chart-page="{escape(sink.page_id)}" '
-        f'data-chart-index="{index}"></div>{caption}'
+        f'<figure class="reporter-figure" aria-label="{escape(label)}">'
+        f'<div class="reporter-chart-scroll"><div class="reporter-chart" {data}></div></div>'
+        f"<figcaption>{text}</figcaption></figure>"
     )
 
 
@@ -136,6 +197,8 @@ def value_text(value: Any) -> str:
         return value
     if isinstance(value, float | int) and not isinstance(value, bool):
         return number_text(value, 6) if isinstance(value, float) else str(value)
+    if isinstance(value, list | tuple | dict):  # spaced, so a long list wraps
+        return json.dumps(value, default=str, ensure_ascii=False)
     return orjson.dumps(value, default=str).decode()
 
 
@@ -154,6 +217,11 @@ def rows(mapping: dict[str, Any]) -> list[tuple[str, Any]]:
 
 def register(env: jinja2.Environment) -> None:
     env.globals["row_limit"] = ROW_LIMIT
+    env.globals["number_format"] = number_format
+    env.globals["column_formats"] = column_formats
+    env.globals["row_formats"] = row_formats
+    env.globals["zip"] = zip
+    env.globals["table_formats"] = table_formats
     env.filters.update(
         num=number_text,
         metric=metric_text,
@@ -169,4 +237,10 @@ def register(env: jinja2.Environment) -> None:
         filesize=size_text,
         basename=basename,
         rows=rows,
+        run_id=run_id,
+        key=key,
+        breakable=breakable,
+        fmt=fmt,
+        signed=signed,
+        point_of=lambda target, e: target.point(e),
     )

@@ -18,8 +18,9 @@ from markupsafe import Markup, escape
 
 from reporter.charts import evaluation as eval_charts
 from reporter.charts import history, params
-from reporter.charts.base import Chart
+from reporter.charts.base import Chart, run_colours
 from reporter.config import Settings
+from reporter.pages.numbers import operating_formats
 from reporter.pages.run_page import headline_rows, operating_table
 from reporter.study.analyse import Study
 from reporter.study.compare import Comparison, summary_rows
@@ -40,6 +41,7 @@ class PartInput:
     metric: str  # the metric parameter charts colour by: the primary one
     scope: str
     study: Study
+    colours: dict[str, str] | None = None  # run id -> colour, shared by the page's charts
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -60,6 +62,17 @@ def _evaluated(p: PartInput) -> list[tuple[str, Any]]:
     return [(r.name, r.evaluation) for r in p.cmp.runs if r.evaluation is not None]
 
 
+def _colours(p: PartInput) -> dict[str, str]:
+    """One colour per run of the page (every part of a page asks with the same runs; a journal
+    post's embeds hand over the colours of all of the post's runs)."""
+    return p.colours or run_colours(r.id for r in p.cmp.runs)
+
+
+def _evaluated_colours(p: PartInput) -> list[str]:
+    colours = _colours(p)
+    return [colours[r.id] for r in p.cmp.runs if r.evaluation is not None]
+
+
 def _budget(p: PartInput, count: int) -> int:
     return max(50, p.settings.chart_points // max(count, 1))
 
@@ -70,7 +83,12 @@ def _history(p: PartInput) -> dict[str, Any]:
         return {"charts": built, "empty": "This run logged no training history."}
     names = [p.arg] if p.arg else None
     built = history.history_charts(
-        p.cmp, names, max_points=p.settings.max_points, chart_points=p.settings.chart_points
+        p.cmp,
+        names,
+        max_points=p.settings.max_points,
+        chart_points=p.settings.chart_points,
+        unranked={r.id for r in p.cmp.runs if not p.study.ranking.ranked(r)},
+        colours=_colours(p),
     )
     if p.arg:
         empty = Markup("No run here logged a history of <code>{}</code>.").format(escape(p.arg))
@@ -81,29 +99,41 @@ def _history(p: PartInput) -> dict[str, Any]:
 def _pr(p: PartInput) -> dict[str, Any]:
     items = _evaluated(p)
     key = f"pr:{p.cmp.spec.slug}"
+    colours = _evaluated_colours(p)
+    budget = _budget(p, len(items))
     return _charts(
-        eval_charts.pr_chart(items, key=key, budget=_budget(p, len(items))) if items else None
+        eval_charts.pr_chart(items, key=key, budget=budget, colours=colours) if items else None
     )
 
 
 def _roc(p: PartInput) -> dict[str, Any]:
     items = _evaluated(p)
     key = f"roc:{p.cmp.spec.slug}"
+    colours = _evaluated_colours(p)
+    budget = _budget(p, len(items))
     return _charts(
-        eval_charts.roc_chart(items, key=key, budget=_budget(p, len(items))) if items else None
+        eval_charts.roc_chart(items, key=key, budget=budget, colours=colours) if items else None
     )
 
 
 def _calibration(p: PartInput) -> dict[str, Any]:
     items = _evaluated(p)
-    return _charts(eval_charts.calibration_chart(items) if items else None)
+    colours = _evaluated_colours(p)
+    return _charts(eval_charts.calibration_chart(items, colours=colours) if items else None)
 
 
 def _slices(p: PartInput) -> dict[str, Any]:
     if p.scope == RUN:
         e = p.cmp.runs[0].evaluation
         values = sorted(e.slices.items()) if e else []
-        return {"charts": [eval_charts.slice_chart(col, by) for col, by in values]}
+        low = p.settings.evaluation.min_positives
+        return {
+            "charts": [
+                eval_charts.slice_chart(col, by, overall=e.average_precision, min_positives=low)
+                for col, by in values
+                if e is not None
+            ]
+        }
     metric = p.arg or SLICE_METRIC
     return _charts(eval_charts.slices_heatmap(p.cmp, metric, p.settings.evaluation.min_positives))
 
@@ -127,7 +157,11 @@ def _operating(p: PartInput) -> dict[str, Any]:
     ranked run marked per target."""
     by = p.study.operating_point.metric if p.study.operating_point else p.study.primary_metric
     table = operating_table(list(p.cmp.runs), p.study.operating_point, p.study.ranking, by)
-    return {"table": table, "by": by}
+    for k in table.runs[0].evaluation.precision_at_k if table.runs else ():
+        _, best = p.study.ranking.best(table.runs, f"precision@{k}")
+        if best is not None:
+            table.winners[f"precision@{k}"] = best
+    return {"table": table, "by": by, "formats": operating_formats(table)}
 
 
 _NO_PREDICTIONS = "None of these runs has predictions to draw {} from."
@@ -189,7 +223,7 @@ PARTS: tuple[Part, ...] = (
         name="scatter",
         title="Metric by parameter",
         scopes=frozenset({COMPARISON}),
-        build=lambda p: _charts(params.scatter_chart(p.cmp, p.metric)),
+        build=lambda p: _charts(params.scatter_chart(p.cmp, p.metric, _colours(p))),
         min_runs=5,
         empty=_PARAMETERS,
     ),
@@ -224,7 +258,12 @@ def applicable(show: tuple[str, ...], cmp: Comparison, scope: str) -> list[str]:
 
 
 def part_context(
-    wanted: str, cmp: Comparison, settings: Settings, study: Study, scope: str
+    wanted: str,
+    cmp: Comparison,
+    settings: Settings,
+    study: Study,
+    scope: str,
+    colours: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """What the template of one part needs: its charts and rows, computed here."""
     base, _, arg = wanted.partition(":")
@@ -235,7 +274,15 @@ def part_context(
     if scope == RUN and base not in ("history", "metrics", "card", "params"):
         empty = f"{base}: not available for this run (no predictions?)."
     built = part.build(
-        PartInput(cmp=cmp, arg=arg, settings=settings, metric=key_metric, scope=scope, study=study)
+        PartInput(
+            cmp=cmp,
+            arg=arg,
+            settings=settings,
+            metric=key_metric,
+            scope=scope,
+            study=study,
+            colours=colours,
+        )
     )
     return {
         "part": base,

@@ -19,6 +19,7 @@ import jinja2
 import orjson
 from markupsafe import escape
 
+from reporter.charts.base import run_colours
 from reporter.charts.history import run_history_charts
 from reporter.config import Settings
 from reporter.journal.entries import Entry
@@ -28,6 +29,7 @@ from reporter.pages import filters, urls
 from reporter.pages.cache import PageCache
 from reporter.pages.cards import CardContext, hf_card, mct_card
 from reporter.pages.filters import ChartSink
+from reporter.pages.numbers import column_formats
 from reporter.pages.parts import COMPARISON, RUN, applicable, part_context
 from reporter.pages.run_data import run_data, run_data_script
 from reporter.pages.run_page import eval_charts, headline_rows, related_runs, slice_rows, targets
@@ -156,12 +158,8 @@ class Renderer:
             yield self.run_page(run)
         for cmp in self.comparisons:
             yield self.comparison(cmp)
-        # always there: it is also the ad-hoc comparison of any runs (`compare/?runs=a,b`)
-        yield Page(
-            src_uri="compare/index.md",
-            markdown=self.comparison_index(),
-            in_nav=bool(self.comparisons),
-        )
+        # always there (saying how to declare one when there is none): the nav lists it
+        yield Page(src_uri="compare/index.md", markdown=self.comparison_index(), in_nav=True)
 
     def comparison(self, cmp: Comparison) -> Page:
         """A comparison page; from the page cache when its runs and their files are unchanged."""
@@ -188,9 +186,13 @@ class Renderer:
         parts, contexts = self._parts(cmp, COMPARISON)
         return self._page("compare.md.j2", src, cmp=cmp, parts=parts, contexts=contexts)
 
-    def _parts(self, cmp: Comparison, scope: str) -> tuple[list[str], dict[str, Any]]:
+    def _parts(
+        self, cmp: Comparison, scope: str, colours: dict[str, str] | None = None
+    ) -> tuple[list[str], dict[str, Any]]:
         parts = applicable(cmp.spec.show, cmp, scope)
-        return parts, {p: part_context(p, cmp, self.settings, self.study, scope) for p in parts}
+        return parts, {
+            p: part_context(p, cmp, self.settings, self.study, scope, colours) for p in parts
+        }
 
     def comparison_index(self) -> str:
         return self._render(
@@ -204,8 +206,13 @@ class Renderer:
         return next((c for c in self.comparisons if c.spec.experiment == name), None)
 
     def leaderboard(self) -> str:
+        formats = column_formats(self.study.runs, self.study.columns, metric_value)
+        columns = [{**c.to_json(), **formats[c.name].to_json()} for c in self.study.columns]
         return self._render(
-            "leaderboard.md.j2", "leaderboard.md", rows=self._rows("leaderboard.md")
+            "leaderboard.md.j2",
+            "leaderboard.md",
+            rows=self._rows("leaderboard.md"),
+            columns=columns,
         )
 
     def experiments(self) -> str:
@@ -225,7 +232,7 @@ class Renderer:
             operating_targets=targets(run.evaluation, self.study.operating_point)
             if run.evaluation
             else [],
-            eval_charts=eval_charts(run),
+            eval_charts=eval_charts(run, self.settings.evaluation.min_positives),
             slice_rows=slice_rows(run.evaluation) if run.evaluation else [],
             related=related_runs(run, self.study),
             card_files=tuple(
@@ -283,13 +290,25 @@ class Renderer:
             operating_point=self.study.operating_point,
         )
 
-    def embed(self, src_uri: str, page_url: str, resolved: ResolvedEmbed) -> str:
-        """A journal embed: the comparison parts (or one run's parts) it asks for, as HTML."""
+    def embed(
+        self,
+        src_uri: str,
+        page_url: str,
+        resolved: ResolvedEmbed,
+        siblings: tuple[ResolvedEmbed, ...] = (),
+    ) -> str:
+        """A journal embed: the comparison parts (or one run's parts) it asks for, as HTML.
+        `siblings`: every embed of the page, whose runs share one colour each."""
         if resolved.spec is None:
             return self._render("embed_error.j2", src_uri, page_url=page_url, error=resolved.error)
         cmp = with_full_runs(build_comparison(resolved.spec, self.study, self.settings), self.full)
         scope = RUN if resolved.single_run else COMPARISON
-        parts, contexts = self._parts(cmp, scope)
+        ids = {r.id for r in cmp.runs}
+        for other in siblings:
+            if other.spec is not None and other is not resolved:
+                found = build_comparison(other.spec, self.study, self.settings)
+                ids.update(r.id for r in found.runs)
+        parts, contexts = self._parts(cmp, scope, run_colours(ids))
         template = "embed_run.j2" if resolved.single_run else "embed.j2"
         return self._render(
             template,

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reporter.charts import evaluation as eval_charts_
+from reporter.charts.base import run_colours
 from reporter.config.operating import OperatingPointSpec
 from reporter.evaluation.metrics import headline_metrics, metric_values, undefined_reason
 from reporter.evaluation.results import Evaluation, OperatingPoint
@@ -170,18 +171,25 @@ def slice_rows(e: Evaluation) -> list[tuple[str, str, Evaluation]]:
     ]
 
 
-def eval_charts(run: Run) -> dict[str, Any]:
+def eval_charts(run: Run, min_positives: int | None = None) -> dict[str, Any]:
     """The Performance section's charts, or {} when the run has no evaluation."""
     e = run.evaluation
     if e is None:
         return {}
     item = [(run.name, e)]
+    colour = [run_colours([run.id])[run.id]]  # the run's colour on every page
     return {
         "confusion": eval_charts_.confusion_chart(e),
-        "curves": [eval_charts_.pr_chart(item), eval_charts_.roc_chart(item)],
-        "calibration": eval_charts_.calibration_chart(item),
+        "curves": [
+            eval_charts_.pr_chart(item, colours=colour),
+            eval_charts_.roc_chart(item, colours=colour),
+        ],
+        "calibration": eval_charts_.calibration_chart(item, colours=colour),
         "slices": [
-            eval_charts_.slice_chart(col, values) for col, values in sorted(e.slices.items())
+            eval_charts_.slice_chart(
+                col, values, overall=e.average_precision, min_positives=min_positives
+            )
+            for col, values in sorted(e.slices.items())
         ],
     }
 

@@ -115,7 +115,9 @@ def test_parameters_logged_as_text_are_numbers_and_booleans_in_charts():
     assert dims["solver"]["ticktext"] == ["lbfgs", "saga"]
     scatter = scatter_chart(cmp, "average_precision").figure
     assert scatter["data"][0]["x"] == [1.0, 10.0, 11.0, 2.0, 20.0]
-    assert [b["label"] for b in scatter["layout"]["updatemenus"][0]["buttons"]] == ["max_depth"]
+    picker = scatter["controls"][0]  # drawn above the plot by reporter.js
+    assert [o["label"] for o in picker["options"]] == ["max_depth"]
+    assert picker["options"][0]["restyle"]["x"] == [[1.0, 10.0, 11.0, 2.0, 20.0]]
 
 
 def test_config_diffs_compare_values_not_their_text():

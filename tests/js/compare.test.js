@@ -51,21 +51,29 @@ test("thin spaces indices evenly", () => {
   assert.deepEqual(kept, [0, 100, 200, 300, 400, 500, 600, 700, 800, 900, 1000]);
 });
 
-test("overlay recolours each run, thins to the budget, draws references once", () => {
-  const part = (n) => ({
-    layout: { title: { text: "PR" }, height: 1 },
-    traces: [{ type: "scatter", name: "r", line: { color: "#000" }, x: [...Array(n).keys()], y: [...Array(n).keys()],
-               customdata: [...Array(n).keys()] }],
-    references: [{ name: "no skill", hoverinfo: "skip" }],
+test("overlay colours each run, thins to the budget, draws references once", () => {
+  const part = (n, low) => ({
+    layout: { title: { text: "ROC" }, height: 1, xaxis: { type: "log", range: [low, 0] } },
+    traces: [{ type: "scatter", name: "r", line: { color: "#000" }, marker: { color: "#000" },
+               x: [...Array(n).keys()], y: [...Array(n).keys()], customdata: [...Array(n).keys()] }],
+    references: [{ name: `chance from ${low}`, hoverinfo: "skip" }],
+    controls: [{ label: "FPR axis", options: [{ label: "log", relayout: {} }] },
+               { label: "runs", options: [{ label: "hidden", restyle: {}, traces: [0] }] }],
   });
-  const one = C.overlay([{ part: part(10) }], { budget: 100 });
+  const one = C.overlay([{ part: part(10, -2), colour: "#111111" }], { budget: 100 });
   assert.equal(one.data.length, 2);  // a single run keeps its reference line
-  const two = C.overlay([{ part: part(1000) }, { part: part(10) }], { budget: 100 });
+  assert.equal(one.data[0].line.color, "#111111");
+  assert.equal(one.data[0].marker.color, "#111111");
+  const two = C.overlay([{ part: part(1000, -2), colour: "#111111" }, { part: part(10, -3), colour: "#222222" }],
+                        { budget: 100 });
   assert.equal(two.data.length, 2);
   assert.equal(two.data[0].x.length, 100);
   assert.equal(two.data[0].customdata.length, 100);
-  assert.notEqual(two.data[0].line.color, two.data[1].line.color);
+  assert.deepEqual(two.data.map((t) => t.line.color), ["#111111", "#222222"]);
   assert.equal(two.downsampled, 1);
-  const roc = C.overlay([{ part: part(10) }, { part: part(10) }], { budget: 100, references: "always" });
+  const roc = C.overlay([{ part: part(10, -2) }, { part: part(10, -3) }], { budget: 100, references: "always" });
   assert.equal(roc.data.length, 3);
+  assert.equal(roc.data[2].name, "chance from -3");  // the axis reaching lowest
+  assert.deepEqual(roc.layout.xaxis.range, [-3, 0]);
+  assert.deepEqual(roc.controls.map((c) => c.label), ["FPR axis"]);  // per-trace controls dropped
 });

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from reporter.charts.base import run_colours
 from reporter.pages import urls
 
 REPO = Path(__file__).resolve().parents[2]
@@ -45,3 +46,15 @@ def test_the_browser_finds_each_run_data_file_where_the_build_writes_it():
     assert json.loads(done.stdout) == [urls.run_data(i) for i in ids]
     for path in json.loads(done.stdout):
         assert path.startswith(urls.RUN_DATA_DIR + "/") and path.count("/") == 4
+
+
+@pytest.mark.parametrize("count", [3, 8, 12])
+def test_the_compare_page_gives_runs_the_colours_built_pages_give_them(count):
+    ids = [f"fraud/run-{i}" for i in range(count)] + ["ü/日本語", "a,b", "Z/upper"]
+    script = (
+        f"const C = require({json.dumps(str(COMPARE_JS))});"
+        f"console.log(JSON.stringify(C.runColours({json.dumps(ids)})));"
+    )
+    done = subprocess.run([_node(), "-e", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == run_colours(ids)

@@ -18,8 +18,8 @@
   var DATA_DIR = "assets/reporter/runs";
   var DIGITS = 24;
   var MAX_RUNS = 30;
-  var PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-                 "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
+  /* charts.base.PALETTE: a run's colour comes from its id, as on every page (run_colours) */
+  var PALETTE = ["#4477aa", "#e69f00", "#228833", "#ee6677", "#66ccee", "#aa3377", "#ccbb44", "#cc79a7"];
 
   /* ---------- pure helpers (tested with node) ---------- */
 
@@ -101,6 +101,31 @@
     return ids;
   }
 
+  /* One colour per run, from its id (mirrors charts.base.run_colours): the first 4 bytes of
+     its SHA-256 pick a colour; in id order, a run whose colour is taken gets the next free one. */
+  function runColours(ids) {
+    var colours = {}, taken = {}, count = 0;
+    ids.slice().sort(byCodePoints).forEach(function (id) {
+      if (Object.prototype.hasOwnProperty.call(colours, id)) return;
+      var slot = parseInt(sha256(id).slice(0, 8), 16) % PALETTE.length;
+      if (count < PALETTE.length) while (taken[slot]) slot = (slot + 1) % PALETTE.length;
+      if (!taken[slot]) count += 1;
+      taken[slot] = 1;
+      colours[id] = PALETTE[slot];
+    });
+    return colours;
+  }
+
+  /* Python's string order (by code point), not JavaScript's (by UTF-16 unit). */
+  function byCodePoints(a, b) {
+    var x = Array.from(a), y = Array.from(b);
+    for (var i = 0; i < Math.min(x.length, y.length); i++) {
+      var d = x[i].codePointAt(0) - y[i].codePointAt(0);
+      if (d) return d;
+    }
+    return x.length - y.length;
+  }
+
   function compareUrl(ids) {
     return "?runs=" + ids.map(encodeURIComponent).join(",");
   }
@@ -154,16 +179,18 @@
     return copy;
   }
 
-  function recolor(trace, i) {
-    var copy = Object.assign({}, trace), color = PALETTE[i % PALETTE.length];
+  function recolor(trace, color) {
+    var copy = Object.assign({}, trace);
     if (copy.line) copy.line = Object.assign({}, copy.line, { color: color });
     if (copy.marker) copy.marker = Object.assign({}, copy.marker, { color: color });
     return copy;
   }
 
-  /* One overlay from each run's figure: its traces in the run's colour, thinned so the chart
-     stays within `budget` points per trace; reference lines once (PR's "no skill" only for a
-     single run, as a built comparison draws it). */
+  /* One overlay from each run's figure: its traces in the run's colour (`item.colour`),
+     thinned so the chart stays within `budget` points per trace; reference lines once (PR's
+     "no skill" only for a single run, as a built comparison draws it), from the run whose log
+     axis reaches lowest. Controls that act on some traces only are dropped (their indices were
+     one run's). */
   function overlay(items, options) {
     var data = [], downsampled = 0;
     items.forEach(function (item, i) {
@@ -172,15 +199,26 @@
         var keep = null;
         if (n > options.budget) keep = options.spikes ? downsample(trace.y, options.budget) : thin(n, options.budget);
         if (keep) downsampled += 1;
-        data.push(recolor(keep ? pick(trace, keep) : trace, item.index === undefined ? i : item.index));
+        var copy = keep ? pick(trace, keep) : trace;
+        data.push(item.colour ? recolor(copy, item.colour) : copy);
       });
     });
+    var widest = items[0];
+    items.forEach(function (item) {
+      var axis = item.part.layout.xaxis || {};
+      if (axis.type === "log" && axis.range && axis.range[0] < (widest.part.layout.xaxis || {}).range[0]) widest = item;
+    });
     if (items.length && (items.length === 1 || options.references === "always")) {
-      data = data.concat(items[0].part.references || []);
+      data = data.concat(widest.part.references || []);
     }
-    var layout = JSON.parse(JSON.stringify(items[0].part.layout));
+    var layout = JSON.parse(JSON.stringify(widest.part.layout));
     layout.height = 330 + 20 * Math.floor((data.length + 1) / 2);
-    return { data: data, layout: layout, downsampled: downsampled };
+    var controls = (widest.part.controls || []).filter(function (c) {
+      return !(c.options || []).some(function (o) { return o.traces; });
+    });
+    var figure = { data: data, layout: layout, downsampled: downsampled };
+    if (controls.length) figure.controls = JSON.parse(JSON.stringify(controls));
+    return figure;
   }
 
   /* ---------- the page ---------- */
@@ -235,6 +273,7 @@
     this.maxPoints = Number(node.getAttribute("data-max-points")) || 2000;
     this.leaderboard = node.getAttribute("data-leaderboard") || "";
     this.charts = [];
+    this.colours = {};
   }
 
   Page.prototype.start = function (ids) {
@@ -251,8 +290,8 @@
       var missing = shown.filter(function (id, i) { return !found[i]; });
       self.draw(runs, missing, ids.length - shown.length);
       self.node.removeAttribute("aria-busy");
+      self.drawCharts();
       self.node.setAttribute("data-ready", String(runs.length));
-      return self.drawCharts();
     });
   };
 
@@ -291,6 +330,7 @@
     }
     if (dropped > 0) this.node.appendChild(el("p", { class: "reporter-caption" }, dropped + " more runs were asked for; at most " + MAX_RUNS + " are compared at once."));
     if (!runs.length) return;
+    this.colours = runColours(runs.map(function (r) { return r.id; }));
     this.guard(runs);
     this.section("Summary");
     this.summary(runs);
@@ -398,7 +438,7 @@
     this.node.appendChild(el("div", { class: "reporter-table-wrap" })).appendChild(table);
     var p = el("p", { class: "reporter-caption" }, differ.length + " of " + all.length + " parameters differ. ");
     if (same.length) {
-      var button = el("button", { type: "button", class: "reporter-toggle-same", "aria-expanded": "false" }, "Show all parameters");
+      var button = el("button", { type: "button", class: "reporter-toggle-same", "aria-expanded": "false", "data-ready": "1" }, "Show all parameters");
       button.addEventListener("click", function () {
         var open = button.getAttribute("aria-expanded") === "true";
         same.forEach(function (tr) { tr.hidden = open; });
@@ -410,11 +450,20 @@
     this.node.appendChild(p);
   };
 
-  Page.prototype.chart = function (figure, caption) {
-    var div = el("div", { class: "reporter-chart", role: "img", "aria-label": (figure.layout.title || {}).text || "chart" });
-    this.node.appendChild(div);
-    if (caption) this.node.appendChild(el("p", { class: "reporter-caption" }, caption));
-    this.charts.push({ node: div, figure: figure });
+  /* A chart as built pages have it (filters.chart): a figure named by its title and summary,
+     the plot, the summary and caption under it; reporter.js draws it. */
+  Page.prototype.chart = function (figure, summary, caption) {
+    var title = (figure.layout.title || {}).text || "Chart";
+    var box = el("figure", { class: "reporter-figure", "aria-label": summary ? title + ". " + summary : title });
+    var scroll = box.appendChild(el("div", { class: "reporter-chart-scroll" }));
+    var div = scroll.appendChild(el("div", { class: "reporter-chart" }));
+    delete figure.downsampled;
+    div.setAttribute("data-figure", JSON.stringify(figure));
+    var under = box.appendChild(el("figcaption"));
+    if (summary) under.appendChild(el("p", { class: "reporter-summary" }, summary));
+    if (caption) under.appendChild(el("p", { class: "reporter-caption" }, caption));
+    this.node.appendChild(box);
+    this.charts.push(div);
   };
 
   Page.prototype.histories = function (runs) {
@@ -424,25 +473,37 @@
     if (!sorted.length) { this.node.appendChild(el("p", { class: "reporter-empty" }, "None of these runs logged a training history.")); return; }
     sorted.forEach(function (name) {
       var items = [];
-      runs.forEach(function (r, i) {
+      runs.forEach(function (r) {
         var h = r.histories[name];
-        if (h) items.push({ part: { layout: h.figure.layout, traces: h.figure.data, references: [] }, index: i, points: h.points });
+        if (h) {
+          items.push({ part: { layout: h.figure.layout, traces: h.figure.data, references: [], controls: h.figure.controls },
+                       colour: self.colours[r.id], points: h.points, run: r });
+        }
       });
       var budget = Math.max(100, Math.min(self.maxPoints, Math.floor(self.chartPoints / items.length)));
       var figure = overlay(items, { budget: budget, spikes: true });
       var shortened = items.filter(function (it, k) { return it.points > figure.data[k].y.length; }).length;
       var caption = shortened ? shortened + " of " + items.length + " series downsampled to at most " + budget.toLocaleString("en-US") +
         " points (min and max of each bucket kept, so spikes show); the full series are the history files linked in the summary." : "";
-      self.chart(figure, caption);
+      var ends = items.map(function (it, k) {
+        var y = figure.data[k].y, last = null;
+        for (var j = y.length - 1; j >= 0 && last === null; j--) if (y[j] !== null) last = y[j];
+        return it.run.name + " " + formatNumber(last);
+      });
+      self.chart(figure, name + " of " + items.length + (items.length === 1 ? " run" : " runs") + ", last values: " + ends.join(", ") + ".", caption);
     });
   };
 
   Page.prototype.curve = function (runs, key, empty) {
-    var items = [];
-    runs.forEach(function (r, i) { if (r[key]) items.push({ part: r[key], index: i }); });
+    var self = this, items = [];
+    runs.forEach(function (r) { if (r[key]) items.push({ part: r[key], colour: self.colours[r.id], run: r }); });
     if (!items.length) { this.node.appendChild(el("p", { class: "reporter-empty" }, empty)); return; }
     var budget = Math.max(50, Math.floor(this.chartPoints / items.length));
-    this.chart(overlay(items, { budget: budget, references: key === "roc" ? "always" : "single" }));
+    var metric = key === "roc" ? "roc_auc" : "average_precision";
+    var summary = (key === "roc" ? "ROC-AUC: " : "Average precision: ") + items.map(function (it) {
+      return it.run.name + " " + formatNumber(it.run.metrics[metric]);
+    }).join(", ") + ".";
+    this.chart(overlay(items, { budget: budget, references: key === "roc" ? "always" : "single" }), summary);
   };
 
   Page.prototype.operating = function (runs) {
@@ -512,18 +573,11 @@
     this.node.appendChild(pre);
   };
 
+  /* reporter.js draws the charts (loading plotly.js on demand, in the page's palette). */
   Page.prototype.drawCharts = function () {
-    if (typeof window.Plotly === "undefined") return Promise.resolve();
-    var jobs = this.charts.map(function (c) {
-      var layout = c.figure.layout;
-      layout.font = Object.assign({ color: getComputedStyle(c.node).color }, layout.font || {});
-      c.node.setAttribute("data-drawn", "1");
-      return window.Plotly.newPlot(c.node, c.figure.data, layout, {
-        responsive: true, displaylogo: false, modeBarButtonsToRemove: ["select2d", "lasso2d"],
-      });
-    });
-    var node = this.node;
-    return Promise.all(jobs).then(function () { node.setAttribute("data-charts-drawn", String(jobs.length)); });
+    this.node.setAttribute("data-charts", String(this.charts.length));
+    if (this.charts.length && window.ReporterCharts) window.ReporterCharts.draw(this.node);
+    return Promise.resolve();
   };
 
   function drawAll() {
@@ -549,6 +603,7 @@
     runsFromSearch: runsFromSearch,
     compareUrl: compareUrl,
     downsample: downsample,
+    runColours: runColours,
     thin: thin,
     overlay: overlay,
     start: start,

@@ -9,13 +9,27 @@
 
   var PAGE_SIZE = 100;
 
-  /* A metric in its declared format (decimal, percent of a fraction, integer). */
-  function formatNumber(v, format) {
+  /* A metric in its column's format: the declared kind (decimal, percent of a fraction,
+     integer) with the column's fixed decimals, thousands separated (reporter/pages/numbers.py). */
+  function formatNumber(v, column) {
     if (v === null || v === undefined) return "—";
-    if (format === "percent") return String(parseFloat((v * 100).toPrecision(3))) + "%";
-    if (format === "integer") return Math.round(v).toLocaleString("en-US");
-    if (Number.isInteger(v) && Math.abs(v) < 1e15) return v.toLocaleString("en-US");
-    return String(parseFloat(v.toPrecision(4)));
+    if (!isFinite(v)) return isNaN(v) ? "NaN" : (v > 0 ? "∞" : "-∞");
+    var decimals = column.decimals === undefined ? 4 : column.decimals;
+    var fixed = function (x, d) {
+      return x.toLocaleString("en-US", { minimumFractionDigits: d, maximumFractionDigits: d });
+    };
+    if (column.format === "integer") return fixed(Math.round(v), 0);
+    if (column.format === "percent") return fixed(v * 100, decimals) + "%";
+    return fixed(v, decimals);
+  }
+
+  /* A metric name that may wrap after _ @ = / . in a narrow header. */
+  function breakable(node, text) {
+    text.split(/(?<=[_@=\/.])/).forEach(function (part, i) {
+      if (i) node.appendChild(document.createElement("wbr"));
+      node.appendChild(document.createTextNode(part));
+    });
+    return node;
   }
 
   function el(tag, attrs, text) {
@@ -136,10 +150,10 @@
   Leaderboard.prototype.headers = function () {
     var heads = [
       { key: "name", label: "Run" },
-      { key: "experiment", label: "Experiment" },
-      { key: "created", label: "Created" },
+      { key: "experiment", label: "Experiment", secondary: true },
+      { key: "created", label: "Created", secondary: true },
       { key: "status", label: "Status" },
-      { key: "tags", label: "Tags" },
+      { key: "tags", label: "Tags", secondary: true },
     ];
     this.columns.forEach(function (c, i) {
       if (c.visible) heads.push({ key: "m" + i, label: c.key, numeric: true, lower: c.lower, title: c.title });
@@ -182,7 +196,8 @@
     this.root.appendChild(queryHelp());
     this.selectionBar = el("div", { class: "reporter-selection", hidden: "" });
     this.root.appendChild(this.selectionBar);
-    var wrap = el("div", { class: "reporter-table-wrap" });
+    /* a focusable region: the table scrolls sideways in it, Run pinned (reporter.css) */
+    var wrap = el("div", { class: "reporter-table-wrap", role: "region", tabindex: "0", "aria-label": "Leaderboard" });
     var table = el("table", { class: "reporter-table reporter-sortable" });
     var tr = el("tr");
     this.headerCells(tr);
@@ -199,21 +214,27 @@
     this.root.appendChild(this.more);
   };
 
+  /* Header cells carry aria-sort; the sort control inside each is a real button. */
   Leaderboard.prototype.headerCells = function (tr) {
     var self = this;
-    tr.appendChild(el("th", { class: "reporter-pick", title: "tick runs to compare them" }, "✓"));
+    var pick = el("th", { class: "reporter-pick", scope: "col", title: "tick runs to compare them" });
+    pick.appendChild(el("span", { "aria-hidden": "true" }, "✓"));
+    pick.appendChild(el("span", { class: "reporter-sr-only" }, "Select"));
+    tr.appendChild(pick);
     this.headers().forEach(function (h) {
-      var th = el("th", { "data-key": h.key, class: h.numeric ? "num" : "", tabindex: "0", role: "button",
-                          title: h.numeric ? (h.title || (h.lower ? "lower is better" : "higher is better")) : "sort" });
-      th.textContent = h.label;
-      var sort = function () {
+      var classes = [h.numeric ? "num" : "", h.secondary ? "reporter-secondary" : ""].join(" ").trim();
+      var th = el("th", { "data-key": h.key, scope: "col" });
+      if (classes) th.className = classes;
+      var tip = h.numeric ? (h.title || (h.lower ? "lower is better" : "higher is better")) : "sort by " + h.label.toLowerCase();
+      var button = breakable(el("button", { type: "button", class: "reporter-sort", title: tip }), h.label);
+      button.addEventListener("click", function () {
         if (self.sortKey === h.key) self.sortDesc = !self.sortDesc;
         else { self.sortKey = h.key; self.sortDesc = h.numeric ? !h.lower : false; }
         self.render();
+        self.render();
         self.saveState(false);
-      };
-      th.addEventListener("click", sort);
-      th.addEventListener("keydown", function (e) { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); sort(); } });
+      });
+      th.appendChild(button);
       tr.appendChild(th);
     });
   };
@@ -221,20 +242,23 @@
   Leaderboard.prototype.columnPicker = function () {
     var self = this;
     var details = el("div", { class: "reporter-columns" });
-    var toggle = el("button", { type: "button", "aria-expanded": "false" }, "Columns ▾");
+    var toggle = el("button", { type: "button", "aria-expanded": "false", "aria-controls": "" }, "Columns ▾");
     details.appendChild(toggle);
-    var list = el("div", { class: "reporter-columns__list" });
+    var list = el("div", { class: "reporter-columns__list", role: "group", "aria-label": "Metric columns shown" });
+    list.id = "reporter-columns-" + Math.random().toString(36).slice(2, 9);
+    toggle.setAttribute("aria-controls", list.id);
     list.hidden = true;
-    toggle.addEventListener("click", function () {
-      list.hidden = !list.hidden;
-      toggle.setAttribute("aria-expanded", String(!list.hidden));
-    });
+    var open = function (yes) {
+      list.hidden = !yes;
+      toggle.setAttribute("aria-expanded", String(yes));
+    };
+    toggle.addEventListener("click", function () { open(list.hidden); });
+    /* Escape closes the menu and gives focus back to its button; so does a click elsewhere */
     details.addEventListener("keydown", function (e) {
-      if (e.key === "Escape" && !list.hidden) {
-        list.hidden = true;
-        toggle.setAttribute("aria-expanded", "false");
-        toggle.focus();
-      }
+      if (e.key === "Escape" && !list.hidden) { e.preventDefault(); open(false); toggle.focus(); }
+    });
+    document.addEventListener("click", function (e) {
+      if (!list.hidden && !details.contains(e.target)) open(false);
     });
     this.columnBoxes = [];
     this.columns.forEach(function (c) {
@@ -293,9 +317,11 @@
   Leaderboard.prototype.render = function () {
     var self = this;
     var rows = this.sorted();
-    Array.prototype.forEach.call(this.thead.querySelectorAll("th"), function (th) {
+    var sortedBy = "";
+    Array.prototype.forEach.call(this.thead.querySelectorAll("th[data-key]"), function (th) {
       var active = th.getAttribute("data-key") === self.sortKey;
       th.setAttribute("aria-sort", active ? (self.sortDesc ? "descending" : "ascending") : "none");
+      if (active) sortedBy = th.textContent;
     });
     var body = document.createDocumentFragment();
     rows.slice(0, this.limit).forEach(function (r) {
@@ -313,30 +339,34 @@
       var name = el("td");
       name.appendChild(el("a", { href: r.url }, r.name));
       name.appendChild(el("br"));
-      name.appendChild(el("code", {}, r.id));
+      name.appendChild(runId(r.id));
       tr.appendChild(name);
-      var exp = el("td");
+      var exp = el("td", { class: "reporter-secondary" });
       exp.appendChild(el("a", { href: r.experiment_url }, r.experiment));
       tr.appendChild(exp);
-      tr.appendChild(el("td", { class: "reporter-date-cell" }, r.created));
+      tr.appendChild(el("td", { class: "reporter-date-cell reporter-secondary" }, r.created));
       var status = el("td");
       if (r.status) status.appendChild(el("span", { class: "reporter-status reporter-status--" + r.status.toLowerCase().replace(/\s+/g, "-") }, r.status));
       tr.appendChild(status);
-      var tags = el("td");
+      var tags = el("td", { class: "reporter-secondary" });
       r.tags.forEach(function (t) { tags.appendChild(el("span", { class: "reporter-tag" }, t)); tags.appendChild(document.createTextNode(" ")); });
       tr.appendChild(tags);
       self.columns.forEach(function (c, i) {
         if (!c.visible) return;
         var v = r.metrics[i];
         var best = v !== null && v !== undefined && v === c.best && r.ranked !== false;
-        tr.appendChild(el("td", { class: best ? "num reporter-best" : "num" }, formatNumber(v, c.format)));
+        var cell = el("td", { class: best ? "num reporter-best" : "num" }, formatNumber(v, c));
+        if (best) cell.title = "best " + c.key;
+        tr.appendChild(cell);
       });
       body.appendChild(tr);
     });
     this.tbody.innerHTML = "";
     this.tbody.appendChild(body);
-    this.count.textContent = rows.length === this.rows.length
-      ? rows.length + " runs" : rows.length + " of " + this.rows.length + " runs";
+    var direction = this.sortDesc ? "descending" : "ascending";
+    this.count.textContent = (rows.length === this.rows.length
+      ? rows.length + " runs" : rows.length + " of " + this.rows.length + " runs") +
+      (sortedBy ? ", sorted by " + sortedBy + " (" + direction + ")" : "");
     this.more.hidden = rows.length <= this.limit;
     this.showError();
   };
@@ -443,6 +473,16 @@
     });
     details.appendChild(list);
     return details;
+  }
+
+  /* A run id that wraps after a "/", never inside a folder's name. */
+  function runId(id) {
+    var code = el("code", { class: "reporter-id" });
+    id.split("/").forEach(function (part, i, all) {
+      if (i) code.appendChild(document.createElement("wbr"));
+      code.appendChild(el("span", { class: "reporter-part" }, part + (i < all.length - 1 ? "/" : "")));
+    });
+    return code;
   }
 
   function drawLeaderboards(root) {

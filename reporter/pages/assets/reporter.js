@@ -1,10 +1,43 @@
-/* reporter: draws charts and the leaderboard; works on direct loads and with Material's
-   instant navigation (which swaps page content and drops plotly.js's global <style>). */
+/* reporter: draws charts; works on direct loads, from file:// and with Material's instant
+   navigation (which swaps page content and drops plotly.js's global <style>).
+
+   plotly.js (4.8 MB) is loaded only when a page has a chart, with a script tag added once after
+   the page is drawn, so tables never wait for it. Charts take their text, grid and hover
+   colours from the page's palette, and again when the reader switches it. A chart's controls
+   (linear/log, which runs are on the axis, which parameter) are buttons above the plot. */
 (function () {
   "use strict";
 
   var PLOTLY_STYLE_ID = "plotly.js-style-global";
   var plotlyCss = null;
+  var self = document.currentScript;
+  var PLOTLY_SRC = self && self.src ? self.src.replace(/reporter\.js([?#].*)?$/, "plotly.min.js") : "";
+  var waiting = [];
+  var loading = false;
+
+  /* ---------- plotly.js on demand ---------- */
+
+  function withPlotly(then) {
+    if (typeof window.Plotly !== "undefined") { then(); return; }
+    waiting.push(then);
+    if (loading || !PLOTLY_SRC) return;
+    loading = true;
+    var script = document.createElement("script");
+    script.src = PLOTLY_SRC;
+    script.async = true;
+    script.onload = function () {
+      var queued = waiting;
+      waiting = [];
+      queued.forEach(function (fn) { fn(); });
+    };
+    script.onerror = function () {
+      loading = false;
+      Array.prototype.forEach.call(document.querySelectorAll(".reporter-chart:not([data-drawn])"), function (el) {
+        el.textContent = "The chart library (plotly.min.js) could not be loaded.";
+      });
+    };
+    document.head.appendChild(script);
+  }
 
   function rememberPlotlyStyle() {
     var style = document.getElementById(PLOTLY_STYLE_ID);
@@ -23,6 +56,8 @@
     style.textContent = plotlyCss;
     document.head.appendChild(style);
   }
+
+  /* ---------- figures ---------- */
 
   /* Figures live inline (data-figure) or in the page's data file, loaded by a script tag so
      it works from file:// too: window.__reporterCharts[page][index]. */
@@ -54,6 +89,136 @@
     if (pending === 0) then();
   }
 
+  /* ---------- the palette ---------- */
+
+  function cssVar(style, name, fallback) {
+    return style.getPropertyValue(name).trim() || fallback;
+  }
+
+  function palette(el) {
+    var style = getComputedStyle(el);
+    return {
+      text: style.color,
+      grid: cssVar(style, "--md-default-fg-color--lightest", "rgba(128,128,128,0.15)"),
+      line: cssVar(style, "--md-default-fg-color--lighter", "rgba(128,128,128,0.4)"),
+      bg: cssVar(style, "--md-default-bg-color", "#fff"),
+    };
+  }
+
+  function axesOf(layout) {
+    return Object.keys(layout).filter(function (k) { return /^[xy]axis\d*$/.test(k); });
+  }
+
+  /* Plotly changes (relayout keys) that paint a chart in the page's palette. */
+  function themeChanges(layout, colours) {
+    var changes = {
+      "font.color": colours.text,
+      "hoverlabel.bgcolor": colours.bg,
+      "hoverlabel.bordercolor": colours.line,
+      "hoverlabel.font.color": colours.text,
+      "legend.font.color": colours.text,
+    };
+    axesOf(layout).forEach(function (axis) {
+      changes[axis + ".gridcolor"] = colours.grid;
+      changes[axis + ".linecolor"] = colours.line;
+      changes[axis + ".zerolinecolor"] = colours.line;
+      changes[axis + ".tickcolor"] = colours.line;
+    });
+    return changes;
+  }
+
+  function applyChanges(target, changes) {
+    Object.keys(changes).forEach(function (path) {
+      var keys = path.split("."), node = target;
+      keys.slice(0, -1).forEach(function (k) {
+        if (typeof node[k] !== "object" || node[k] === null) node[k] = {};
+        node = node[k];
+      });
+      node[keys[keys.length - 1]] = changes[path];
+    });
+    return target;
+  }
+
+  function retheme() {
+    if (typeof window.Plotly === "undefined") return;
+    Array.prototype.forEach.call(document.querySelectorAll(".reporter-chart[data-drawn]"), function (el) {
+      if (!el.layout) return;
+      window.Plotly.relayout(el, themeChanges(el.layout, palette(el)));
+    });
+  }
+
+  var watching = false;
+  function watchPalette() {
+    if (watching || typeof MutationObserver === "undefined") return;
+    watching = true;
+    new MutationObserver(retheme).observe(document.body, {
+      attributes: true, attributeFilter: ["data-md-color-scheme", "data-md-color-primary"],
+    });
+  }
+
+  /* ---------- controls above the plot ---------- */
+
+  function applyOption(el, option) {
+    var restyle = option.restyle || {}, relayout = option.relayout || {};
+    window.Plotly.update(el, restyle, relayout, option.traces);
+  }
+
+  function buildControls(el, controls) {
+    var bar = document.createElement("div");
+    bar.className = "reporter-chart-controls";
+    controls.forEach(function (control, n) {
+      var options = control.options || [];
+      if (options.length > 4) {
+        var label = document.createElement("label");
+        label.textContent = control.label + " ";
+        var select = document.createElement("select");
+        options.forEach(function (option, i) {
+          var item = document.createElement("option");
+          item.value = String(i);
+          item.textContent = option.label;
+          select.appendChild(item);
+        });
+        select.value = String(control.active || 0);
+        select.addEventListener("change", function () { applyOption(el, options[Number(select.value)]); });
+        label.appendChild(select);
+        bar.appendChild(label);
+        return;
+      }
+      var group = document.createElement("fieldset");
+      var legend = document.createElement("legend");
+      legend.textContent = control.label;
+      group.appendChild(legend);
+      options.forEach(function (option, i) {
+        var button = document.createElement("button");
+        button.type = "button";
+        button.textContent = option.label;
+        button.setAttribute("aria-pressed", String(i === (control.active || 0)));
+        button.addEventListener("click", function () {
+          Array.prototype.forEach.call(group.querySelectorAll("button"), function (b) {
+            b.setAttribute("aria-pressed", String(b === button));
+          });
+          applyOption(el, option);
+        });
+        group.appendChild(button);
+      });
+      group.setAttribute("data-control", String(n));
+      bar.appendChild(group);
+    });
+    return bar;
+  }
+
+  /* A figure wider than its box (a heatmap's minimum cell width) scrolls in a focusable box. */
+  function fitWidth(el, figure) {
+    var box = el.parentNode;
+    var need = figure.min_width || 0;
+    if (!need || !box || !box.classList.contains("reporter-chart-scroll")) return;
+    if (box.clientWidth >= need) { el.style.width = ""; return; }
+    el.style.width = need + "px";
+    box.setAttribute("tabindex", "0");
+    box.setAttribute("role", "region");
+    box.setAttribute("aria-label", (el.getAttribute("aria-label") || "chart").split(". ")[0] + " (scrolls sideways)");
+  }
+
   function drawChart(el) {
     if (el.hasAttribute("data-drawn") || !el.isConnected) return;
     var figure;
@@ -64,9 +229,13 @@
       return;
     }
     if (figure === undefined) return;
-    var layout = figure.layout || {};
-    layout.font = Object.assign({ color: getComputedStyle(el).color }, layout.font || {});
+    var layout = applyChanges(figure.layout || {}, themeChanges(figure.layout || {}, palette(el)));
     el.setAttribute("data-drawn", "1");
+    if (figure.controls && figure.controls.length) {
+      var scroll = el.parentNode && el.parentNode.classList.contains("reporter-chart-scroll") ? el.parentNode : el;
+      scroll.parentNode.insertBefore(buildControls(el, figure.controls), scroll);
+    }
+    fitWidth(el, figure);
     window.Plotly.newPlot(el, figure.data || [], layout, {
       responsive: true,
       displaylogo: false,
@@ -77,13 +246,16 @@
   /* Charts in view are drawn at once; the others follow one per task, so a page with many
      charts stays responsive and shows what the reader looks at first. */
   function drawCharts(root) {
-    if (typeof window.Plotly === "undefined") return;
-    loadChartData(root, function () { drawLoaded(root); });
+    if (!root.querySelector(".reporter-chart:not([data-drawn])")) return;
+    var data = false, library = false;
+    loadChartData(root, function () { data = true; if (library) drawLoaded(root); });
+    withPlotly(function () { library = true; if (data) drawLoaded(root); });
   }
 
   function drawLoaded(root) {
     rememberPlotlyStyle();
     restorePlotlyStyle();
+    watchPalette();
     var nodes = Array.prototype.slice.call(root.querySelectorAll(".reporter-chart:not([data-drawn])"));
     var height = window.innerHeight || 800;
     var later = [];
@@ -128,10 +300,23 @@
     });
   }
 
+  /* Material's own Markdown tables that scroll get keyboard access, like reporter's. */
+  function focusableScrollers(root) {
+    Array.prototype.forEach.call(root.querySelectorAll(".md-typeset__scrollwrap:not([tabindex])"), function (wrap) {
+      if (wrap.scrollWidth <= wrap.clientWidth) return;
+      wrap.setAttribute("tabindex", "0");
+      wrap.setAttribute("role", "region");
+      wrap.setAttribute("aria-label", "Table (scrolls sideways)");
+    });
+  }
+
+  /* The ad-hoc comparison (compare.js) draws the charts it makes with the same code. */
+  window.ReporterCharts = { draw: drawCharts };
 
   function init() {
-    drawCharts(document);
     setupToggles(document);
+    focusableScrollers(document);
+    drawCharts(document);
   }
 
   if (typeof window.document$ !== "undefined" && window.document$.subscribe) {

@@ -64,10 +64,12 @@ def make_site(n: int, project: Path, rows: int) -> tuple[Path, list[str]]:
     from synthetic import EXPERIMENTS, _write_predictions, write_runs
 
     chosen = [
-        f"{EXPERIMENTS[i % len(EXPERIMENTS)]}/run-{i:05d}" for i in range(0, n, max(n // COMPARED, 1))
+        f"{EXPERIMENTS[i % len(EXPERIMENTS)]}/run-{i:05d}"
+        for i in range(0, n, max(n // COMPARED, 1))
     ][:COMPARED]
+    project = project.resolve()
     site = project / "site"
-    if not site.is_dir():
+    if not (project / "runs").is_dir():
         (project / "docs").mkdir(parents=True, exist_ok=True)
         (project / "docs" / "index.md").write_text("# Bench\n\n<!-- reporter:home -->\n")
         (project / "mkdocs.yml").write_text(MKDOCS_YML)
@@ -75,6 +77,7 @@ def make_site(n: int, project: Path, rows: int) -> tuple[Path, list[str]]:
         rng = np.random.default_rng(1)
         for run_id in chosen:
             _write_predictions(project / "runs" / run_id / "predictions.csv", rng, rows)
+    if not site.is_dir():
         started = time.perf_counter()
         subprocess.run(
             [sys.executable, "-m", "reporter.cli", "build", "--quiet", "--config",

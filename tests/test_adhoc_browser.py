@@ -98,7 +98,11 @@ def test_a_query_in_the_address_shows_exactly_the_runs_the_cli_lists(tab, listed
     assert sorted(_rows(visit)) == want
     page = visit.page
     assert page.locator(".reporter-query").input_value() == "metrics.roc_auc > 0.9"
-    assert page.locator(".reporter-count").inner_text().startswith(f"{len(want)} of {len(listed)} runs")
+    assert (
+        page.locator(".reporter-count")
+        .inner_text()
+        .startswith(f"{len(want)} of {len(listed)} runs")
+    )
     assert page.locator(".reporter-query-error").is_hidden()
     # Material opens its search for `?q=`; the leaderboard closes it and keeps its address
     page.wait_for_load_state("load")
@@ -138,7 +142,11 @@ def test_queries_on_parameters_tags_and_attributes(tab, listed):
     def shown(query: str) -> list[str]:
         box.fill(query)
         _show_all(visit)
-        return sorted(_rows(visit)) if visit.page.locator(".reporter-leaderboard tbody tr").count() else []
+        return (
+            sorted(_rows(visit))
+            if visit.page.locator(".reporter-leaderboard tbody tr").count()
+            else []
+        )
 
     by_tag = sorted(r["id"] for r in listed if "seed-study" in r["tags"])
     assert by_tag and shown("tags.seed-study") == by_tag

@@ -56,11 +56,10 @@ def run_data(
         "baseline": run.baseline,
         "created": filters.date(run.created),
         "tags": list(run.tags),
-        "metrics": {
-            n: filters.short(v) for n in names if (v := metric_value(run, n)) is not None
-        },
+        "metrics": {n: filters.short(v) for n in names if (v := metric_value(run, n)) is not None},
         "params": {
-            k: filters.value_text(v) for k, v in list(sorted(run.params.items()))[: filters.ROW_LIMIT]
+            k: filters.value_text(v)
+            for k, v in list(sorted(run.params.items()))[: filters.ROW_LIMIT]
         },
         "eval_key": _eval_key(run),
         "histories": _histories(run, settings),

@@ -28,9 +28,7 @@ def _node() -> str:
 def test_script_units_pass_under_node():
     tests = sorted(str(p) for p in JS_TESTS.glob("*.test.js"))
     assert tests, "no tests/js/*.test.js"
-    done = subprocess.run(
-        [_node(), "--test", *tests], capture_output=True, text=True, timeout=120
-    )
+    done = subprocess.run([_node(), "--test", *tests], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]
     assert "# fail 0" in done.stdout
 

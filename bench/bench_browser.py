@@ -39,7 +39,7 @@ ARGS = [
     "--no-first-run",
     "--disable-sync",
 ]
-QUERY = "metrics.roc_auc > 0.9 and params.model.max_depth = 8 and not tags.baseline"
+QUERY = "metrics.roc_auc > 0.9 and params.model.max_depth = 8 and not tags.linear"
 COMPARED = 5
 MKDOCS_YML = """\
 site_name: Bench
@@ -136,7 +136,8 @@ def measure(site: Path, search_query: str, compared: list[str]) -> None:
                 page.wait_for_selector(".reporter-adhoc[data-ready]", timeout=120_000)
                 page.wait_for_function(
                     """() => { const n = Number(document.querySelector('.reporter-adhoc').dataset.charts);
-                    return document.querySelectorAll('.reporter-adhoc .reporter-chart svg.main-svg').length === n; }""",
+                    return [...document.querySelectorAll('.reporter-adhoc .reporter-chart')]
+                      .filter(c => c.querySelector('svg.main-svg')).length === n; }""",
                     timeout=120_000,
                 )
                 compare = page.evaluate("""() => {
@@ -145,7 +146,10 @@ def measure(site: Path, search_query: str, compared: list[str]) -> None:
                       .filter(e => e.name.includes('/assets/reporter/runs/'));
                     return {drawn: performance.now(), charts: document.querySelectorAll('.reporter-adhoc .reporter-chart').length,
                             files: runs.length, bytes: runs.reduce((s, e) => s + (e.transferSize || e.encodedBodySize || 0), 0),
-                            dom: nav.domContentLoadedEventEnd}; }""")
+                            dom: nav.domContentLoadedEventEnd,
+                            ready: Number(document.querySelector('.reporter-adhoc').dataset.readyMs),
+                            plotly: Math.max(0, ...performance.getEntriesByType('resource')
+                              .filter(e => e.name.endsWith('plotly.min.js')).map(e => e.responseEnd))}; }""")
             index = (site / "search" / "search_index.json").stat().st_size
             page.goto(base)
             page.wait_for_load_state("load")
@@ -170,7 +174,9 @@ def measure(site: Path, search_query: str, compared: list[str]) -> None:
         print(
             f"compare page of {len(compared)} runs: {compare['charts']} charts drawn "
             f"{compare['drawn'] / 1000:.2f} s after navigation (target 2 s; DOM ready at "
-            f"{compare['dom'] / 1000:.2f} s); {compare['files']} run data files loaded, "
+            f"{compare['dom'] / 1000:.2f} s, run data loaded and tables drawn at "
+            f"{compare['ready'] / 1000:.2f} s, plotly.min.js fetched at "
+            f"{compare['plotly'] / 1000:.2f} s); {compare['files']} run data files loaded, "
             f"{compare['bytes'] / 1e3:.0f} kB"
         )
     print(

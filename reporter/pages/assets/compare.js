@@ -291,6 +291,7 @@
       self.draw(runs, missing, ids.length - shown.length);
       self.node.removeAttribute("aria-busy");
       self.drawCharts();
+      self.node.setAttribute("data-ready-ms", String(Math.round(window.performance ? performance.now() : 0)));
       self.node.setAttribute("data-ready", String(runs.length));
     });
   };

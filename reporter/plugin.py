@@ -87,10 +87,12 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
         self._renderer: Renderer | None = None
         self.seconds = 0.0  # reporter's own work in this build (reading, evaluating, rendering)
         self.site_target: Path | None = None  # the site folder the build will replace
+        self.tabs = True  # the theme shows navigation tabs (else the sidebar is the navigation)
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.settings = self.settings_for(config)
         features = config.theme.get("features") or []
+        self.tabs = "navigation.tabs" in features
         if "navigation.instant" in features and not config.site_url:
             log.info(
                 "navigation.instant is on but site_url is not set: Material then falls back "
@@ -172,11 +174,17 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
     def _page_markdown(self, markdown: str, page: MkPage, files: Files) -> str:
         report = self.report
         assert report is not None
+        hidden = page.meta.get("hide")
+        generated = page.file.generated_by and page.file.src_uri != "leaderboard.md"
+        if not self.tabs and generated and isinstance(hidden, list):
+            # data pages give their tables the sidebar's width only where tabs navigate (the
+            # leaderboard always did)
+            page.meta["hide"] = [h for h in hidden if h != "navigation"]
 
         def home(src_uri: str) -> str:
             latest = _latest_entries(report, files, page.url, limit=5)
             # the summary's tables use the width the (empty) section sidebar would take
-            if "hide" not in page.meta:
+            if "hide" not in page.meta and self.tabs:
                 page.meta["hide"] = ["navigation"]
             return self._get_renderer().home(src_uri, latest)
 

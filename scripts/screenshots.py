@@ -39,14 +39,15 @@ from tests.browser_util import (  # noqa: E402  (the repository's test helpers)
     wait_for_charts,
 )
 
-# (file name, page kind, width, palette, height of the top of the page kept)
+# (file name, page kind, width, palette, height, the heading shown at the top or "" for the
+# top of the page)
 README_SHOTS = (
-    ("screenshot-run.png", "run", "1440", "light", 1100),
-    ("screenshot-run-phone.png", "run", "390", "dark", 1500),
-    ("screenshot-compare.png", "comparison", "1440", "dark", 1100),
-    ("screenshot-compare-phone.png", "comparison", "390", "light", 1500),
-    ("screenshot-leaderboard.png", "leaderboard", "1440", "light", 900),
-    ("screenshot-leaderboard-phone.png", "leaderboard", "390", "dark", 1100),
+    ("screenshot-run.png", "run", "1440", "light", 1100, ""),
+    ("screenshot-run-phone.png", "run", "390", "dark", 1500, "performance"),
+    ("screenshot-compare.png", "comparison", "1440", "dark", 1100, ""),
+    ("screenshot-compare-phone.png", "comparison", "390", "light", 1500, "roc-curves"),
+    ("screenshot-leaderboard.png", "leaderboard", "1440", "light", 900, ""),
+    ("screenshot-leaderboard-phone.png", "leaderboard", "390", "dark", 1100, ""),
 )
 
 
@@ -66,19 +67,26 @@ def readme(site_dir: Path, out_dir: Path) -> int:
 
     with serve(site_dir) as base, sync_playwright() as pw:
         browser = launch_chromium(pw)
-        for name, kind_name, viewport, palette, height in README_SHOTS:
+        for name, kind_name, viewport, palette, height, heading in README_SHOTS:
             kind = kinds[kind_name]
-            size = VIEWPORTS[viewport]
+            # a window as tall as the shot (a full-page capture makes Material hide its tabs)
+            size = {"width": VIEWPORTS[viewport]["width"], "height": height}
             context = browser.new_context(viewport=size, device_scale_factor=1)
             context.set_default_navigation_timeout(60_000)
             context.add_init_script(palette_init_script(base, PALETTES[palette]))
             page = context.new_page()
             page.goto(base + kind.rel, wait_until="load")
             undrawn = wait_for_charts(page)
-            full = page.evaluate("() => document.documentElement.scrollHeight")
-            clip = {"x": 0, "y": 0, "width": size["width"], "height": min(height, full)}
+            if heading:
+                # one scroll down to just above the heading: Material's "back to top" button
+                # shows after scrolling up
+                page.locator(f"#{heading}").evaluate(
+                    "h => window.scrollTo(0, h.getBoundingClientRect().top + window.scrollY - 64)"
+                )
+                page.wait_for_timeout(500)  # the header's title has faded to the page's
+                undrawn = wait_for_charts(page)
             path = out_dir / name
-            page.screenshot(path=str(path), full_page=True, clip=clip)
+            page.screenshot(path=str(path))
             context.close()
             _shrink(path)
             note = f"  ({undrawn} charts not drawn)" if undrawn else ""

@@ -223,7 +223,7 @@ def base_layout(
         "xaxis": {"title": {"text": x_title, "standoff": 6}, "zeroline": False, "automargin": True},
         "yaxis": {"title": {"text": y_title}, "zeroline": False, "automargin": True},
         "margin": {"l": 60, "r": 20, "t": 40, "b": 40},
-        "height": 330 + 20 * ((traces + 1) // 2),
+        "height": 360 + 24 * ((traces + 1) // 2),
         "legend": {"orientation": "h", "yanchor": "top", "y": -0.2},
         "showlegend": True,
         "hovermode": "x unified",

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from reporter.charts.base import GREY, PALETTE, Chart, base_layout, scale_control
+from reporter.charts.base import GREY, PALETTE, Chart, base_layout, control
 from reporter.evaluation.results import Evaluation
 
 _THRESHOLD_HOVER = "threshold %{customdata:.4g}<extra>%{fullData.name}</extra>"
@@ -193,8 +193,9 @@ def roc_chart(
                 "name": f"FPR budget {b:.2%}",
                 "x": [b, b],
                 "y": [0, 1.04],
-                "text": ["", f"FPR {b * 100:g}%"],
+                "text": ["", f"{b * 100:g}%"],  # short: on a phone budgets sit close
                 "textposition": "top center",
+                "textfont": {"size": 10},
                 "hoverinfo": "skip",
                 "showlegend": False,
                 "line": {"color": GREY, "dash": "dash", "width": 1},
@@ -278,6 +279,13 @@ def calibration_chart(
     positive = [v for v in values if v > 0]
     top = max(max(values, default=1.0), 1e-3)
     low = min(positive, default=1e-3)
+    # a bin without a positive (observed rate 0) has no place on a log axis: a gap there, drawn
+    # again when the reader switches to linear
+    linear_y = [t["y"] for t in traces]
+    log_y = [[v if v is None or v > 0 else None for v in y] for y in linear_y]
+    for trace, y in zip(traces, log_y, strict=True):
+        trace["y"] = y
+    runs = list(range(len(traces)))
     traces.append(reference("perfectly calibrated", [low, top], [low, top]))
     layout = base_layout(
         "Calibration (quantile bins)",
@@ -287,8 +295,26 @@ def calibration_chart(
     )
     layout["xaxis"]["type"] = "log"
     layout["yaxis"]["type"] = "log"
-    scale = scale_control("xaxis+yaxis", log_first=True)
-    zero = sum(1 for t in traces[:-1] for v in t["y"] if v == 0)
+    names = ("mean predicted score", "observed positive rate")
+
+    def axes(kind: str, y: list[list[float | None]]) -> dict[str, Any]:
+        suffix = " (log)" if kind == "log" else ""
+        return {
+            "label": kind,
+            "restyle": {"y": y},
+            "traces": runs,
+            "relayout": {
+                "xaxis.type": kind,
+                "yaxis.type": kind,
+                "xaxis.autorange": True,
+                "yaxis.autorange": True,
+                "xaxis.title.text": names[0] + suffix,
+                "yaxis.title.text": names[1] + suffix,
+            },
+        }
+
+    scale = control("axes", axes("log", log_y), axes("linear", linear_y))
+    zero = sum(1 for y in linear_y for v in y if v == 0)
     summary = "Expected calibration error (10 equal-width bins): " + _spread(
         [(label, e.calibration.ece) for label, e in items if e.calibration is not None]
     )

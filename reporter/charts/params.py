@@ -81,7 +81,8 @@ def parallel_chart(cmp: Comparison, metric: str) -> Chart | None:
         ],
         "layout": {
             **base_layout(f"Parameters → {metric}", "", ""),
-            "margin": {"l": 80, "r": 80, "t": 70, "b": 30},
+            # room for the title above the dimension labels plotly.js writes over each axis
+            "margin": {"l": 80, "r": 80, "t": 110, "b": 30},
         },
     }
     best = max(range(len(runs)), key=lambda i: scores[i])

@@ -104,7 +104,16 @@ _BREAK_AFTER = "_@=/."
 
 def breakable(text: Any) -> Markup:
     """A metric name for a narrow column header: may break after `_`, `@`, `=`, `/` or `.`."""
-    out = "".join(str(escape(c)) + ("<wbr>" if c in _BREAK_AFTER else "") for c in str(text))
+    text = str(text)
+    out = "".join(
+        str(escape(c))
+        + (
+            "<wbr>"
+            if c in _BREAK_AFTER and not (c == "." and text[i + 1 : i + 2].isdigit())
+            else ""
+        )
+        for i, c in enumerate(text)
+    )  # never inside a number: 0.01
     return Markup(out)
 
 

@@ -23,9 +23,9 @@
     return fixed(v, decimals);
   }
 
-  /* A metric name that may wrap after _ @ = / . in a narrow header. */
+  /* A metric name that may wrap after _ @ = / . in a narrow header (never inside a number). */
   function breakable(node, text) {
-    text.split(/(?<=[_@=\/.])/).forEach(function (part, i) {
+    text.split(/(?<=[_@=\/])|(?<=\.)(?!\d)/).forEach(function (part, i) {
       if (i) node.appendChild(document.createElement("wbr"));
       node.appendChild(document.createTextNode(part));
     });

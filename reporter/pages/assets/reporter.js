@@ -219,6 +219,21 @@
     box.setAttribute("aria-label", (el.getAttribute("aria-label") || "chart").split(". ")[0] + " (scrolls sideways)");
   }
 
+  /* In a narrow box a legend below the plot has one entry per line: the chart grows by them
+     and the legend moves below the axis title, so the plot keeps its height. */
+  var NARROW_PX = 600;
+  function fitLegend(el, data, layout) {
+    if (el.clientWidth >= NARROW_PX || layout.showlegend === false) return;
+    var legend = layout.legend || {};
+    if (legend.orientation !== "h") return;
+    var entries = data.filter(function (t) { return t.showlegend !== false && t.name && t.type !== "heatmap"; }).length;
+    if (entries < 2) return;
+    var plot = 240, margins = (layout.margin || {}).t || 40;
+    layout.height = Math.max(layout.height || 0, margins + plot + 70 + 21 * entries);
+    legend.y = -70 / plot;
+    layout.legend = legend;
+  }
+
   function drawChart(el) {
     if (el.hasAttribute("data-drawn") || !el.isConnected) return;
     var figure;
@@ -236,6 +251,7 @@
       scroll.parentNode.insertBefore(buildControls(el, figure.controls), scroll);
     }
     fitWidth(el, figure);
+    fitLegend(el, figure.data || [], layout);
     window.Plotly.newPlot(el, figure.data || [], layout, {
       responsive: true,
       displaylogo: false,

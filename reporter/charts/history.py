@@ -108,6 +108,15 @@ def history_charts(
     return charts
 
 
+def overlay_history_chart(
+    name: str, series: list[tuple[Run, MetricSeries]], *, max_points: int, chart_points: int
+) -> Chart:
+    """One history metric of several runs overlaid, within the chart's point budget (also the
+    figure each run's data file holds for the ad-hoc comparison page, merged in the browser)."""
+    colours = run_colours(run.id for run, _ in series)
+    return _history_chart(name, series, max_points, chart_points, set(), colours)
+
+
 def off_axis(series: list[tuple[Run, MetricSeries]], unranked: Collection[str]) -> set[str]:
     """Runs kept off a shared axis: unranked ones (failed, killed), and runs whose values reach
     more than `DIVERGED_SPANS` times the other runs' span beyond them."""

@@ -33,6 +33,7 @@ from reporter.pages.cards import CardContext, hf_card, mct_card
 from reporter.pages.filters import ChartSink
 from reporter.pages.numbers import column_formats
 from reporter.pages.parts import COMPARISON, RUN, applicable, part_context
+from reporter.pages.run_data import run_data, run_data_script
 from reporter.pages.run_page import eval_charts, headline_rows, related_runs, slice_rows, targets
 from reporter.study.analyse import Study, metric_value
 from reporter.study.compare import (
@@ -196,7 +197,12 @@ class Renderer:
         }
 
     def comparison_index(self) -> str:
-        return self._render("compare_index.md.j2", "compare/index.md")
+        return self._render(
+            "compare_index.md.j2",
+            "compare/index.md",
+            columns=[c.to_json() for c in self.study.columns],
+            run_data_dir=urls.RUN_DATA_DIR,
+        )
 
     def _experiment_comparison(self, name: str) -> Comparison | None:
         return next((c for c in self.comparisons if c.spec.experiment == name), None)
@@ -251,6 +257,7 @@ class Renderer:
                 run.id,
                 run.files_fingerprint,
                 run.experiment,  # named after its store when several stores hold the name
+                self.paths.run_page(run.id),
                 [(label, r.id, r.name) for label, r in related_runs(run, self.study)],
                 [(e.title, e.date, e.src_uri) for e in self.backlinks.get(run.id, [])],
             )
@@ -274,8 +281,18 @@ class Renderer:
                 ).decode()
                 + "\n",
             ),
+            (urls.run_data(run.id), run_data_script(self._run_data(run))),
         )
         return replace(page, assets=page.assets + cards)
+
+    def _run_data(self, run: Run) -> dict[str, Any]:
+        return run_data(
+            run,
+            settings=self.settings,
+            paths=self.paths,
+            ranking=self.study.ranking,
+            operating_point=self.study.operating_point,
+        )
 
     def embed(
         self,
@@ -343,10 +360,21 @@ class Renderer:
                 "ranked": self.study.ranking.ranked(r),
                 "tags": list(r.tags),
                 "metrics": [filters.short(metric_value(r, c.name)) for c in self.study.columns],
+                "params": _query_params(r),
                 "compare": [i for i, c in enumerate(self.comparisons) if r in c.runs],
             }
             for r in self.study.runs
         ]
+
+
+PARAM_TEXT = 100  # characters of a parameter's value the leaderboard's queries look at
+
+
+def _query_params(run: Run) -> dict[str, str]:
+    """A run's parameters as the leaderboard's queries see them (`params.model.max_depth = 8`):
+    text, the first `PARAM_TEXT` characters of long values, `ROW_LIMIT` parameters at most."""
+    items = sorted(run.params.items())[: filters.ROW_LIMIT]
+    return {k: filters.value_text(v)[:PARAM_TEXT] for k, v in items}
 
 
 def _rel_from(src: str, target: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 from urllib.parse import quote
 
@@ -11,6 +12,8 @@ RUNS_DIR = "runs"
 EXPERIMENTS_DIR = "experiments"
 COMPARE_DIR = "compare"
 CHART_DATA_DIR = "assets/reporter/charts"
+RUN_DATA_DIR = "assets/reporter/runs"
+RUN_DATA_DIGITS = 24  # hex digits of the id's SHA-256 in a run's data file name
 
 
 class Paths:
@@ -46,6 +49,14 @@ def chart_data(digest: str) -> str:
     page can never meet another build's data, a browser may cache the file for good, and the
     name stays short whatever the page's name."""
     return f"{CHART_DATA_DIR}/{digest[:2]}/{digest}.js"
+
+
+def run_data(run_id: str) -> str:
+    """A run's data file for the ad-hoc comparison page: named by the SHA-256 of its id (UTF-8),
+    never by the id itself, so any id makes a short, safe name the page can work out from the
+    id alone (compare.js computes the same digest)."""
+    digest = hashlib.sha256(run_id.encode("utf-8")).hexdigest()[:RUN_DATA_DIGITS]
+    return f"{RUN_DATA_DIR}/{digest[:2]}/{digest}.js"
 
 
 def page_url(src_uri: str, directory_urls: bool) -> str:

@@ -57,7 +57,10 @@ def static_assets() -> Iterator[SiteFile]:
     sources = {
         "plotly.min.js": Path(os.path.dirname(plotly.__file__)) / "package_data" / "plotly.min.js",
         "reporter.js": here / "reporter.js",
+        "query.js": here / "query.js",
+        "view.js": here / "view.js",
         "leaderboard.js": here / "leaderboard.js",
+        "compare.js": here / "compare.js",
         "reporter.css": here / "reporter.css",
     }
     for name, path in sources.items():
@@ -77,9 +80,11 @@ def write_if_changed(path: Path, text: str) -> Path:
 
 
 def prune_data(data_dir: Path, keep: set[Path]) -> None:
-    """Remove chart data no page of this build uses (older versions of content-named files)."""
-    charts = data_dir / urls.CHART_DATA_DIR
-    for path in charts.rglob("*.js") if charts.is_dir() else []:
-        if path not in keep:
-            with contextlib.suppress(OSError):
-                path.unlink()
+    """Remove chart and run data no page of this build uses (older versions of content-named
+    files, runs that are gone)."""
+    for folder in (urls.CHART_DATA_DIR, urls.RUN_DATA_DIR):
+        found = data_dir / folder
+        for path in found.rglob("*.js") if found.is_dir() else []:
+            if path not in keep:
+                with contextlib.suppress(OSError):
+                    path.unlink()

@@ -62,6 +62,16 @@ from reporter.search import (
 
 log = get_plugin_logger("reporter")
 
+# in this order: the query language before the leaderboard that uses it. plotly.js is not
+# among them: reporter.js loads it on pages that draw charts
+SCRIPTS = (
+    "reporter.js",
+    "query.js",
+    "view.js",
+    "leaderboard.js",
+    "compare.js",
+)
+
 # `reporter serve --runs`: MkDocs' server makes the plugin itself (again on every rebuild), so
 # the command line's runs reach it here rather than through an attribute set after loading.
 _overrides: dict[str, Any] = {}
@@ -111,8 +121,7 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
             # generated headings carry attributes (`data-search-exclude` on number sections)
             config.markdown_extensions.append("attr_list")
         config.extra_css.append(f"{ASSETS}/reporter.css")
-        # plotly.js (4.8 MB) is not among them: reporter.js loads it on pages that draw charts
-        for script in ("leaderboard.js", "reporter.js"):
+        for script in SCRIPTS:
             config.extra_javascript.append(f"{ASSETS}/{script}")
         return config
 

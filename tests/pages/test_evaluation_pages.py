@@ -79,8 +79,7 @@ def _name(td) -> str:
 def test_one_class_metrics_are_undefined_not_zero(bad_site):
     table = page(bad_site, "one-class").select_one("#performance ~ div table")
     cells = {
-        _name(tr.select("td")[0]): tr.select("td")[1].get_text()
-        for tr in table.select("tbody tr")
+        _name(tr.select("td")[0]): tr.select("td")[1].get_text() for tr in table.select("tbody tr")
     }
     assert cells["roc_auc"] == "undefined: only one class"
     assert cells["partial_auc@fpr=0.01"] == "undefined: only one class"

@@ -326,6 +326,9 @@
     });
   }
 
+  /* The ad-hoc comparison (compare.js) draws the charts it makes with the same code. */
+  window.ReporterCharts = { draw: drawCharts, preload: function () { withPlotly(function () {}); } };
+
   function init() {
     setupToggles(document);
     focusableScrollers(document);

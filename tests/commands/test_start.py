@@ -78,9 +78,10 @@ def test_build_runs_without_a_config_writes_only_the_site_and_the_cache(tmp_path
         "Home",
         "Leaderboard",
         "Experiments",
+        "Comparisons",  # no declared comparison, but the page compares any ticked runs
         "Journal",
         "Tags",
-    ]  # no Comparisons: no experiment has two runs, and no comparison is declared
+    ]
     journal = _soup(here / "site" / "journal" / "index.html").select_one(".md-content")
     assert "No entries yet." in _text(journal)
     for page in (here / "site").rglob("*.html"):
@@ -160,7 +161,8 @@ def test_init_then_build_with_the_runs_given(tmp_path, runs):
     entry = site / "journal" / "2026" / "11" / "02" / "how-to-write-journal-entries" / "index.html"
     article = _soup(entry).select_one("article")
     assert "[baseline](run:study/logreg)" in article.get_text()  # shown as code, not resolved
-    assert _tabs(site / "index.html")[:4] == ["Home", "Leaderboard", "Experiments", "Journal"]
+    tabs = ["Home", "Leaderboard", "Experiments", "Comparisons", "Journal"]
+    assert _tabs(site / "index.html")[:5] == tabs
 
 
 def test_init_writes_the_runs_root_relative_to_the_project(tmp_path, runs):

@@ -1,4 +1,6 @@
-"""Bootstrap resampling of ROC-AUC and AP, for `ci_methods`: pure numpy.
+"""Bootstrap resampling of ROC-AUC and AP, for `ci_methods`: the shipped cells, aggregation and
+first-order draw (`reporter.evaluation.resampling`), plus what only the method study needs: a
+stratified draw (`Stratum`) and a ranking that keeps it.
 
 A run's ranking is reduced to slots (`Ranking`): the k-th distinct score holding positives,
 and the negatives between it and the one above. Rows that agree on slot, tie and class in every
@@ -30,6 +32,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
+from reporter.evaluation.resampling import (  # shipped; this module adds the stratified draw
+    Aggregator,
+    Cells,
+    Linear,
+    _approximate,
+    _combine,
+)
+from reporter.evaluation.slots import scores
 
 EXACT_ROWS = 8
 JOINT_CELLS = 50_000
@@ -71,13 +82,6 @@ def replicate(
     rng = np.random.default_rng(seed)
     values = _resampled(cells, rankings, signs, resamples, rng, stratified, linear)
     return estimate, values, influence
-
-
-def _combine(signs: tuple[float, ...], parts: list[np.ndarray]) -> np.ndarray:
-    out = np.zeros_like(parts[0])
-    for sign, part in zip(signs, parts, strict=True):
-        out += sign * part
-    return out
 
 
 @dataclass(frozen=True, kw_only=True, slots=True, eq=False)
@@ -146,26 +150,6 @@ class Ranking:
         return out if w is None else out * w[:, None]
 
 
-def scores(tp: np.ndarray, neg: np.ndarray, tie: np.ndarray) -> np.ndarray:
-    """(ROC-AUC, AP) per row of the slot masses; NaN where a class has no mass.
-
-    ROC-AUC: each positive scores the negative mass below it plus half the tied one (the
-    trapezoid). AP: each positive scores the precision at its segment, as scikit-learn.
-    """
-    p = tp.sum(axis=1)
-    n = neg.sum(axis=1)
-    tps = np.cumsum(tp, axis=1)
-    fps = np.cumsum(neg[:, :-1], axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        auc = np.sum(tp * (n[:, None] - fps + tie / 2), axis=1) / (p * n)
-        predicted = tps + fps
-        precision = np.divide(tps, predicted, out=np.zeros_like(tps), where=predicted > 0)
-        ap = np.sum(tp * precision, axis=1) / p
-    out = np.stack([auc, ap], axis=1)
-    out[(p <= 0) | (n <= 0)] = np.nan
-    return out
-
-
 def cell_derivatives(
     tp: np.ndarray, neg: np.ndarray, tie: np.ndarray
 ) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
@@ -190,76 +174,6 @@ def cell_derivatives(
 
 
 # --- cells and resampling --------------------------------------------------------------------
-
-
-@dataclass(frozen=True, kw_only=True, slots=True, eq=False)
-class Cells:
-    """Rows grouped by (slot and tie in every ranking, class). Cells of at most `exact_rows`
-    rows are drawn row by row (`exact`); the others from moments of their weights."""
-
-    of_row: np.ndarray
-    positive: np.ndarray
-    rows: np.ndarray
-    exact: np.ndarray
-    mean: np.ndarray
-    sd: np.ndarray
-    skew: np.ndarray
-    slots: tuple[tuple[np.ndarray, np.ndarray], ...]
-    w: np.ndarray | None
-
-    @staticmethod
-    def of(
-        y: np.ndarray, w: np.ndarray | None, rankings: tuple[Ranking, ...], exact_rows: int | None
-    ) -> Cells:
-        key = y.astype(np.int64)
-        for r in rankings:
-            key = (key * (r.n_slots + 1) + r.slot) * 2 + r.tied
-        if len(rankings) == 1:
-            present, of_row = _compact(key)
-        else:
-            present, of_row = np.unique(key, return_inverse=True)
-        rows = np.bincount(of_row)
-        mean, sd, skew = _weight_moments(of_row, rows, w)
-        some = np.empty(len(rows), dtype=np.int64)
-        some[of_row] = np.arange(len(y))  # any row of each cell: they agree on all that counts
-        slots = tuple((r.slot[some], r.tied[some]) for r in rankings)
-        limit = len(y) if exact_rows is None else exact_rows
-        return Cells(
-            of_row=of_row,
-            positive=y[some],
-            rows=rows,
-            exact=rows <= limit,
-            mean=mean,
-            sd=sd,
-            skew=skew,
-            slots=slots,
-            w=w,
-        )
-
-
-def _compact(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """np.unique(key, return_inverse=True) for keys of modest range, without a sort."""
-    counts = np.bincount(key)
-    present = np.flatnonzero(counts)
-    index = np.zeros(len(counts), dtype=np.int64)
-    index[present] = np.arange(len(present))
-    return present, index[key]
-
-
-def _weight_moments(
-    of_row: np.ndarray, rows: np.ndarray, w: np.ndarray | None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Mean, standard deviation and skewness of the weights in each cell (0 where equal)."""
-    if w is None:
-        return np.ones(len(rows)), np.zeros(len(rows)), np.zeros(len(rows))
-    mean = np.bincount(of_row, w) / rows
-    dev = w - mean[of_row]
-    var = np.bincount(of_row, dev * dev) / rows
-    third = np.bincount(of_row, dev**3) / rows
-    var = np.where(var > 1e-24 * mean * mean, var, 0.0)
-    sd = np.sqrt(var)
-    skew = np.divide(third, var * sd, out=np.zeros_like(var), where=var > 0)
-    return mean, sd, skew
 
 
 def _resampled(
@@ -297,41 +211,6 @@ def _resampled(
             batch += linear.spread(rng, in_deep)
         values.append(batch)
     return np.concatenate(values)
-
-
-@dataclass(frozen=True, kw_only=True, slots=True, eq=False)
-class Aggregator:
-    """Sums cell masses into one ranking's slot masses (positive, negative, tied negative)."""
-
-    groups: tuple[tuple[np.ndarray, np.ndarray, np.ndarray, int], ...]
-
-    @staticmethod
-    def of(cells: Cells, i: int, n_slots: int) -> Aggregator:
-        slot, tied = cells.slots[i]
-        parts = []
-        for select, size in (
-            (cells.positive, n_slots),
-            (~cells.positive, n_slots + 1),
-            (~cells.positive & tied, n_slots),
-        ):
-            columns = np.flatnonzero(select)
-            columns = columns[np.argsort(slot[columns], kind="stable")]
-            keys = slot[columns]
-            starts = np.flatnonzero(np.diff(keys, prepend=-1))
-            parts.append((columns, starts, keys[starts], size))
-        return Aggregator(groups=tuple(parts))
-
-    def masses(self, mass: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        out = []
-        for columns, starts, keys, size in self.groups:
-            summed = np.zeros((len(mass), size))
-            if len(columns):
-                picked = mass[:, columns]
-                if len(starts) < len(columns):
-                    picked = np.add.reduceat(picked, starts, axis=1)
-                summed[:, keys] = picked
-            out.append(summed)
-        return out[0], out[1], out[2]
 
 
 @dataclass(frozen=True, kw_only=True, slots=True, eq=False)
@@ -377,81 +256,3 @@ class Stratum:
         if len(self.approx):
             mass[:, self.approx] += _approximate(rng, cells, self.approx, split[:, 1])
         return split[:, 2]
-
-
-@dataclass(frozen=True, kw_only=True, slots=True, eq=False)
-class Linear:
-    """Negatives resampled to first order: per ranking their (negative, tied) mass per slot,
-    and the spread, skewness and correlation over the two metrics of their influences."""
-
-    rows: int
-    masses: tuple[tuple[np.ndarray, np.ndarray], ...]
-    sd: np.ndarray
-    skew: np.ndarray
-    rho: float
-
-    @staticmethod
-    def of(
-        y: np.ndarray,
-        w: np.ndarray | None,
-        rankings: tuple[Ranking, ...],
-        deep: np.ndarray,
-        influence: np.ndarray,
-    ) -> Linear:
-        weight = np.ones(int(np.count_nonzero(deep))) if w is None else w[deep]
-        masses = []
-        for r in rankings:
-            slot, tied = r.slot[deep], r.tied[deep]
-            neg = np.bincount(slot, weight, minlength=r.n_slots + 1)
-            tie = np.bincount(slot[tied], weight[tied], minlength=r.n_slots)
-            masses.append((neg, tie[: r.n_slots]))
-        u = influence[deep] - influence[deep].mean(axis=0)
-        var = np.mean(u * u, axis=0)
-        sd = np.sqrt(var)
-        skew = np.divide(np.mean(u**3, axis=0), var * sd, out=np.zeros(2), where=var > 0)
-        rho = float(np.mean(u[:, 0] * u[:, 1]) / (sd[0] * sd[1])) if (sd > 0).all() else 0.0
-        return Linear(
-            rows=int(np.count_nonzero(deep)), masses=tuple(masses), sd=sd, skew=skew, rho=rho
-        )
-
-    def add_masses(self, i: int, drawn: np.ndarray, neg: np.ndarray, tie: np.ndarray) -> None:
-        """Add the mean mass of `drawn` rows (one count per resample) to ranking i's slots."""
-        share = (drawn / self.rows)[:, None]
-        neg += share * self.masses[i][0]
-        tie += share * self.masses[i][1]
-
-    def spread(self, rng: np.random.Generator, drawn: np.ndarray) -> np.ndarray:
-        """How the metrics move with which of the rows the draws hit, to first order: the sum
-        of `drawn` influences drawn from these rows, less its mean."""
-        z = rng.standard_normal((len(drawn), 2))
-        z[:, 1] = self.rho * z[:, 0] + np.sqrt(max(1 - self.rho**2, 0.0)) * z[:, 1]
-        root = np.sqrt(np.maximum(drawn, 1))[:, None]
-        x = z + self.skew * (z * z - 1) / (6 * root)
-        return np.sqrt(drawn)[:, None] * self.sd * x
-
-
-def _approximate(
-    rng: np.random.Generator, cells: Cells, approx: np.ndarray, total: np.ndarray
-) -> np.ndarray:
-    """Masses of large cells when `total` rows are drawn among them (one row per resample).
-
-    Counts: mean total*p, multinomial covariance, and the multinomial's skewness through a
-    Cornish-Fisher term. Mass: count times the mean weight, plus (unequal weights) the sum of
-    `count` weights drawn from the cell, with its mean, variance and skewness.
-    """
-    rows = cells.rows[approx]
-    p = rows / rows.sum()
-    expected = total[:, None] * p
-    z = rng.standard_normal((len(total), len(approx)))
-    gamma = 1 / np.sqrt(np.maximum(expected, 1.0))
-    x = z + gamma * (z * z - 1) / 6
-    root = np.sqrt(p)
-    counts = expected + np.sqrt(total)[:, None] * (root * x - p * (x @ root)[:, None])
-    counts = np.maximum(counts, 0.0)
-    mass = counts * cells.mean[approx]
-    sd = cells.sd[approx]
-    if sd.any():
-        z = rng.standard_normal(counts.shape)
-        spread = z + cells.skew[approx] * (z * z - 1) / (6 * np.sqrt(np.maximum(counts, 1.0)))
-        mass = np.maximum(mass + np.sqrt(counts) * sd * spread, 0.0)
-    return mass

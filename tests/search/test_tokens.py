@@ -91,7 +91,7 @@ POSTINGS = [
 def node() -> str:
     found = shutil.which("node")
     if found is None:
-        pytest.skip("node is not installed: the browser tests check the worker instead")
+        pytest.fail("node is missing: the worker tests need it (apt-get install -y nodejs)")
     return found
 
 

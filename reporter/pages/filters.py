@@ -19,6 +19,7 @@ import yaml
 from markupsafe import Markup, escape
 
 from reporter.charts.base import Chart
+from reporter.pages.handover import mark
 from reporter.pages.numbers import (
     NumberFormat,
     column_formats,
@@ -252,4 +253,5 @@ def register(env: jinja2.Environment) -> None:
         fmt=fmt,
         signed=signed,
         point_of=lambda target, e: target.point(e),
+        html=mark,
     )

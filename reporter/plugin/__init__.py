@@ -33,6 +33,7 @@ from reporter.journal.entries import Entry, read_entry
 from reporter.pages import urls
 from reporter.pages.cache import PageCache, templates_stamp
 from reporter.pages.documents import FALLBACK_HOME, finish_markdown
+from reporter.pages.handover import pack, unpack
 from reporter.pages.renderer import Renderer
 from reporter.pipeline import Progress, Report, build_report
 from reporter.pipeline.cache import CACHE_UNWRITABLE, limits, usable
@@ -160,7 +161,7 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
             if item.page:
                 in_nav = item.in_nav and not excluded_from_nav(config, item.src_uri)
                 level = InclusionLevel.INCLUDED if in_nav else InclusionLevel.NOT_IN_NAV
-                text = self._kept_or_fresh(item.src_uri, item.text or "", in_nav)
+                text = self._kept_or_fresh(item.src_uri, pack(item.text or ""), in_nav)
                 page = File.generated(config, item.src_uri, content=text, inclusion=level)
                 _add(files, page)
                 if in_nav:
@@ -257,14 +258,16 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
                 page.meta["hide"] = ["navigation"]
             return self._get_renderer().home(src_uri, latest)
 
-        return finish_markdown(
-            markdown,
-            src_uri=page.file.src_uri,
-            page_url=page.url,
-            journal=report.journal,
-            paths=urls.Paths(report.study.pages),
-            embed=lambda *args: self._get_renderer().embed(*args),
-            home=home,
+        return pack(
+            finish_markdown(
+                markdown,
+                src_uri=page.file.src_uri,
+                page_url=page.url,
+                journal=report.journal,
+                paths=urls.Paths(report.study.pages),
+                embed=lambda *args: self._get_renderer().embed(*args),
+                home=home,
+            )
         )
 
     def _get_renderer(self) -> Renderer:
@@ -277,6 +280,12 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
                 full_run=self.report.full_run,
             )
         return self._renderer
+
+    @event_priority(100)  # the first: other plugins (search, tags) see the finished HTML
+    def on_page_content(
+        self, html: str, /, *, page: MkPage, config: MkDocsConfig, files: Files
+    ) -> str:
+        return unpack(html)
 
     @event_priority(-100)  # the last: what this returns is the page's final HTML
     def on_post_page(self, output: str, /, *, page: MkPage, config: MkDocsConfig) -> str:

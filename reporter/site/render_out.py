@@ -18,6 +18,7 @@ from reporter.files import inside, write_inside
 from reporter.journal.entries import read_entry
 from reporter.pages import urls
 from reporter.pages.documents import FALLBACK_HOME, finish_markdown
+from reporter.pages.handover import unmark
 from reporter.pages.renderer import Renderer
 from reporter.pipeline import Report, build_report
 from reporter.pipeline.site_files import site_files, static_assets
@@ -52,7 +53,9 @@ def render_to(
         if item.source is not None:
             shutil.copyfile(item.source, inside(out, item.src_uri, make_parent=True))
         else:
-            write_inside(out, item.src_uri, item.text or "")
+            write_inside(
+                out, item.src_uri, unmark(item.text or "") if item.page else item.text or ""
+            )
     _finish(out, report, settings, sources)
     return report
 
@@ -86,4 +89,4 @@ def _finish(out: Path, report: Report, settings: Settings, sources: dict[str, st
             embed=renderer.embed,
             home=lambda src_uri: renderer.home(src_uri, []),
         )
-        write_inside(out, src, front + finished)
+        write_inside(out, src, front + unmark(finished))

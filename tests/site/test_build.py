@@ -9,10 +9,11 @@ import pytest
 from bs4 import BeautifulSoup
 
 from reporter.errors import BuildError
+from reporter.pages.handover import PACKED_PREFIX, unmark
 from reporter.site.build import build_site
 
 from .. import searchindex
-from ..conftest import DATA, make_project
+from ..conftest import DATA, REPO, make_project
 from ..sitecharts import page_figures
 
 GOOD = ["exp-a/good-full", "exp-a/good-strings", "exp-b/nested/deep-run"]
@@ -182,3 +183,22 @@ def test_number_sections_stay_out_of_the_search_index(untidy_site):
     assert [d["location"] for d in run] == ["runs/exp-a/good-full/"]  # one document per run
     assert {"params", "notes", "card"} <= set(run[0]["fields"])  # no metric tables or history
     assert not any(d["location"].startswith("leaderboard/") for d in docs)
+
+
+def test_pages_handed_over_as_html_equal_pages_markdown_parsed(tmp_path, monkeypatch):
+    """Generated HTML blocks skip Markdown (reporter.pages.handover); the site must be the one
+    MkDocs makes when Markdown parses every block."""
+    import reporter.plugin
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
+    packed = build_site(REPO / "mkdocs.yml", site_dir=tmp_path / "packed").site_dir
+    monkeypatch.setattr(reporter.plugin, "pack", unmark)
+    parsed = build_site(REPO / "mkdocs.yml", site_dir=tmp_path / "parsed").site_dir
+    files = {p.relative_to(packed).as_posix(): p for p in packed.rglob("*") if p.is_file()}
+    assert sorted(files) == sorted(
+        p.relative_to(parsed).as_posix() for p in parsed.rglob("*") if p.is_file()
+    )
+    differ = [k for k, p in sorted(files.items()) if p.read_bytes() != (parsed / k).read_bytes()]
+    assert differ == []
+    run_page = next((packed / "runs").rglob("index.html")).read_text()
+    assert "<table" in run_page and PACKED_PREFIX not in run_page

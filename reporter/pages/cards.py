@@ -190,7 +190,7 @@ def _hf_results(run: Run, results: list[Result], ctx: CardContext | None) -> lis
     for name, group in groups.items():
         entry: dict[str, Any] = {}
         if task:
-            entry["task"] = task
+            entry["task"] = dict(task)  # a copy per entry: YAML would write anchors and aliases
         if name_:
             dataset: dict[str, Any] = {"name": name_, "type": _slug(name_)}
             if name:

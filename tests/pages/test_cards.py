@@ -132,6 +132,7 @@ def test_hf_card_of_an_evaluated_run(evaluated):
     assert [r["task"]["name"] for r in results] == ["Binary classification"] * 3
     assert "dataset" not in results[0]
     assert "95% interval" in hf_card(evaluated)
+    assert "&id" not in hf_card(evaluated)  # each slice states its task: no YAML anchors
 
 
 def test_mct_card_fields(evaluated):

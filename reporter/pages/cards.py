@@ -25,7 +25,7 @@ from reporter.evaluation.metrics import MetricTypes, computed_metrics, metric_th
 from reporter.evaluation.names import CLASSIFICATION, REGRESSION
 from reporter.model import Run
 from reporter.pages.card_text import card_sections, data_sections, first_paragraph
-from reporter.pages.filters import dump_yaml
+from reporter.pages.filters import dump_plain_yaml
 
 if TYPE_CHECKING:
     from reporter.evaluation.results import Evaluation
@@ -176,7 +176,7 @@ def hf_card(run: Run, ctx: CardContext | None = None) -> str:
     if run.tags:
         front["tags"] = list(run.tags)
     front["model-index"] = [{"name": run.name, "results": _hf_results(run, results, ctx)}]
-    header = dump_yaml(front, sort_keys=False, allow_unicode=True, width=1000)
+    header = dump_plain_yaml(front)
     return f"---\n{header}---\n\n{_hf_body(run, results, ctx)}"
 
 

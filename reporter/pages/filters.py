@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from datetime import datetime
 from typing import Any
 
@@ -35,6 +36,65 @@ _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 def dump_yaml(data: Any, **options: Any) -> str:
     return yaml.dump(data, Dumper=_DUMPER, **options)
+
+
+def dump_plain_yaml(data: Any) -> str:
+    """Block-style YAML of plain data (mappings with string keys, lists, strings, numbers,
+    booleans, None), as `yaml.safe_load` reads it back: events straight to libyaml's emitter.
+    PyYAML's representer and resolver, in Python, cost a run page's model card more than the
+    rest of its page; strings are double-quoted, so nothing needs resolving."""
+    events: list[yaml.Event] = [
+        yaml.StreamStartEvent(),
+        yaml.DocumentStartEvent(explicit=False),
+    ]
+    _events(data, events)
+    events += [yaml.DocumentEndEvent(explicit=False), yaml.StreamEndEvent()]
+    return yaml.emit(events, Dumper=_DUMPER, allow_unicode=True, width=1000)
+
+
+_PLAIN_KEY = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
+_YAML_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null"}  # YAML 1.1 values
+
+
+def _events(value: Any, out: list[yaml.Event]) -> None:
+    if isinstance(value, dict):
+        out.append(yaml.MappingStartEvent(anchor=None, tag=None, implicit=True))
+        for key, item in value.items():
+            key = str(key)
+            plain = _PLAIN_KEY.fullmatch(key) and key.lower() not in _YAML_WORDS
+            style = None if plain else '"'
+            out.append(yaml.ScalarEvent(None, None, (bool(plain), True), key, style=style))
+            _events(item, out)
+        out.append(yaml.MappingEndEvent())
+    elif isinstance(value, list | tuple):
+        out.append(yaml.SequenceStartEvent(anchor=None, tag=None, implicit=True))
+        for item in value:
+            _events(item, out)
+        out.append(yaml.SequenceEndEvent())
+    elif isinstance(value, str):
+        out.append(yaml.ScalarEvent(None, None, (False, True), value, style='"'))
+    else:
+        out.append(yaml.ScalarEvent(None, None, (True, False), _plain_scalar(value)))
+
+
+def _plain_scalar(value: Any) -> str:
+    """A number, boolean or None as YAML 1.1 writes it (SafeRepresenter's rules)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value != value:
+            return ".nan"
+        if value in (float("inf"), float("-inf")):
+            return ".inf" if value > 0 else "-.inf"
+        text = repr(value).lower()
+        if "." not in text and "e" in text:  # 1e-05 would read back as a string
+            text = text.replace("e", ".0e", 1)
+        return text
+    raise TypeError(f"not plain YAML data: {type(value).__name__}")
 
 
 # JSON inside a single-quoted HTML attribute: no character may close it or start markup.

@@ -9,9 +9,10 @@ precision pi R / (pi R + (1 - pi) F), R = Phi(d - t) and F = Phi(-t) the rates a
 prevalence (`--design iid`, the default: the number of positives varies as in real data) or
 with exactly that many positives (`--design fixed`).
 
-Methods: OLD is the interval `reporter` shipped before (percentile, not stratified, 200
+Methods: OLD is the interval `reporter` shipped in 0.1 (percentile, not stratified, 200
 resamples; `ci_methods`); NEW is the shipped one, imported from `reporter.evaluation.intervals`
-(BCa with Welch-t expansion) with the shipped default resamples (the `bootstrap` option) unless
+(ROC-AUC: the Hanley-McNeil score interval; AP: the widest of BCa and the logit bootstrap-t,
+plain and bias-corrected) with the shipped default resamples (the `bootstrap` option) unless
 `--resamples` says otherwise. Paired: two scorers on the same rows with correlated noise
 (rho 0.8) and known AUC and AP, B stronger than A; the shipped
 `paired_difference_intervals` (what comparisons use) should cover B - A.

@@ -91,7 +91,7 @@ def slice_chart(
     overall: float | None = None,
     min_positives: int | None = None,
 ) -> Chart:
-    """One bar per slice value with its bootstrap interval; slices with too few positives in a
+    """One bar per slice value with its 95% interval; slices with too few positives in a
     second, grey series (named in the legend); the run's overall value as a dashed line."""
     names = list(values)
     traces: list[dict[str, Any]] = []
@@ -142,7 +142,7 @@ def slice_chart(
             }
         )
     layout = base_layout(
-        f"{metric} by {column} (95% bootstrap interval)",
+        f"{metric} by {column} (95% interval)",
         column,
         metric,
         traces=len(traces),

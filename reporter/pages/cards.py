@@ -3,7 +3,7 @@
 Pure functions of a `Run` (no file system): `hf_card(run) -> str`, `mct_card(run) -> dict`.
 Both report the same numbers: the evaluation metrics the run logged (scores, rates, losses; not
 counts or times), overridden by the ones computed from its predictions (`Run.computed`, else
-`Run.evaluation`), overall and per slice, with the bootstrap 95% intervals the evaluation
+`Run.evaluation`), overall and per slice, with the 95% intervals the evaluation
 computed and the decision threshold of each threshold-dependent value. They state the task
 only when it is known (binary labels, or the metrics' kind), the evaluation dataset only when
 the run names one (`eval_dataset` in run.yaml, or a tracker's dataset inputs as

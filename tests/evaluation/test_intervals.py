@@ -1,5 +1,5 @@
-"""The shipped bootstrap intervals (`reporter.evaluation.intervals`): BCa over resamples of the
-rows, for one run and for the paired difference of two runs scored on the same rows."""
+"""The shipped intervals (`reporter.evaluation.intervals`): for one run, the Hanley-McNeil score
+interval of ROC-AUC and bootstrap intervals of AP; BCa for the paired difference of two runs."""
 
 from __future__ import annotations
 
@@ -93,7 +93,14 @@ def test_perfect_separation_one_class_and_bad_input() -> None:
     score = np.r_[rng.uniform(2, 3, 30), rng.uniform(0, 1, 970)]
     ivs = iv.ranking_intervals(y, score, resamples=200, seed=0)
     assert ivs is not None
-    assert all((i.low, i.estimate, i.high) == (1.0, 1.0, 1.0) for i in ivs.values())
+    ap, auc = ivs["average_precision"], ivs["roc_auc"]
+    assert (ap.low, ap.estimate, ap.high) == (1.0, 1.0, 1.0)  # every resample ranks perfectly
+    # 30 perfectly ranked positives do not prove a perfect ROC-AUC: the score interval reaches
+    # down to where the Hanley-McNeil variance makes 1 plausible
+    assert auc.estimate == auc.high == 1.0 and 0.9 < auc.low < 1.0
+    assert (1 - auc.low) ** 2 == pytest.approx(
+        1.959964**2 * iv.hanley_mcneil_variance(auc.low, 30, 970), rel=1e-6
+    )
     assert iv.ranking_intervals(np.zeros(10, bool), np.linspace(0, 1, 10), resamples=10) is None
     with pytest.raises(ValueError):
         iv.paired_difference_intervals(y, score, score[:-1], resamples=10)
@@ -239,3 +246,52 @@ def test_large_cells_drawn_from_moments_match_drawing_every_row(name: str) -> No
     for k in range(2):
         assert stats.ks_2samp(fast.values[:, k], exact.values[:, k]).pvalue > 1e-3
         assert fast.values[:, k].std() == pytest.approx(exact.values[:, k].std(), rel=0.08)
+
+
+def _hm_variance_by_its_definition(a: float, m: int, n: int) -> float:
+    """Hanley and McNeil (1982), eq. 2, with Q1 = A / (2 - A) and Q2 = 2A^2 / (1 + A)."""
+    q1, q2 = a / (2 - a), 2 * a**2 / (1 + a)
+    return (a * (1 - a) + (m - 1) * (q1 - a**2) + (n - 1) * (q2 - a**2)) / (m * n)
+
+
+@pytest.mark.parametrize("name", ["continuous", "ties", "weights"])
+def test_roc_auc_interval_is_the_hanley_mcneil_score_interval(name: str) -> None:
+    """Its ends solve (A_hat - A)^2 = z^2 V(A) on either side of the estimate, found here by
+    a dense grid, independently of the shipped bisection; weights count as Kish's effective
+    class sizes."""
+    y, score, weight = data(name, n=3000)
+    ivs = iv.ranking_intervals(y, score, weight, resamples=200, seed=3)
+    assert ivs is not None
+    est = ivs["roc_auc"].estimate
+    assert est == pytest.approx(skm.roc_auc_score(y, score, sample_weight=weight), abs=1e-12)
+    if weight is None:
+        m, n = int(y.sum()), int((~y).sum())
+    else:
+        m, n = ((weight[c].sum() ** 2 / (weight[c] ** 2).sum()) for c in (y, ~y))
+    grid = np.linspace(0, 1, 2_000_001)
+    inside = (est - grid) ** 2 <= 1.959964**2 * np.array(
+        [_hm_variance_by_its_definition(a, m, n) for a in grid[::1000]]
+    ).repeat(1000)[: len(grid)]
+    # a coarse grid of the variance suffices to bracket the ends within 1e-3
+    low, high = grid[inside].min(), grid[inside].max()
+    assert ivs["roc_auc"].low == pytest.approx(low, abs=2e-3)
+    assert ivs["roc_auc"].high == pytest.approx(high, abs=2e-3)
+    assert ivs["roc_auc"].low < est < ivs["roc_auc"].high
+
+
+def test_average_precision_interval_is_the_widest_of_bca_and_logit_t() -> None:
+    y, score, weight = data("continuous", n=3000)
+    boot = iv.replicates(y, score, weight, resamples=300, seed=5)
+    assert boot is not None
+    bca = iv.bca_interval(boot)["average_precision"]
+    logits = np.log(boot.values[:, 1] / (1 - boot.values[:, 1]))
+    z = iv._small_sample_z(boot.influence[:, 1], boot.positive, 0.025)
+    estimate = np.log(boot.estimate[1] / (1 - boot.estimate[1]))
+    ends = [
+        1 / (1 + np.exp(-(centre + np.array([-1, 1]) * z * logits.std(ddof=1))))
+        for centre in (estimate, 2 * estimate - logits.mean())  # plain, bias-corrected
+    ]
+    shipped = iv.run_interval(boot)["average_precision"]
+    assert shipped.low == pytest.approx(min(bca.low, ends[0][0], ends[1][0]), abs=1e-12)
+    assert shipped.high == pytest.approx(max(bca.high, ends[0][1], ends[1][1]), abs=1e-12)
+    assert shipped.low <= bca.low and shipped.high >= bca.high

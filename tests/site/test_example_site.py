@@ -99,7 +99,7 @@ def test_slices_are_evaluated_with_intervals_and_low_support_flags(example_site)
         for f in figures(example_site, "fraud/hgb-lr0.2-es")
         if "by" in f["layout"]["title"]["text"]
     ]
-    assert "average_precision by segment (95% bootstrap interval)" in slice_titles
+    assert "average_precision by segment (95% interval)" in slice_titles
 
 
 def test_failed_runs_are_shown_with_their_status(example_site):

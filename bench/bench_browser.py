@@ -3,9 +3,13 @@ headless Chromium.
 
     python bench/bench_browser.py SITE_DIR [--query "Run 4242"]
     python bench/bench_browser.py --make 10000 [--keep bench/out/browser-10000]
+        [--plotly-bundle cartesian | PATH]
 
 `--make N` writes N synthetic runs (bench/synthetic.py; predictions for the 5 runs the
 comparison page draws), builds them with `reporter build` and measures that site.
+`--plotly-bundle` builds it with a smaller plotly.js (the plugin option `plotly_bundle`):
+`cartesian` installs npm's plotly.js-cartesian-dist-min of the plotly package's plotly.js
+version into bench/out/npm. The comparison is then measured with each bundle.
 
 Serves the site on localhost and prints: leaderboard load time (navigation to rows drawn),
 sort time (click on a metric header to re-drawn rows), filter time (typing to narrowed rows),
@@ -20,6 +24,7 @@ import argparse
 import functools
 import http.server
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -46,14 +51,14 @@ site_name: Bench
 docs_dir: docs
 theme: {name: material, font: false, features: [navigation.instant]}
 plugins:
-  - reporter: {runs: runs}
+  - reporter: {runs: runs%s}
   - search
   - tags
 markdown_extensions: [admonition, attr_list, md_in_html, tables, toc, pymdownx.details, pymdownx.superfences]
 """
 
 
-COMPARE_TIMES = """() => {
+COMPARE_TIMES = r"""() => {
     const nav = performance.getEntriesByType('navigation')[0];
     const resources = performance.getEntriesByType('resource');
     const runs = resources.filter(e => e.name.includes('/assets/reporter/runs/'));
@@ -63,7 +68,8 @@ COMPARE_TIMES = """() => {
             bytes: runs.reduce((s, e) => s + (e.transferSize || e.encodedBodySize || 0), 0),
             dom: nav.domContentLoadedEventEnd,
             ready: Number(document.querySelector('.reporter-adhoc').dataset.readyMs),
-            plotly: Math.max(0, ...resources.filter(e => e.name.endsWith('plotly.min.js'))
+            bundles: resources.map(e => e.name.split('/').pop()).filter(n => /^plotly.*\.js$/.test(n)),
+            plotly: Math.max(0, ...resources.filter(e => /\/plotly[^\/]*\.js$/.test(e.name))
                                             .map(e => e.responseEnd))}; }"""
 
 
@@ -78,13 +84,60 @@ def drawn_by(page: object) -> None:
     )
 
 
+# A site built with `plotly_bundle` announces the smaller bundle before reporter.js; this makes
+# the announcement a no-op, so the page loads the full bundle (what a site without it serves).
+FULL_ONLY = """Object.defineProperty(window, '__reporterPlotlyLight',
+  {configurable: false, get() { return undefined; }, set(v) {}});"""
+
+
+def compare_page(browser: object, base: str, url: str, full: bool) -> dict:
+    """The ad-hoc comparison's timings as a reader meets it, from the leaderboard where they
+    ticked the runs (the site's own assets cached, plotly.js not), in a fresh context; then
+    again with plotly.js cached. `full`: the full plotly.js even where the site has a smaller
+    bundle."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900})  # type: ignore[attr-defined]
+    if full:
+        context.add_init_script(FULL_ONLY)
+    page = context.new_page()
+    try:
+        page.goto(base + "leaderboard/")
+        page.wait_for_selector(".reporter-leaderboard tbody tr", timeout=120_000)
+        page.goto("about:blank")
+        page.goto(url)
+        drawn_by(page)
+        times = page.evaluate(COMPARE_TIMES)
+        page.goto("about:blank")  # again, with plotly.js in the browser's caches
+        page.goto(url)
+        drawn_by(page)
+        times["warm"] = page.evaluate("() => performance.now()")
+        return times
+    finally:
+        context.close()
+
+
 class Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args: object) -> None:
         pass
 
 
-def make_site(n: int, project: Path, rows: int) -> tuple[Path, list[str]]:
-    """N synthetic runs, COMPARED of them with predictions, built by the CLI; (site, their ids)."""
+def cartesian_bundle() -> Path:
+    """npm's plotly.js-cartesian-dist-min at the plotly package's plotly.js version."""
+    from reporter.pipeline.plotly_js import full_version
+
+    prefix = Path(__file__).resolve().parent / "out" / "npm"
+    package = f"plotly.js-cartesian-dist-min@{full_version()}"
+    subprocess.run(
+        ["npm", "install", "--prefix", str(prefix), "--no-audit", "--no-fund", package],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return prefix / "node_modules" / "plotly.js-cartesian-dist-min" / "plotly-cartesian.min.js"
+
+
+def make_site(
+    n: int, project: Path, rows: int, bundle: Path | None = None
+) -> tuple[Path, list[str]]:
+    """N synthetic runs, COMPARED of them with predictions, built by the CLI; (site, their ids).
+    A kept project is built again when its options changed (`bundle`)."""
     import numpy as np
     from synthetic import EXPERIMENTS, _write_predictions, write_runs
 
@@ -94,10 +147,14 @@ def make_site(n: int, project: Path, rows: int) -> tuple[Path, list[str]]:
     ][:COMPARED]
     project = project.resolve()
     site = project / "site"
+    config = MKDOCS_YML % (f", plotly_bundle: {bundle.resolve()}" if bundle else "")
+    if (project / "mkdocs.yml").is_file() and (project / "mkdocs.yml").read_text() != config:
+        (project / "mkdocs.yml").write_text(config)
+        shutil.rmtree(site, ignore_errors=True)
     if not (project / "runs").is_dir():
         (project / "docs").mkdir(parents=True, exist_ok=True)
         (project / "docs" / "index.md").write_text("# Bench\n\n<!-- reporter:home -->\n")
-        (project / "mkdocs.yml").write_text(MKDOCS_YML)
+        (project / "mkdocs.yml").write_text(config)
         write_runs(project / "runs", n)
         rng = np.random.default_rng(1)
         for run_id in chosen:
@@ -153,17 +210,15 @@ def measure(site: Path, search_query: str, compared: list[str]) -> None:
                 QUERY,
             )
             matched = page.locator(".reporter-count").inner_text()
-            compare = None
+            compares = []
             if compared:
                 url = base + "compare/?runs=" + ",".join(quote(i, safe="") for i in compared)
-                page.goto("about:blank")
-                page.goto(url)
-                drawn_by(page)
-                compare = page.evaluate(COMPARE_TIMES)
-                page.goto("about:blank")  # again, with plotly.js in the browser's caches
-                page.goto(url)
-                drawn_by(page)
-                compare["warm"] = page.evaluate("() => performance.now()")
+                light = (site / "assets" / "reporter" / "plotly-light.min.js").is_file()
+                # the smaller bundle (when the site has one) first: it gains nothing from a
+                # browser that has run longer
+                compares = [compare_page(browser, base, url, full=False)]
+                if light:
+                    compares.append(compare_page(browser, base, url, full=True))
             search = site / "search"  # Material's emptied index and reporter's shards
             index = sum(p.stat().st_size for p in search.rglob("*") if p.is_file())
             page.goto(base)
@@ -185,12 +240,13 @@ def measure(site: Path, search_query: str, compared: list[str]) -> None:
         f"worst {queried['worst']:.0f} ms; target 200 ms) -> {matched}"
         + ("; PARSE ERROR" if queried["error"] else "")
     )
-    if compare:
+    for compare in compares:
         print(
-            f"compare page of {len(compared)} runs: {compare['charts']} charts drawn "
+            f"compare page of {len(compared)} runs ({'+'.join(compare['bundles'])}): "
+            f"{compare['charts']} charts drawn "
             f"{compare['drawn'] / 1000:.2f} s after navigation (target 2 s; DOM ready at "
             f"{compare['dom'] / 1000:.2f} s, run data loaded and tables drawn at "
-            f"{compare['ready'] / 1000:.2f} s, plotly.min.js fetched at "
+            f"{compare['ready'] / 1000:.2f} s, plotly.js fetched at "
             f"{compare['plotly'] / 1000:.2f} s); {compare['files']} run data files loaded, "
             f"{compare['bytes'] / 1e3:.0f} kB; again with plotly.js cached: "
             f"{compare['warm'] / 1000:.2f} s"
@@ -211,10 +267,16 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="project folder for --make (reused if built)")
     parser.add_argument("--rows", type=int, default=20_000, help="prediction rows of compared runs")
     parser.add_argument("--compare", nargs="*", default=[], help="run ids for the compare page")
+    parser.add_argument(
+        "--plotly-bundle",
+        help="with --make: a smaller plotly.js (plotly_bundle): PATH or cartesian",
+    )
     args = parser.parse_args()
     if args.make:
         project = args.keep or Path(tempfile.mkdtemp(prefix="bench-browser-"))
-        site, compared = make_site(args.make, project, args.rows)
+        bundle = args.plotly_bundle
+        bundle = cartesian_bundle() if bundle == "cartesian" else Path(bundle) if bundle else None
+        site, compared = make_site(args.make, project, args.rows, bundle)
     elif args.site:
         site, compared = args.site, args.compare
     else:

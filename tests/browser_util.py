@@ -426,23 +426,37 @@ def axe_source() -> str:
         if not path.is_file():
             pytest.fail(f"AXE_CORE_JS={override} is not a file")
         return path.read_text(encoding="utf-8")
-    package = AXE_DIR / "node_modules" / "axe-core"
+    return (npm_package("axe-core", AXE_VERSION) / "axe.min.js").read_text(encoding="utf-8")
+
+
+def npm_package(name: str, version: str) -> Path:
+    """The folder of an npm package at a pinned version, installed into tests/.axe/ with npm
+    when missing (the npm registry must be reachable)."""
+    package = AXE_DIR / "node_modules" / name
     installed = package / "package.json"
-    if not installed.is_file() or json.loads(installed.read_text())["version"] != AXE_VERSION:
+    if not installed.is_file() or json.loads(installed.read_text())["version"] != version:
         npm = shutil.which("npm")
         if npm is None:
             pytest.fail(
-                "npm is missing: the accessibility checks install axe-core with it "
-                f"(npm install --prefix tests/.axe axe-core@{AXE_VERSION}); "
-                "or set AXE_CORE_JS to a copy of axe.min.js"
+                f"npm is missing: these tests install {name} with it "
+                f"(npm install --prefix tests/.axe {name}@{version}); apt-get install -y npm"
             )
         command = [npm, "install", "--prefix", str(AXE_DIR), "--no-audit", "--no-fund"]
         done = subprocess.run(
-            [*command, f"axe-core@{AXE_VERSION}"], capture_output=True, text=True, timeout=300
+            [*command, f"{name}@{version}"], capture_output=True, text=True, timeout=300
         )
         if done.returncode:
-            pytest.fail(f"{' '.join(command)} axe-core@{AXE_VERSION} failed:\n{done.stderr}")
-    return (package / "axe.min.js").read_text(encoding="utf-8")
+            pytest.fail(f"{' '.join(command)} {name}@{version} failed:\n{done.stderr}")
+    return package
+
+
+def cartesian_bundle() -> Path:
+    """plotly.js's cartesian partial bundle (scatter, bar, heatmap, ... but no parcoords) from
+    npm, of the version the installed plotly package makes its figures for."""
+    from reporter.pipeline.plotly_js import full_version
+
+    folder = npm_package("plotly.js-cartesian-dist-min", full_version())
+    return folder / "plotly-cartesian.min.js"
 
 
 def axe_violations(page: Any, source: str, selector: str) -> list[dict[str, Any]]:

@@ -135,32 +135,45 @@ def example_served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[P
     stay inside the site.
     """
     project = tmp_path_factory.mktemp("example-browser")
+    site = project / "site"
+    with serve(site) as base:
+        build_example(project, base)
+        yield site, base
+
+
+def build_example(project: Path, base: str, reporter_options: str = "") -> Path:
+    """The example project copied into `project` (plus one run without predictions) with
+    `site_url` set to `base` and `reporter_options` (YAML lines indented for the plugin's
+    section) added to the plugin's options, built with the `reporter` CLI; the site folder."""
     shutil.copy(REPO / "comparisons.yaml", project / "comparisons.yaml")
     shutil.copytree(REPO / "site_src", project / "site_src")
     shutil.copytree(REPO / "runs", project / "runs")
     _add_run_without_predictions(project / "runs")
     site = project / "site"
-    with serve(site) as base:
-        config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
-        config, found = re.subn(r"(?m)^site_url:.*$", f"site_url: {base}", config)
-        assert found == 1, "mkdocs.yml has no top-level site_url line to point at the test server"
-        (project / "mkdocs.yml").write_text(config, encoding="utf-8")
-        command = Path(sys.executable).with_name("reporter")
-        result = subprocess.run(
-            [
-                str(command if command.exists() else "reporter"),
-                "build",
-                "--quiet",
-                "--config",
-                str(project / "mkdocs.yml"),
-                "--site-dir",
-                str(site),
-            ],
-            cwd=project,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-        )
-        assert result.returncode == 0, f"reporter build failed:\n{result.stdout}\n{result.stderr}"
-        yield site, base
+    config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
+    config, found = re.subn(r"(?m)^site_url:.*$", f"site_url: {base}", config)
+    assert found == 1, "mkdocs.yml has no top-level site_url line to point at the test server"
+    config, found = re.subn(
+        r"(?m)^      runs: runs\n", f"      runs: runs\n{reporter_options}", config
+    )
+    assert found == 1, "mkdocs.yml has no `runs: runs` line in the reporter plugin's options"
+    (project / "mkdocs.yml").write_text(config, encoding="utf-8")
+    command = Path(sys.executable).with_name("reporter")
+    result = subprocess.run(
+        [
+            str(command if command.exists() else "reporter"),
+            "build",
+            "--quiet",
+            "--config",
+            str(project / "mkdocs.yml"),
+            "--site-dir",
+            str(site),
+        ],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+    assert result.returncode == 0, f"reporter build failed:\n{result.stdout}\n{result.stderr}"
+    return site

@@ -143,6 +143,13 @@ class Chart:
         title = self.figure.get("layout", {}).get("title", {})
         return str(title.get("text", "") if isinstance(title, dict) else title) or "Chart"
 
+    @property
+    def traces(self) -> str:
+        """The plotly.js trace types it draws, sorted and space-separated (reporter.js loads a
+        bundle that has them all)."""
+        traces = [t for t in self.figure.get("data", []) if isinstance(t, dict)]
+        return " ".join(sorted({str(t.get("type", "scatter")) for t in traces}))
+
 
 def control(label: str, *options: dict[str, Any], active: int = 0) -> dict[str, Any]:
     """A chart control drawn by reporter.js as buttons (or a list) above the plot, reachable by

@@ -164,4 +164,10 @@ class ReporterConfig(Schema):
     templates = option(
         c.Optional(c.Dir(exists=True)), "A folder of templates overriding the built-in ones."
     )
+    plotly_bundle = option(
+        c.Optional(c.File(exists=True)),
+        "A smaller plotly.js bundle of the plotly package's plotly.js version (for example "
+        "plotly-cartesian.min.js from npm's plotly.js-cartesian-dist-min) that pages load "
+        "instead of the full one when it draws every trace type of their charts.",
+    )
     evaluation = option(Section(EvaluationConfig), "How predictions are evaluated.")

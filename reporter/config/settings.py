@@ -77,6 +77,7 @@ class Settings:
     cache: bool
     workers: int  # 0: one per core
     templates: Path | None
+    plotly_bundle: Path | None  # a smaller plotly.js (reporter.pipeline.plotly_js)
     use_directory_urls: bool
     search_index: (
         bool  # reporter's index answers Material's search box (run pages leave Material's)
@@ -168,6 +169,7 @@ def settings_from_config(
         cache=config["cache"],
         workers=config["workers"],
         templates=Path(config["templates"]) if config["templates"] else None,
+        plotly_bundle=Path(config["plotly_bundle"]) if config["plotly_bundle"] else None,
         use_directory_urls=use_directory_urls,
         search_index=search_index,
         evaluation=evaluation,

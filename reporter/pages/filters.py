@@ -236,7 +236,8 @@ def chart(context: Any, item: Chart) -> Markup:
         data = f'data-chart-page="{escape(sink.page_id)}" data-chart-index="{index}"'
     return Markup(
         f'<figure class="reporter-figure" aria-label="{escape(label)}">'
-        f'<div class="reporter-chart-scroll"><div class="reporter-chart" {data}></div></div>'
+        f'<div class="reporter-chart-scroll"><div class="reporter-chart" {data} '
+        f'data-traces="{escape(item.traces)}"></div></div>'
         f"<figcaption>{text}</figcaption></figure>"
     )
 

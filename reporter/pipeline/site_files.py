@@ -17,7 +17,7 @@ from pathlib import Path
 from reporter.config import Settings
 from reporter.pages import urls
 from reporter.pages.cache import PageCache
-from reporter.pipeline import Report, report_pages
+from reporter.pipeline import Report, plotly_js, report_pages
 
 ASSETS = "assets/reporter"
 
@@ -49,13 +49,13 @@ def site_files(
             yield SiteFile(src_uri=paths.run_file(run.id, name), source=Path(run.history_file))
 
 
-def static_assets() -> Iterator[SiteFile]:
-    """plotly.js from the installed plotly package, and reporter's script and style."""
-    import plotly
-
+def static_assets(settings: Settings) -> list[SiteFile]:
+    """plotly.js from the installed plotly package (and the smaller bundle `plotly_bundle`
+    names, announced to reporter.js by a line before it), and reporter's script and style.
+    Raises `ConfigError` for a smaller bundle that is not a plotly.js of the right version."""
     here = Path(__file__).resolve().parent.parent / "pages" / "assets"
     sources = {
-        "plotly.min.js": Path(os.path.dirname(plotly.__file__)) / "package_data" / "plotly.min.js",
+        plotly_js.FULL: plotly_js.full_bundle(),
         "reporter.js": here / "reporter.js",
         "query.js": here / "query.js",
         "view.js": here / "view.js",
@@ -63,8 +63,15 @@ def static_assets() -> Iterator[SiteFile]:
         "compare.js": here / "compare.js",
         "reporter.css": here / "reporter.css",
     }
-    for name, path in sources.items():
-        yield SiteFile(src_uri=f"{ASSETS}/{name}", source=path)
+    assets = [SiteFile(src_uri=f"{ASSETS}/{name}", source=path) for name, path in sources.items()]
+    if settings.plotly_bundle is not None:
+        light = plotly_js.read_bundle(settings.plotly_bundle)
+        script = plotly_js.light_prelude(light) + sources["reporter.js"].read_text("utf-8")
+        assets = [a for a in assets if a.src_uri != f"{ASSETS}/reporter.js"] + [
+            SiteFile(src_uri=f"{ASSETS}/reporter.js", text=script),
+            SiteFile(src_uri=f"{ASSETS}/{plotly_js.LIGHT}", source=light.path),
+        ]
+    return sorted(assets, key=lambda a: a.src_uri)
 
 
 def write_if_changed(path: Path, text: str) -> Path:

@@ -99,6 +99,7 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
         self.progress: Progress | None = None
         self.report: Report | None = None
         self.settings: Settings | None = None
+        self.assets: list[SiteFile] = []  # plotly.js, reporter's scripts and style
         self._renderer: Renderer | None = None
         self.seconds = 0.0  # reporter's own work in this build (reading, evaluating, rendering)
         self.site_target: Path | None = None  # the site folder the build will replace
@@ -177,8 +178,9 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
             prune_data(data.folder, data.written)
         if files.get_file_from_path("index.md") is None:
             _add(files, File.generated(config, "index.md", content=FALLBACK_HOME))
-        for item in static_assets():
-            _add(files, File.generated(config, item.src_uri, abs_src_path=str(item.source)))
+        for item in self.assets:
+            source = {"abs_src_path": str(item.source)} if item.source else {"content": item.text}
+            _add(files, File.generated(config, item.src_uri, **source))
         if config.nav is not None:
             config.nav = nav_with(config.nav, nav_pages)
         return files
@@ -318,11 +320,12 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
         return server
 
     def settings_for(self, config: MkDocsConfig) -> Settings:
-        """The build's settings from the validated plugin options (and `runs_override`)."""
+        """The build's settings from the validated plugin options (and `runs_override`), and
+        its static assets (`plotly_bundle` checked)."""
         base_dir = Path(config.config_file_path or ".").resolve().parent
         try:
             extra = load_comparisons_file(base_dir / self.config.comparisons_file)
-            return settings_from_config(
+            settings = settings_from_config(
                 self.config,
                 base_dir=base_dir,
                 use_directory_urls=config.use_directory_urls,
@@ -331,6 +334,8 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
                 storage_override=self.storage_override,
                 extra_comparisons=extra,
             )
+            self.assets = static_assets(settings)
+            return settings
         except ConfigError as exc:
             raise PluginError(str(exc)) from exc
 

@@ -32,6 +32,7 @@ def render_to(
     storage_options: dict[str, Any] | None = None,
 ) -> Report:
     settings = settings_from_config_file(config_file, runs, storage_options)
+    assets = static_assets(settings)  # a bad plotly_bundle fails before anything is written
     docs = docs_dir(config_file)
     config_dir = config_file.resolve().parent if config_file.is_file() else None
     protected, beneath = project_folders(settings.runs, docs, config_dir)
@@ -49,7 +50,7 @@ def render_to(
     if docs.is_dir():
         shutil.copytree(docs, out, dirs_exist_ok=True)
     out.mkdir(parents=True, exist_ok=True)
-    for item in [*site_files(report, settings), *static_assets()]:
+    for item in [*site_files(report, settings), *assets]:
         if item.source is not None:
             shutil.copyfile(item.source, inside(out, item.src_uri, make_parent=True))
         else:

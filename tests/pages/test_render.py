@@ -43,11 +43,15 @@ def test_prose_is_sanitised_markdown():
 
 
 def test_chart_json_cannot_break_out_of_its_attribute():
-    figure = {"data": [{"name": "</div><script>alert('x')</script>&"}]}
+    hostile = "</div><script>alert('x')</script>&\""
+    figure = {"data": [{"name": hostile}, {"type": hostile}]}
     html = environment().from_string("{{ c|chart }}").render(c=Chart(key="k", figure=figure))
-    attr = html.split("data-figure='", 1)[1].rsplit("'></div>", 1)[0]
+    attr = html.split("data-figure='", 1)[1].split("' data-traces=", 1)[0]
     assert "<" not in attr and ">" not in attr and "'" not in attr and "&" not in attr
     assert json.loads(attr) == figure
+    chart = BeautifulSoup(html, "lxml").select_one(".reporter-chart")
+    assert chart is not None and not BeautifulSoup(html, "lxml").select("script")
+    assert chart["data-traces"] == " ".join(sorted(["scatter", hostile]))
 
 
 def test_front_matter_is_plain_yaml():

@@ -281,8 +281,8 @@
     this.node.innerHTML = "";
     if (!ids.length) return this.intro();
     var shown = ids.slice(0, MAX_RUNS);
-    /* plotly.js loads while the runs' data does */
-    if (window.ReporterCharts && window.ReporterCharts.preload) window.ReporterCharts.preload();
+    /* plotly.js loads while the runs' data does (every chart here is a line chart) */
+    if (window.ReporterCharts && window.ReporterCharts.preload) window.ReporterCharts.preload(["scatter"]);
     this.node.setAttribute("aria-busy", "true");
     var status = el("p", { class: "reporter-caption", role: "status" }, "Loading " + shown.length + " runs…");
     this.node.appendChild(status);
@@ -462,6 +462,9 @@
     var div = scroll.appendChild(el("div", { class: "reporter-chart" }));
     delete figure.downsampled;
     div.setAttribute("data-figure", JSON.stringify(figure));
+    var types = {};
+    (figure.data || []).forEach(function (t) { types[t.type || "scatter"] = 1; });
+    div.setAttribute("data-traces", Object.keys(types).sort().join(" "));
     var under = box.appendChild(el("figcaption"));
     if (summary) under.appendChild(el("p", { class: "reporter-summary" }, summary));
     if (caption) under.appendChild(el("p", { class: "reporter-caption" }, caption));

@@ -2,7 +2,8 @@
    navigation (which swaps page content and drops plotly.js's global <style>).
 
    plotly.js (4.8 MB) is loaded only when a page has a chart, with a script tag added once after
-   the page is drawn, so tables never wait for it. Charts take their text, grid and hover
+   the page is drawn, so tables never wait for it; a smaller bundle when the site has one that
+   draws every trace type of the page's charts. Charts take their text, grid and hover
    colours from the page's palette, and again when the reader switches it. A chart's controls
    (linear/log, which runs are on the axis, which parameter) are buttons above the plot. */
 (function () {
@@ -11,27 +12,62 @@
   var PLOTLY_STYLE_ID = "plotly.js-style-global";
   var plotlyCss = null;
   var self = document.currentScript;
-  var PLOTLY_SRC = self && self.src ? self.src.replace(/reporter\.js([?#].*)?$/, "plotly.min.js") : "";
+  var HERE = self && self.src ? self.src.replace(/reporter\.js([?#].*)?$/, "") : null;
+  /* The build puts a line before this file when the site also has a smaller plotly.js
+     (the plugin option plotly_bundle): the trace types it draws. */
+  var LIGHT = Array.isArray(window.__reporterPlotlyLight) ? window.__reporterPlotlyLight : null;
+  var BUNDLES = { full: "plotly.min.js", light: "plotly-light.min.js" };
+  var have = null; /* the bundle window.Plotly came from ("light" or "full"), once we loaded one */
+  var loading = null;
   var waiting = [];
-  var loading = false;
 
   /* ---------- plotly.js on demand ---------- */
 
-  function withPlotly(then) {
-    if (typeof window.Plotly !== "undefined") { then(); return; }
-    waiting.push(then);
-    if (loading || !PLOTLY_SRC) return;
-    loading = true;
+  /* Which bundle draws these trace types: the smaller one when it has them all. */
+  function bundleFor(types) {
+    if (!LIGHT) return "full";
+    for (var i = 0; i < types.length; i++) if (LIGHT.indexOf(types[i]) < 0) return "full";
+    return "light";
+  }
+
+  /* The trace types of the charts under root still to draw; a chart that does not say
+     needs the full bundle. */
+  function tracesOf(root) {
+    var types = {};
+    Array.prototype.forEach.call(root.querySelectorAll(".reporter-chart:not([data-drawn])"), function (el) {
+      var named = el.getAttribute("data-traces");
+      (named === null ? ["?"] : named.split(" ")).forEach(function (t) { if (t) types[t] = 1; });
+    });
+    return Object.keys(types);
+  }
+
+  function ready(want) {
+    return typeof window.Plotly !== "undefined" && (have === null || have === "full" || have === want);
+  }
+
+  function withPlotly(then, types) {
+    var want = bundleFor(types);
+    if (ready(want)) { then(); return; }
+    waiting.push({ then: then, want: want });
+    if (!loading) load(want);
+  }
+
+  function load(name) {
+    if (!HERE) return;
+    loading = name;
     var script = document.createElement("script");
-    script.src = PLOTLY_SRC;
+    script.src = HERE + BUNDLES[name];
     script.async = true;
     script.onload = function () {
+      have = name;
+      loading = null;
       var queued = waiting;
       waiting = [];
-      queued.forEach(function (fn) { fn(); });
+      queued.forEach(function (w) { withPlotly(w.then, w.want === "full" ? ["?"] : []); });
     };
     script.onerror = function () {
-      loading = false;
+      loading = null;
+      if (name === "light") { LIGHT = null; load("full"); return; }
       Array.prototype.forEach.call(document.querySelectorAll(".reporter-chart:not([data-drawn])"), function (el) {
         el.textContent = "The chart library (plotly.min.js) could not be loaded.";
       });
@@ -265,7 +301,7 @@
     if (!root.querySelector(".reporter-chart:not([data-drawn])")) return;
     var data = false, library = false;
     loadChartData(root, function () { data = true; if (library) drawLoaded(root); });
-    withPlotly(function () { library = true; if (data) drawLoaded(root); });
+    withPlotly(function () { library = true; if (data) drawLoaded(root); }, tracesOf(root));
   }
 
   function drawLoaded(root) {
@@ -327,7 +363,7 @@
   }
 
   /* The ad-hoc comparison (compare.js) draws the charts it makes with the same code. */
-  window.ReporterCharts = { draw: drawCharts, preload: function () { withPlotly(function () {}); } };
+  window.ReporterCharts = { draw: drawCharts, preload: function (types) { withPlotly(function () {}, types || ["?"]); } };
 
   function init() {
     setupToggles(document);

@@ -30,7 +30,9 @@ def build(code: Path, out: Path) -> None:
     shutil.copytree(
         REPO,
         project,
-        ignore=shutil.ignore_patterns(".git", "site", ".reporter-cache", "reporter", "tests", "bench"),
+        ignore=shutil.ignore_patterns(
+            ".git", "site", ".reporter-cache", "reporter", "tests", "bench"
+        ),
     )
     env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "PYTHONPATH": str(code)}
     subprocess.run(

@@ -8,6 +8,7 @@ rendered from Markdown and sanitised.
 from __future__ import annotations
 
 import hashlib
+import os
 import posixpath
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -32,6 +33,7 @@ from reporter.pages.cache import PageCache
 from reporter.pages.cards import CardContext, hf_card, mct_card
 from reporter.pages.filters import ChartSink
 from reporter.pages.numbers import column_formats
+from reporter.pages.parallel import run_pages
 from reporter.pages.parts import COMPARISON, RUN, applicable, part_context
 from reporter.pages.run_data import run_data, run_data_script
 from reporter.pages.run_page import eval_charts, headline_rows, related_runs, slice_rows, targets
@@ -156,8 +158,8 @@ class Renderer:
             yield Page(
                 src_uri=src, markdown=self._render("experiment.md.j2", src, experiment=experiment)
             )
-        for run in self.study.runs:
-            yield self.run_page(run)
+        workers = self.settings.workers or os.cpu_count() or 1
+        yield from run_pages(self, self.study.runs, workers)
         for cmp in self.comparisons:
             yield self.comparison(cmp)
         # always there (saying how to declare one when there is none): the nav lists it

@@ -1,0 +1,102 @@
+"""Run pages rendered by forked workers are the pages one process renders, in the same order."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+from reporter.config import Settings
+from reporter.pages import parallel
+from reporter.pages.renderer import Renderer
+from reporter.pipeline import build_report, report_pages
+
+from ..conftest import REPO
+
+pytestmark = pytest.mark.skipif(not parallel.can_fork(), reason="forked workers need Linux")
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    shutil.copytree(REPO / "runs", tmp_path / "runs")
+    return Settings.defaults(tmp_path / "runs", cache_dir=tmp_path / ".cache", workers=2)
+
+
+def _pages(settings: Settings) -> list[tuple[str, str, tuple]]:
+    report = build_report(settings)
+    return [(p.src_uri, p.markdown, p.assets) for p in report_pages(report, settings)]
+
+
+REAL_RUN_PAGE = Renderer.run_page
+
+
+def _recording(where: Path):
+    """Renderer.run_page that also writes which process rendered each page (the workers are
+    forked, so they inherit the patched class)."""
+    real = REAL_RUN_PAGE
+
+    def run_page(self, run):
+        with where.open("a") as out:
+            out.write(f"{os.getpid()} {run.id}\n")
+        return real(self, run)
+
+    return run_page
+
+
+def test_workers_render_the_same_pages_in_the_same_order(
+    settings, monkeypatch, tmp_path: Path
+) -> None:
+    alone_log, together_log = tmp_path / "alone", tmp_path / "together"
+    monkeypatch.setattr(Renderer, "run_page", _recording(alone_log))
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 10**9)
+    alone = _pages(settings)
+    shutil.rmtree(tmp_path / ".cache")  # the second build renders every page again
+
+    monkeypatch.setattr(Renderer, "run_page", _recording(together_log))
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 2)
+    together = _pages(settings)
+
+    assert {line.split()[0] for line in alone_log.read_text().splitlines()} == {str(os.getpid())}
+    workers = [line.split() for line in together_log.read_text().splitlines()]
+    assert workers and str(os.getpid()) not in {pid for pid, _ in workers}
+    assert 1 <= len({pid for pid, _ in workers}) <= 2
+    assert sorted(run for _, run in workers) == sorted(
+        line.split()[1] for line in alone_log.read_text().splitlines()
+    )
+    assert len([p for p in together if p[0].startswith("runs/")]) >= 13
+    assert together == alone
+
+
+def test_a_worker_failure_reaches_the_build(settings, monkeypatch) -> None:
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 2)
+
+    def broken(self, run):
+        raise RuntimeError(f"run page {run.id} failed")
+
+    monkeypatch.setattr(Renderer, "run_page", broken)
+    with pytest.raises(RuntimeError, match="run page .* failed"):
+        _pages(settings)
+    assert parallel._shared is None
+
+
+def test_with_another_thread_running_pages_render_in_process(settings, monkeypatch) -> None:
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 2)
+    real, parent = Renderer.run_page, os.getpid()
+
+    def here_only(self, run):
+        assert os.getpid() == parent, "forked with a thread running"
+        return real(self, run)
+
+    monkeypatch.setattr(Renderer, "run_page", here_only)
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert not parallel.can_fork()
+        assert any(p[0].startswith("runs/") for p in _pages(settings))
+    finally:
+        stop.set()
+        thread.join()

@@ -105,7 +105,11 @@ def _option_problems(o: EvalOptions) -> list[str]:
 
 
 def evaluate(preds: Predictions, options: EvalOptions) -> Evaluation:
-    """Evaluate all rows, then each slice value on its own (slices of slices are not computed)."""
+    """Evaluate all rows, then each slice value on its own (slices of slices are not computed).
+
+    Slices keep their numbers, not their curves (`roc`, `pr`, `calibration` None, no
+    threshold table): pages show slice tables and heatmaps, and 10,000 runs x 10 slices of
+    curves would not fit in memory."""
     ranked = _curves.rank(*_checked(preds))
     slices = {
         name: _slice(labels[ranked.order], ranked, options) for name, labels in preds.slices.items()
@@ -137,16 +141,20 @@ def _checked(preds: Predictions) -> tuple[np.ndarray, np.ndarray, np.ndarray | N
 def _slice(labels: np.ndarray, ranked: Ranked, options: EvalOptions) -> dict[str, Evaluation]:
     values, codes = np.unique(labels, return_inverse=True)
     return {
-        str(value): _evaluate_ranked(_curves.subset(ranked, codes == i), options, {})
+        str(value): _evaluate_ranked(_curves.subset(ranked, codes == i), options, None)
         for i, value in enumerate(values)
     }
 
 
 def _evaluate_ranked(
-    r: Ranked, options: EvalOptions, slices: dict[str, dict[str, Evaluation]]
+    r: Ranked, options: EvalOptions, slices: dict[str, dict[str, Evaluation]] | None
 ) -> Evaluation:
+    """All rows (with their `slices`), or a slice (`slices=None`: numbers only, no curves)."""
+    curves = slices is not None
     roc_auc, average_precision, why_ranking = _ranking_scores(r)
-    log_loss, brier, calibration, why_proba = _probability_scores(r, options.calibration_bins)
+    log_loss, brier, calibration, why_proba = _probability_scores(
+        r, options.calibration_bins if curves else 0
+    )
     at_threshold, why_threshold = _at_threshold(r, options.threshold)
     recall_at_fpr, why_fpr = _recall_at_fpr(r, options.fpr_targets)
     precision_at_recall, why_recall = _precision_at_recall(r, options.recall_targets)
@@ -158,7 +166,7 @@ def _evaluate_ranked(
         *precision_at_recall.values(),
         *recall_at_alerts.values(),
     ]
-    roc, pr, why_curves = _display_curves(r, [p for p in keep if p], options.curve_points)
+    roc, pr, why_curves = _display_curves(r, [p for p in keep if p], options.curve_points, curves)
     ci, why_ci = run_intervals(r, options.bootstrap, options.seed)
     why = (why_ranking, why_proba, why_threshold, why_fpr, why_recall, why_alerts, why_k)
     why += (why_curves, why_ci)
@@ -182,13 +190,13 @@ def _evaluate_ranked(
         recall_at_alerts=recall_at_alerts,
         at_thresholds={t: _point(r, _index_at(r, t), t) for t in options.fixed_thresholds},
         precision_at_k=precision_at_k,
-        threshold_table=_threshold_table(r, options.threshold_rows),
+        threshold_table=_threshold_table(r, options.threshold_rows) if curves else (),
         roc=roc,
         pr=pr,
         ci=ci,
         low_support=positive_rows < options.min_positives,
         undefined={k: v for reasons in why for k, v in reasons.items()},
-        slices=slices,
+        slices=slices or {},
         values=row_values(r, options),
     )
 
@@ -204,6 +212,7 @@ def _ranking_scores(r: Ranked) -> tuple[float | None, float | None, Reasons]:
 def _probability_scores(
     r: Ranked, n_bins: int
 ) -> tuple[float | None, float | None, Calibration | None, Reasons]:
+    """Log loss, Brier score and (`n_bins` > 0) calibration."""
     if r.score[-1] < 0 or r.score[0] > 1:
         names = ("log_loss", "brier", "calibration")
         return None, None, None, dict.fromkeys(names, NOT_PROBABILITIES)
@@ -212,7 +221,7 @@ def _probability_scores(
     p_true = np.clip(np.where(r.y, r.score, 1.0 - r.score), eps, 1 - eps)
     log_loss = float(np.average(-np.log(p_true), weights=r.w))
     brier = float(np.average((r.y - r.score) ** 2, weights=r.w))
-    return log_loss, brier, _calibration(r, n_bins), {}
+    return log_loss, brier, _calibration(r, n_bins) if n_bins else None, {}
 
 
 def _calibration(r: Ranked, n_bins: int) -> Calibration:
@@ -329,11 +338,16 @@ def _threshold_table(r: Ranked, rows: int) -> tuple[OperatingPoint, ...]:
 
 
 def _display_curves(
-    r: Ranked, points: list[OperatingPoint], budget: int
+    r: Ranked, points: list[OperatingPoint], budget: int, wanted: bool
 ) -> tuple[RocCurve | None, PrCurve | None, Reasons]:
-    """Downsampled curves that still pass through every reported operating point."""
+    """Downsampled curves that still pass through every reported operating point (None when
+    not `wanted`; the reasons say which cannot exist)."""
     indices = [_index_at(r, p.threshold) for p in points]
     roc = pr = None
+    why = {} if r.positives > 0 and r.negatives > 0 else {"roc_curve": ONE_CLASS}
+    why |= {} if r.positives > 0 else {"pr_curve": NO_POSITIVES}
+    if not wanted:
+        return None, None, why
     if r.positives > 0 and r.negatives > 0:
         full = _curves.roc_points(r)
         at = [i + 1 for i in indices]  # the ROC curve starts with the origin
@@ -342,5 +356,4 @@ def _display_curves(
         curve = _curves.pr_points(r)
         at = [len(r.ends) - 1 - i for i in indices if i >= 0]  # PR runs by ascending threshold
         pr = curve.take(_curves.display_indices(curve.recall, curve.precision, budget, at))
-    why = {} if roc else {"roc_curve": ONE_CLASS}
-    return roc, pr, why | ({} if pr else {"pr_curve": NO_POSITIVES})
+    return roc, pr, why

@@ -250,10 +250,12 @@ class Draw:
         if self.approx_rows or self.deep_rows:
             shares = np.array([exact, self.approx_rows, self.deep_rows]) / self.n
             split = rng.multinomial(self.n, shares, size=count)
-        for row, k in zip(mass, split[:, 0].tolist(), strict=True) if exact else ():
-            picks = rng.integers(0, exact, k)
+        if exact:  # every resample's rows in one draw: the stream of one draw per resample
+            drawn = split[:, 0]
+            picks = rng.integers(0, exact, int(drawn.sum()))
             w = None if self.exact_weight is None else self.exact_weight[picks]
-            row += np.bincount(self.exact_cell[picks], w, minlength=width)
+            at = np.repeat(np.arange(count, dtype=np.int64) * width, drawn) + self.exact_cell[picks]
+            mass += np.bincount(at, w, minlength=count * width).reshape(count, width)
         if len(self.approx):
             mass[:, self.approx] += _approximate(rng, cells, self.approx, split[:, 1])
         return split[:, 2]

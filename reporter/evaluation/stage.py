@@ -13,7 +13,6 @@ from reporter.config import EvalSettings
 from reporter.evaluation.evaluate import EvalOptions, evaluate
 from reporter.evaluation.metrics import computed_metrics
 from reporter.evaluation.predictions import PredictionColumns, Predictions, read_predictions
-from reporter.evaluation.results import Evaluation
 from reporter.model import Run
 
 
@@ -24,26 +23,13 @@ def evaluate_run(run: Run, ev: EvalSettings) -> Run:
     preds = read_predictions(
         path, PredictionColumns.from_settings(ev), run_id=run.id, rel_path=f"{run.id}/{path.name}"
     )
-    evaluation = without_slice_curves(evaluate(preds, EvalOptions.from_settings(ev, run.threshold)))
+    evaluation = evaluate(preds, EvalOptions.from_settings(ev, run.threshold))
     return replace(
         run,
         evaluation=evaluation,
         computed=computed_metrics(evaluation),
         eval_fingerprint=f"{preds.n_rows}:{preds.label_hash[:16]}",
     )
-
-
-def without_slice_curves(e: Evaluation) -> Evaluation:
-    """Slices keep their numbers, not their curves: pages show slice tables and heatmaps, and
-    10,000 runs x 10 slices of curves would not fit in memory."""
-    slim = {
-        column: {
-            value: replace(sub, roc=None, pr=None, threshold_table=(), calibration=None)
-            for value, sub in values.items()
-        }
-        for column, values in e.slices.items()
-    }
-    return replace(e, slices=slim)
 
 
 def read_for_pairing(run: Run, ev: EvalSettings) -> Predictions:

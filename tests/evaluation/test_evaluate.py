@@ -430,6 +430,18 @@ def test_slices_equal_sklearn_on_each_subset() -> None:
                 assert close(sub.average_precision, skm.average_precision_score(y, s))
 
 
+def test_slices_keep_numbers_not_curves() -> None:
+    e = evaluate(_sliced(), FAST)
+    assert e.roc is not None and e.pr is not None and e.calibration and e.threshold_table
+    for values in e.slices.values():
+        for sub in values.values():
+            assert (sub.roc, sub.pr, sub.calibration, sub.threshold_table) == (None, None, None, ())
+            assert sub.log_loss is not None and "ci.average_precision" in sub.undefined
+    uk = e.slices["country"]["UK"]
+    assert uk.undefined["roc_curve"] and uk.undefined["pr_curve"]
+    assert "roc_curve" not in e.slices["country"]["DE"].undefined
+
+
 def test_slice_without_positives_is_undefined_and_low_support() -> None:
     uk = evaluate(_sliced(), FAST).slices["country"]["UK"]
     assert uk.positives == 0 and uk.low_support

@@ -30,6 +30,9 @@ class PageCache:
         text = repr((__version__, self.salt, parts))
         return hashlib.sha256(text.encode()).hexdigest()
 
+    def has(self, key: str) -> bool:
+        return (self.folder / f"{key}.json").is_file()
+
     def get(self, key: str) -> tuple[str, tuple[tuple[str, None], ...]] | None:
         """(markdown, data files) of a cached page whose data files are in place and intact."""
         try:

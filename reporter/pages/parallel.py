@@ -6,9 +6,10 @@ so they share it, the templates and the run cache with the build (copy-on-write)
 only the position of the run to render; pages come back in the runs' order, the very pages one
 process renders (tests compare them).
 
-Fork is used only where it is safe: on Linux, with no other thread running. `reporter serve`
-runs a server thread, so it renders in its own process, as does a build of few runs, where
-starting workers costs more than it saves.
+Pages in the page cache are read, not rendered: workers start only when at least
+`PARALLEL_FROM` pages are not in it (fewer render faster than workers start). Fork is used
+only where it is safe: on Linux, with no other thread running; `reporter serve` runs a server
+thread, so it renders in its own process.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import TYPE_CHECKING
 
+from reporter.pages.run_page import related_runs
 from reporter.workers import die_with
 
 if TYPE_CHECKING:
@@ -35,7 +37,7 @@ _shared: tuple[Renderer, Sequence[Run]] | None = None  # what forked workers inh
 def run_pages(renderer: Renderer, runs: Sequence[Run], workers: int) -> Iterator[Page]:
     """Each run's page (`Renderer.run_page`), in order; by `workers` forked processes when
     there are enough runs and forking is safe here."""
-    if workers <= 1 or len(runs) < PARALLEL_FROM or not can_fork():
+    if workers <= 1 or _to_render(renderer, runs) < PARALLEL_FROM or not can_fork():
         yield from (renderer.run_page(run) for run in runs)
         return
     global _shared
@@ -56,6 +58,35 @@ def run_pages(renderer: Renderer, runs: Sequence[Run], workers: int) -> Iterator
         pool.shutdown(wait=True)
     finally:
         _shared = None
+
+
+def _to_render(renderer: Renderer, runs: Sequence[Run]) -> int:
+    """How many pages are not in the page cache, counted up to `PARALLEL_FROM` (a build
+    after one new run renders one page: no workers for that)."""
+    missing = 0
+    for run in runs:
+        key, cache = run_page_key(renderer, run), renderer.page_cache
+        missing += key is None or cache is None or not cache.has(key)
+        if missing >= PARALLEL_FROM:
+            break
+    return missing
+
+
+def run_page_key(renderer: Renderer, run: Run) -> str | None:
+    """A run page's key in the page cache: what it is made from besides the settings and
+    templates (the run's files, its place in the site, the runs it names, the journal entries
+    naming it); None without a cache."""
+    cache = renderer.page_cache
+    if cache is None or not run.files_fingerprint:
+        return None
+    return cache.key(
+        run.id,
+        run.files_fingerprint,
+        run.experiment,  # named after its store when several stores hold the name
+        renderer.paths.run_page(run.id),
+        [(label, r.id, r.name) for label, r in related_runs(run, renderer.study)],
+        [(e.title, e.date, e.src_uri) for e in renderer.backlinks.get(run.id, [])],
+    )
 
 
 def can_fork() -> bool:

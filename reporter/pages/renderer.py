@@ -33,7 +33,7 @@ from reporter.pages.cache import PageCache
 from reporter.pages.cards import CardContext, hf_card, mct_card
 from reporter.pages.filters import ChartSink
 from reporter.pages.numbers import column_formats
-from reporter.pages.parallel import run_pages
+from reporter.pages.parallel import run_page_key, run_pages
 from reporter.pages.parts import COMPARISON, RUN, applicable, part_context
 from reporter.pages.run_data import run_data, run_data_script
 from reporter.pages.run_page import eval_charts, headline_rows, related_runs, slice_rows, targets
@@ -253,16 +253,8 @@ class Renderer:
     def run_page(self, run: Run) -> Page:
         """A run's page plus its model card exported for other tools; from the page cache when
         nothing it is made from changed."""
-        cache, key = self.page_cache, None
-        if cache is not None and run.files_fingerprint:
-            key = cache.key(
-                run.id,
-                run.files_fingerprint,
-                run.experiment,  # named after its store when several stores hold the name
-                self.paths.run_page(run.id),
-                [(label, r.id, r.name) for label, r in related_runs(run, self.study)],
-                [(e.title, e.date, e.src_uri) for e in self.backlinks.get(run.id, [])],
-            )
+        cache, key = self.page_cache, run_page_key(self, run)
+        if cache is not None and key is not None:
             hit = cache.get(key)
             if hit is not None:
                 return Page(src_uri=self.paths.run_page(run.id), markdown=hit[0], assets=hit[1])

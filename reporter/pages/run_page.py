@@ -196,7 +196,7 @@ def eval_charts(run: Run, min_positives: int | None = None) -> dict[str, Any]:
 
 def related_runs(run: Run, study: Study) -> list[tuple[str, Run]]:
     """Runs this one names (parent, children, the run that produced a model...) that exist."""
-    by_id = {r.id: r for r in study.runs}
+    by_id = study.by_id
     related = []
     for key, label in (
         ("parent", "Parent run"),

@@ -125,6 +125,10 @@ class Study:
     operating_point: OperatingPointSpec | None = None
     aliases: dict[str, str] = field(default_factory=dict)  # another id -> the run's id
     alias_patterns: tuple[tuple[str, str], ...] = ()  # (an alias with `*`, the run's id)
+    by_id: dict[str, Run] = field(init=False, repr=False, compare=False)  # from `runs`
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_id", {r.id: r for r in self.runs})
 
     @property
     def types(self) -> MetricTypes:

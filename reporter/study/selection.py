@@ -109,7 +109,7 @@ def _words(value: Any, key: str, problems: list[str]) -> tuple[str, ...]:
 def select_runs(study: Study, selection: Selection) -> tuple[list[Run], list[str]]:
     """The runs a selection matches (in the order given, else by time), and explicit ids that
     match nothing (for "did you mean" messages)."""
-    by_id = {r.id: r for r in study.runs}
+    by_id = study.by_id
     selection = replace(
         selection,
         runs=tuple(p if p in by_id else study.run_id(p) for p in selection.runs),

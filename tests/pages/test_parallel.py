@@ -11,6 +11,7 @@ import pytest
 
 from reporter.config import Settings
 from reporter.pages import parallel
+from reporter.pages.cache import PageCache
 from reporter.pages.renderer import Renderer
 from reporter.pipeline import build_report, report_pages
 
@@ -100,3 +101,19 @@ def test_with_another_thread_running_pages_render_in_process(settings, monkeypat
     finally:
         stop.set()
         thread.join()
+
+
+def test_pages_in_the_page_cache_start_no_workers(settings, monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 2)
+    cache = PageCache(tmp_path / "state", tmp_path / "state" / "data", salt="test")
+
+    def pages() -> list[tuple[str, str]]:
+        report = build_report(settings)
+        return [(p.src_uri, p.markdown) for p in report_pages(report, settings, cache)]
+
+    first, log = pages(), tmp_path / "second"
+    assert any(cache.folder.iterdir())  # the workers filled the cache
+    monkeypatch.setattr(Renderer, "run_page", _recording(log))
+    # every run page has an entry (used or, its data files not being written here, rendered)
+    assert pages() == first
+    assert {line.split()[0] for line in log.read_text().splitlines()} == {str(os.getpid())}

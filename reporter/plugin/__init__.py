@@ -48,6 +48,7 @@ from reporter.plugin.data import DataFolder
 from reporter.plugin.kept import (
     KEPT_TEMPLATE,
     KeptPages,
+    as_kept,
     context_digest,
     heading,
     site_digest,
@@ -65,13 +66,7 @@ log = get_plugin_logger("reporter")
 
 # in this order: the query language before the leaderboard that uses it. plotly.js is not
 # among them: reporter.js loads it on pages that draw charts
-SCRIPTS = (
-    "reporter.js",
-    "query.js",
-    "view.js",
-    "leaderboard.js",
-    "compare.js",
-)
+SCRIPTS = ("reporter.js", "query.js", "view.js", "leaderboard.js", "compare.js")
 
 # `reporter serve --runs`: MkDocs' server makes the plugin itself (again on every rebuild), so
 # the command line's runs reach it here rather than through an attribute set after loading.
@@ -233,7 +228,7 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
         self, markdown: str, /, *, page: MkPage, config: MkDocsConfig, files: Files
     ) -> str | None:
         if page.file.src_uri in self._kept_keys:
-            page.meta["template"] = KEPT_TEMPLATE
+            as_kept(page)
             return markdown
         if self.report is None or self.settings is None:
             return markdown

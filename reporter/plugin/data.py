@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -34,4 +36,24 @@ class DataFolder:
         if item.text is not None and self.failure:
             return File.generated(config, item.src_uri, content=item.text)
         self.written.add(path)
-        return File.generated(config, item.src_uri, abs_src_path=str(path))
+        return LinkedFile.generated(config, item.src_uri, abs_src_path=str(path))
+
+
+class LinkedFile(File):
+    """A data file from the cache folder, hard-linked into the site rather than copied (one
+    system call, not a read and a write, for thousands of files). Safe because the cache
+    replaces a changed file (a new inode) and never writes into one; the site's name is
+    unlinked first, so nothing is written through a link either. Copied where links fail
+    (another file system, no permission)."""
+
+    def copy_file(self, dirty: bool = False) -> None:
+        if dirty and not self.is_modified():
+            return
+        target = self.abs_dest_path
+        try:
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(target)
+            os.link(str(self.abs_src_path), target)
+        except OSError:
+            super().copy_file(dirty)

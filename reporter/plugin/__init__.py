@@ -9,7 +9,7 @@ with the options from mkdocs.yml alone.
 from __future__ import annotations
 
 import contextlib
-import hashlib
+import functools
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -31,12 +31,11 @@ from reporter.errors import ConfigError
 from reporter.files import inside
 from reporter.journal.entries import Entry, read_entry
 from reporter.pages import urls
-from reporter.pages.cache import PageCache, templates_stamp
 from reporter.pages.documents import FALLBACK_HOME, finish_markdown
 from reporter.pages.handover import pack, unpack
 from reporter.pages.renderer import Renderer
 from reporter.pipeline import Progress, Report, build_report
-from reporter.pipeline.cache import CACHE_UNWRITABLE, limits, usable
+from reporter.pipeline.cache import CACHE_UNWRITABLE, usable
 from reporter.pipeline.site_files import (
     ASSETS,
     SiteFile,
@@ -44,7 +43,7 @@ from reporter.pipeline.site_files import (
     site_files,
     static_assets,
 )
-from reporter.plugin.data import DataFolder
+from reporter.plugin.data import DataFolder, page_cache, site_state
 from reporter.plugin.kept import (
     KEPT_TEMPLATE,
     KeptPages,
@@ -56,6 +55,7 @@ from reporter.plugin.kept import (
 )
 from reporter.plugin.nav import excluded_from_nav, nav_with
 from reporter.search import (
+    material_search_on,
     point_to_worker,
     replace_material_index,
     replaces_material_search,
@@ -196,14 +196,21 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
                 f"Rendering every page: the site's settings could not be fingerprinted ({exc})."
             )
             return None
-        return KeptPages(state / "html", digest)
+        search = material_search_on(config.plugins)
+        if search and not self.settings.search_index:  # Material's own index (offline search)
+            return None  # would lose kept pages' text: it is written before on_post_build
+
+        def searched(src_uri: str) -> bool:  # Material's entries of a kept page are kept too
+            return search and not src_uri.startswith(f"{urls.RUNS_DIR}/")
+
+        return KeptPages(state / "html", digest, searched)
 
     def _kept_or_fresh(self, src_uri: str, text: str, in_nav: bool) -> str:
-        """A run page's Markdown, or its stub when its HTML is kept from an earlier build."""
-        if self.kept is None or in_nav or not src_uri.startswith(f"{urls.RUNS_DIR}/"):
+        """A page's Markdown, or its stub when its HTML is kept from an earlier build."""
+        if self.kept is None or in_nav:
             return text
         key = self.kept.key(src_uri, text)
-        if self.kept.has(key):
+        if self.kept.has(key, src_uri):
             self._kept_keys[src_uri] = key
             return stub(text)
         self._fresh_keys[src_uri] = key
@@ -295,17 +302,26 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
             self.kept.put(self._fresh_keys[src_uri], output)
         return output
 
+    def on_page_context(self, context: Any, /, *, page: MkPage, config: MkDocsConfig, nav: Any):
+        if self.kept is not None:  # the order Material's search saw the pages in
+            self.kept.order.append((page.url, page.file.src_uri))
+        return context
+
     @event_priority(-100)  # after Material's search plugin wrote its index
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        complete: Any = list
         if self.kept is not None:
             self.kept.prune()
+            complete = functools.partial(
+                self.kept.complete, kept=self._kept_keys, fresh=self._fresh_keys
+            )
             if self.kept.kept:
-                log.info(f"Kept {self.kept.kept} run pages from the previous build.")
+                log.info(f"Kept {self.kept.kept} pages from the previous build.")
         if self.report is None or self.settings is None or not self.settings.search_index:
             return
         started = time.perf_counter()
         docs = run_documents(self.report.study, config.use_directory_urls)
-        if replace_material_index(Path(config.site_dir), docs) is None:
+        if replace_material_index(Path(config.site_dir), docs, complete) is None:
             log.warning("Material's search plugin wrote no search index; the site has no search.")
         self.seconds += time.perf_counter() - started
 
@@ -333,25 +349,6 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
             return settings
         except ConfigError as exc:
             raise PluginError(str(exc)) from exc
-
-
-def site_state(settings: Settings, site: Path) -> Path:
-    """The cache folder of one site (its chart data and rendered pages): two sites built from
-    one config never prune each other's files."""
-    key = hashlib.sha256(str(site.resolve()).encode("utf-8", "surrogateescape")).hexdigest()
-    return settings.cache_dir / "sites" / key[:16]
-
-
-def page_cache(settings: Settings, state: Path) -> PageCache:
-    """Pages depend on the settings (not on when or where the site is built)."""
-    salt = repr(
-        (
-            replace(settings, build_time=None, comparisons=()),
-            templates_stamp(settings.templates),
-            limits(),
-        )
-    )
-    return PageCache(state, state / "data", salt)
 
 
 def _journal_entries(files: Files, journal_dir: str) -> tuple[tuple[Entry, ...], dict[str, int]]:

@@ -1,15 +1,19 @@
-"""Pages' data files (chart data, cards) for MkDocs, from the site's cache folder."""
+"""A site's cache folder: pages' data files (chart data, cards) for MkDocs, and the page cache."""
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
+from dataclasses import replace
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File
 
-from reporter.pipeline.cache import CACHE_UNWRITABLE
+from reporter.config import Settings
+from reporter.pages.cache import PageCache, templates_stamp
+from reporter.pipeline.cache import CACHE_UNWRITABLE, limits
 from reporter.pipeline.site_files import SiteFile, write_if_changed
 
 
@@ -57,3 +61,22 @@ class LinkedFile(File):
             os.link(str(self.abs_src_path), target)
         except OSError:
             super().copy_file(dirty)
+
+
+def site_state(settings: Settings, site: Path) -> Path:
+    """The cache folder of one site (its chart data and rendered pages): two sites built from
+    one config never prune each other's files."""
+    key = hashlib.sha256(str(site.resolve()).encode("utf-8", "surrogateescape")).hexdigest()
+    return settings.cache_dir / "sites" / key[:16]
+
+
+def page_cache(settings: Settings, state: Path) -> PageCache:
+    """Pages depend on the settings (not on when or where the site is built)."""
+    salt = repr(
+        (
+            replace(settings, build_time=None, comparisons=()),
+            templates_stamp(settings.templates),
+            limits(),
+        )
+    )
+    return PageCache(state, state / "data", salt)

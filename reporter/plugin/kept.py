@@ -7,6 +7,11 @@ documentation files, the titles of the pages in the navigation); a page's key ad
 Markdown. A page whose key has HTML here is handed to MkDocs as a stub (its front matter and
 title, which tags and search read) and its kept HTML is written in place of a rendering.
 
+Material's search sees only a kept page's stub, so the entries it made for the page when it was
+rendered are kept too (`complete`), in the order MkDocs builds the pages; run pages need none
+where reporter's index replaces Material's (it indexes runs from the model), and nothing is
+kept where Material's own index is published (offline search).
+
 The fingerprint is checked once the navigation is known: `context_digest` of the navigation
 MkDocs made must be the one recorded with the same site digest, else `StaleKeptPages` makes the
 caller build again without kept pages. A kept build is therefore byte for byte a full one.
@@ -18,14 +23,16 @@ import contextlib
 import functools
 import hashlib
 import importlib.metadata
+import json
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from reporter.config.stamp import code_stamp
 
+SEARCH_ENTRIES = "search-entries.json"
 KEPT_TEMPLATE = ".reporter-kept.html"  # renders nothing: the kept HTML replaces its output
 _FRONT_MATTER = re.compile(r"\A---\r?\n.*?\r?\n---\r?\n", re.S)
 
@@ -64,11 +71,16 @@ def as_kept(page: Any) -> None:
 class KeptPages:
     """HTML of pages outside the navigation, by key, in `folder` (one site's cache)."""
 
-    def __init__(self, folder: Path, site_digest: str) -> None:
+    def __init__(
+        self, folder: Path, site_digest: str, searched: Callable[[str], bool] = lambda _: True
+    ) -> None:
         self.folder = folder
         self.site_digest = site_digest
+        self.searched = searched  # whether Material's search entries of a page are kept too
         self.used: set[str] = set()
         self.kept = 0
+        self.order: list[tuple[str, str]] = []  # (url, src_uri) of every page, as MkDocs built
+        self._entries: dict[str, list[Any]] | None = None
 
     def key(self, src_uri: str, markdown: str) -> str:
         digest = hashlib.sha256(self.site_digest.encode())
@@ -78,8 +90,45 @@ class KeptPages:
         self.used.add(key)
         return key
 
-    def has(self, key: str) -> bool:
+    def has(self, key: str, src_uri: str) -> bool:
+        if self.searched(src_uri) and key not in self.entries:
+            return False
         return (self.folder / f"{key}.html").is_file()
+
+    @property
+    def entries(self) -> dict[str, list[Any]]:
+        """Material's search entries of kept pages, by key."""
+        if self._entries is None:
+            try:
+                found = json.loads((self.folder / SEARCH_ENTRIES).read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                found = {}
+            self._entries = found if isinstance(found, dict) else {}
+        return self._entries
+
+    def complete(
+        self, material: list[Any], kept: Mapping[str, str], fresh: Mapping[str, str]
+    ) -> list[Any]:
+        """Material's search entries as a build of every page would list them: a kept page's
+        from the build that rendered it (Material saw only its stub), in the order MkDocs
+        built the pages. Records the entries of this build's pages for the next one."""
+        by_url: dict[str, list[Any]] = {}
+        for entry in material:
+            location = str(entry.get("location", "")) if isinstance(entry, dict) else ""
+            by_url.setdefault(location.split("#")[0], []).append(entry)
+        out, record = [], {}
+        for url, src_uri in self.order:
+            entries = by_url.pop(url, [])
+            if src_uri in kept and self.searched(src_uri):
+                entries = self.entries.get(kept[src_uri], [])
+            key = kept.get(src_uri) or fresh.get(src_uri)
+            if key is not None and self.searched(src_uri):
+                record[key] = entries
+            out += entries
+        for rest in by_url.values():  # pages MkDocs built without telling plugins (none known)
+            out += rest
+        self.put_text(self.folder / SEARCH_ENTRIES, json.dumps(record, sort_keys=True))
+        return out
 
     def read(self, key: str) -> str:
         """The kept HTML; a missing or unreadable entry means the kept build cannot go on."""
@@ -114,7 +163,9 @@ class KeptPages:
     def put_text(self, path: Path, text: str) -> None:
         with contextlib.suppress(OSError):
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="ascii")
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            tmp.write_text(text, encoding="utf-8")
+            os.replace(tmp, path)
 
     def prune(self) -> None:
         """Drop what this build did not use: the cache holds one site's pages."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 from reporter.search.documents import page_documents, run_documents
 from reporter.search.index import Field, SearchDoc, index_files, write_index
 from reporter.search.material import (
+    material_search_on,
     point_to_worker,
     replace_material_index,
     replaces_material_search,
@@ -20,6 +21,7 @@ __all__ = [
     "Field",
     "SearchDoc",
     "index_files",
+    "material_search_on",
     "page_documents",
     "point_to_worker",
     "replace_material_index",

@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,22 +24,28 @@ from reporter.search.documents import page_documents
 from reporter.search.index import ROOT, SearchDoc, worker_version, write_index
 
 MATERIAL_INDEX = "search/search_index.json"
+Complete = Callable[[list[Any]], list[Any]]  # Material's entries, completed
 _CONFIG = re.compile(r'(<script id="__config" type="application/json">)(.*?)(</script>)', re.S)
 _WORKER = re.compile(r'("search":\s*")([^"]*?)assets/javascripts/workers/search\.[^"]*?\.js(")')
 
 
 def replaces_material_search(plugins: Mapping[str, Any]) -> bool:
     """Whether reporter's index should answer Material's search box in this build."""
-    search = offline = False
+    return _enabled(plugins, "search") and not _enabled(plugins, "offline")
+
+
+def material_search_on(plugins: Mapping[str, Any]) -> bool:
+    """Whether Material's search plugin writes an index in this build."""
+    return _enabled(plugins, "search")
+
+
+def _enabled(plugins: Mapping[str, Any], name: str) -> bool:
     for plugin in plugins.values():
-        module = type(plugin).__module__
         config = getattr(plugin, "config", None)
         enabled = bool(config.get("enabled", True)) if isinstance(config, Mapping) else True
-        if module.startswith("material.plugins.search"):
-            search = search or enabled
-        elif module.startswith("material.plugins.offline"):
-            offline = offline or enabled
-    return search and not offline
+        if type(plugin).__module__.startswith(f"material.plugins.{name}") and enabled:
+            return True
+    return False
 
 
 @functools.cache
@@ -61,15 +67,18 @@ def point_to_worker(html: str) -> str:
     return html[:start] + named + html[end:]
 
 
-def replace_material_index(site: Path, run_docs: Sequence[SearchDoc]) -> dict[str, object] | None:
-    """Write reporter's index of the runs and of every page Material indexed; empty Material's.
-    None when Material wrote no index (its search plugin did not run)."""
+def replace_material_index(
+    site: Path, run_docs: Sequence[SearchDoc], complete: Complete = list
+) -> dict[str, object] | None:
+    """Write reporter's index of the runs and of every page Material indexed (its entries
+    passed through `complete`: kept pages' filled in); empty Material's. None when Material
+    wrote no index (its search plugin did not run)."""
     material_file = site / MATERIAL_INDEX
     if not is_regular(material_file):
         return None
     material = json.loads(material_file.read_text(encoding="utf-8"))
     runs = {doc.location for doc in run_docs}
-    docs = [*run_docs, *page_documents(material.get("docs") or (), runs)]
+    docs = [*run_docs, *page_documents(complete(material.get("docs") or []), runs)]
     meta = write_index(docs, site)
     emptied = {"config": material.get("config", {}), "docs": []}
     write_inside(site, MATERIAL_INDEX, json.dumps(emptied, ensure_ascii=False))

@@ -72,12 +72,19 @@ def test_added_changed_and_removed_runs_render_only_their_pages(project):
     result = build_site(project)
 
     # the added, changed and removed runs are rendered or gone; the others keep their HTML
-    # (a run whose related runs or rank changed renders again too)
-    assert total // 2 <= result.pages_kept <= total - 2
+    # (a run whose related runs or rank changed renders again too), as do experiment and
+    # comparison pages that did not change
+    assert total // 2 <= result.pages_kept <= _outside_nav(result) - 2
     _assert_same_site(result.site_dir, _cold(project, "cold"))
     again = build_site(project)
-    assert again.pages_kept == len(again.report.study.runs)  # nothing changed: all kept
+    assert again.pages_kept == _outside_nav(again)  # nothing changed: all kept
     _assert_same_site(again.site_dir, result.site_dir)
+
+
+def _outside_nav(result) -> int:
+    """Generated pages outside the navigation: runs', experiments' and comparisons'."""
+    study = result.report.study
+    return len(study.runs) + len(study.experiments) + len(result.report.comparisons)
 
 
 def test_a_journal_edit_renders_every_page_and_equals_a_cold_build(project):
@@ -114,7 +121,7 @@ def test_a_run_page_kept_from_the_last_build_is_the_page_a_cold_build_renders(pr
     run = _run_dirs(project.parent / "runs")[2]
     (run / "notes.md").write_text("A file that only this run's page lists.\n")
     result = build_site(project)
-    assert result.pages_kept == len(result.report.study.runs) - 1
+    assert result.pages_kept == _outside_nav(result) - 1
     _assert_same_site(result.site_dir, _cold(project, "cold"))
 
 
@@ -141,3 +148,29 @@ def test_a_hook_file_is_part_of_what_pages_share(project):
     subprocess.run(command, check=True, capture_output=True)
     pages = sorted((project.parent / "site" / "runs").rglob("index.html"))
     assert pages and all(p.read_text().endswith("<!-- -->") for p in pages)
+
+
+def test_with_materials_offline_search_every_page_is_rendered(project):
+    """Material's offline search inlines its own index before reporter could add kept pages'
+    text to it: such a build keeps no page, so it still equals a cold build."""
+    project.write_text(project.read_text().replace("  - search\n", "  - search\n  - offline\n", 1))
+    build_site(project)
+    run = _run_dirs(project.parent / "runs")[2]
+    (run / "notes.md").write_text("A file that only this run's page lists.\n")
+    result = build_site(project)
+    assert result.pages_kept == 0
+    _assert_same_site(result.site_dir, _cold(project, "cold"))
+
+
+def test_kept_experiment_pages_keep_their_search_text(project):
+    """Experiment and comparison pages kept from the last build are found by search as when
+    they were rendered: their entries come from the build that rendered them."""
+    run = _run_dirs(project.parent / "runs")[2]
+    (run / "notes.md").write_text("A file that only this run's page lists.\n")
+    result = build_site(project)
+    assert result.pages_kept > len(result.report.study.runs)  # more than run pages kept
+    index = "".join(
+        p.read_text() for p in sorted((result.site_dir / "search" / "reporter").rglob("*.json"))
+    )
+    for experiment in result.report.study.experiments:
+        assert f"Experiment: {experiment.name}" in index

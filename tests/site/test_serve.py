@@ -104,7 +104,7 @@ def test_serve_shows_a_new_run(tmp_path):
         while "Kept " not in log.read_text() and time.monotonic() < deadline:
             time.sleep(0.2)
         kept = [line for line in log.read_text().splitlines() if "Kept " in line]
-        assert kept and "run pages from the previous build" in kept[-1], log.read_text()[-2000:]
+        assert kept and "pages from the previous build" in kept[-1], log.read_text()[-2000:]
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -15,6 +15,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+import jinja2
+
 from reporter import __version__
 from reporter.config.stamp import code_stamp
 
@@ -79,3 +81,22 @@ def templates_stamp(folder: Path | None) -> str:
             if p.is_file()
         )
     return f"{code_stamp()}|{user}"
+
+
+class TemplateCode(jinja2.FileSystemBytecodeCache):
+    """Compiled templates kept between builds (compiling MkDocs' theme and reporter's templates
+    costs about a second a build). Jinja checks each entry against its template's source; a
+    folder that cannot be read or written only costs the compile."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(str(folder))
+        self.folder = folder
+
+    def load_bytecode(self, bucket: Any) -> None:
+        with contextlib.suppress(OSError, ValueError, EOFError):
+            super().load_bytecode(bucket)
+
+    def dump_bytecode(self, bucket: Any) -> None:
+        with contextlib.suppress(OSError):
+            self.folder.mkdir(parents=True, exist_ok=True)
+            super().dump_bytecode(bucket)

@@ -29,7 +29,7 @@ from reporter.journal.entries import Entry
 from reporter.journal.resolve import ResolvedEmbed
 from reporter.model import Run
 from reporter.pages import filters, urls
-from reporter.pages.cache import PageCache
+from reporter.pages.cache import PageCache, TemplateCode
 from reporter.pages.cards import CardContext, hf_card, mct_card
 from reporter.pages.filters import ChartSink
 from reporter.pages.numbers import column_formats
@@ -58,8 +58,9 @@ class Page:
     assets: tuple[tuple[str, str | None], ...] = ()
 
 
-def environment(templates: Path | None = None) -> jinja2.Environment:
-    """Jinja environment: user templates first, built-ins reachable as `builtin/<name>`."""
+def environment(templates: Path | None = None, code: Path | None = None) -> jinja2.Environment:
+    """Jinja environment: user templates first, built-ins reachable as `builtin/<name>`;
+    compiled templates kept in `code` when given."""
     builtin = jinja2.PackageLoader("reporter.pages", "templates")
     loaders: list[jinja2.BaseLoader] = []
     if templates is not None:
@@ -72,6 +73,7 @@ def environment(templates: Path | None = None) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=TemplateCode(code) if code is not None else None,
     )
     filters.register(env)
     return env
@@ -96,7 +98,8 @@ class Renderer:
         self.settings = settings
         self.comparisons = comparisons
         self.backlinks = backlinks or {}
-        self.env = env or environment(settings.templates)
+        code = settings.cache_dir / "templates" if settings.cache else None
+        self.env = env or environment(settings.templates, code)
         self.paths = urls.Paths(study.pages)
         self.card_context = CardContext(types=study.types, operating_point=study.operating_point)
 

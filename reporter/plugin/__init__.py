@@ -31,6 +31,7 @@ from reporter.errors import ConfigError
 from reporter.files import inside
 from reporter.journal.entries import Entry, read_entry
 from reporter.pages import urls
+from reporter.pages.cache import TemplateCode
 from reporter.pages.documents import FALLBACK_HOME, finish_markdown
 from reporter.pages.handover import pack, unpack
 from reporter.pages.renderer import Renderer
@@ -221,8 +222,11 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
         return nav
 
     def on_env(self, env: Any, /, *, config: MkDocsConfig, files: Files) -> Any:
-        """Check the navigation is the one kept pages were made with (`StaleKeptPages` if
-        not); kept pages render an empty template, replaced by their HTML on `on_post_page`."""
+        """Keep compiled templates in the cache; check the navigation is the one kept pages were
+        made with (`StaleKeptPages` if not); kept pages render an empty template, replaced by
+        their HTML on `on_post_page`."""
+        if self.settings is not None and self.settings.cache and env.bytecode_cache is None:
+            env.bytecode_cache = TemplateCode(self.settings.cache_dir / "templates")
         if self.kept is None or self._nav is None:
             return env
         self.kept.check_context(context_digest(self._nav))

@@ -152,13 +152,11 @@ def load(
         todo.append((i, item, fingerprint))  # not cached, or its details were lost: read it
     done = len(found) - len(todo)
     workers = _workers(settings, len(todo))
-    for (i, item, _known), (outcome, fingerprint) in zip(
-        todo, _map(todo, settings, workers, cache is not None), strict=True
+    for (i, _item, _known), (outcome, failure) in zip(
+        todo, _map(todo, settings, workers, cache is not None, summaries), strict=True
     ):
-        run = outcome[0]
-        if cache is not None and run is not None and fingerprint is not None:
-            stored = cache.put(item.reader.name, item.id, outcome, fingerprint)
-            outcome = _summarised(_stamped(outcome, fingerprint.stat), summaries and stored, item)
+        if cache is not None and failure:
+            cache.failure = cache.failure or failure
         outcomes[i] = outcome
         done += 1
         if progress:
@@ -239,29 +237,39 @@ def _workers(settings: Settings, count: int) -> int:
     return max(1, min(settings.workers or os.cpu_count() or 1, count))
 
 
-Job = tuple[FoundRun, Settings, Fingerprint | None, bool]
+Job = tuple[FoundRun, Settings, Fingerprint | None, bool, bool]
 
 
-def _run_job(job: Job) -> tuple[Outcome, Fingerprint | None]:
-    item, settings, known, fingerprinted = job
-    if not fingerprinted:
-        return read_one(item, settings), None
-    return read_fingerprinted(item, settings, known)
+def _run_job(job: Job) -> tuple[Outcome, str]:
+    """Read (and evaluate) one run; with the cache on, store it there (where it was read, so
+    the full run is pickled once) and hand back its summary when the build wants summaries.
+    Also why the cache could not be written, if it could not."""
+    item, settings, known, cached, summaries = job
+    if not cached:
+        return read_one(item, settings), ""
+    outcome, fingerprint = read_fingerprinted(item, settings, known)
+    if outcome[0] is None or fingerprint is None:  # nothing read, or changed while read
+        return outcome, ""
+    cache = RunCache(settings.cache_dir, settings)
+    stored = cache.put(item.reader.name, item.id, outcome, fingerprint)
+    outcome = _summarised(_stamped(outcome, fingerprint.stat), summaries and stored, item)
+    return outcome, cache.failure
 
 
 def _map(
     todo: list[tuple[int, FoundRun, Fingerprint | None]],
     settings: Settings,
     workers: int,
-    fingerprinted: bool,
-) -> Iterator[tuple[Outcome, Fingerprint | None]]:
-    jobs = [(item, settings, known, fingerprinted) for _, item, known in todo]
+    cached: bool,
+    summaries: bool,
+) -> Iterator[tuple[Outcome, str]]:
+    jobs = [(item, settings, known, cached, summaries) for _, item, known in todo]
     if workers <= 1:
         return map(_run_job, jobs)
     return _pooled(jobs, workers)
 
 
-def _pooled(jobs: list[Job], workers: int) -> Iterator[tuple[Outcome, Fingerprint | None]]:
+def _pooled(jobs: list[Job], workers: int) -> Iterator[tuple[Outcome, str]]:
     # "spawn": the build may run inside `mkdocs serve`, whose threads make fork unsafe.
     context = multiprocessing.get_context("spawn")
     chunk = max(1, min(16, len(jobs) // (workers * 4)))

@@ -170,6 +170,38 @@ def make_site(
     return site, chosen
 
 
+def search_latency(site: Path, query: str) -> float:
+    """Seconds from typing `query` into the home page's search box to the first result, in a
+    fresh browser (cold cache) on the site served from localhost."""
+    from playwright.sync_api import sync_playwright
+
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(site))
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            try:
+                return first_result(
+                    browser.new_page(), f"http://127.0.0.1:{server.server_port}/", query
+                )
+            finally:
+                browser.close()
+    finally:
+        server.shutdown()
+
+
+def first_result(page: object, base: str, query: str) -> float:
+    page.goto(base)
+    page.wait_for_load_state("load")
+    started = time.perf_counter()
+    page.locator("input.md-search__input").click()
+    page.keyboard.type(query)
+    page.wait_for_selector(".md-search-result__item", timeout=120_000)
+    return time.perf_counter() - started
+
+
 def measure(site: Path, search_query: str, compared: list[str]) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -221,13 +253,7 @@ def measure(site: Path, search_query: str, compared: list[str]) -> None:
                     compares.append(compare_page(browser, base, url, full=True))
             search = site / "search"  # Material's emptied index and reporter's shards
             index = sum(p.stat().st_size for p in search.rglob("*") if p.is_file())
-            page.goto(base)
-            page.wait_for_load_state("load")
-            started = time.perf_counter()
-            page.locator("input.md-search__input").click()
-            page.keyboard.type(search_query)
-            page.wait_for_selector(".md-search-result__item", timeout=120_000)
-            first = time.perf_counter() - started
+            first = first_result(page, base, search_query)
             browser.close()
     finally:
         server.shutdown()

@@ -8,7 +8,9 @@ Every build runs in a fresh process (peak RSS is that build's own). For each N i
 seconds, seconds per run, peak RSS, the ratio to a bare `mkdocs build` of the same pages
 (written by `reporter render --out`, built with the same theme, plugins and navigation but no
 reporter plugin), the incremental ratio (reporter's own work after adding one run, over a cold build's
-own work), the largest run page and the leaderboard and search index sizes.
+own work), the time from typing a run's name into the search box to the first result (fresh
+headless Chromium on the site served from localhost), the largest run page and the leaderboard
+and search index sizes.
 """
 
 from __future__ import annotations
@@ -110,6 +112,7 @@ def measure(n: int, root: Path, rows: int, steps: int, bare: bool) -> dict[str, 
     row["leaderboard_kb"] = (site / "leaderboard" / "index.html").stat().st_size / 1024
     search = site / "search"  # Material's emptied index and reporter's shards
     row["search_kb"] = sum(p.stat().st_size for p in search.rglob("*") if p.is_file()) / 1024
+    row["search_s"] = _search_latency(site, f"Run {n // 2}")
     if bare:
         subprocess.run(
             [
@@ -134,6 +137,14 @@ def measure(n: int, root: Path, rows: int, steps: int, bare: bool) -> dict[str, 
     return row
 
 
+def _search_latency(site: Path, query: str) -> float:
+    try:
+        from bench_browser import search_latency
+    except ImportError:  # playwright is a test extra
+        return float("nan")
+    return search_latency(site, query)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -153,7 +164,7 @@ def main() -> None:
     )
     print(
         f"{'N':>6} {'s':>7} {'ms/run':>7} {'peak MB':>8} {'x bare':>7} {'incr.':>7} "
-        f"{'incr. s':>8} {'page KB':>8} {'board KB':>9} {'search KB':>10}"
+        f"{'incr. s':>8} {'search s':>9} {'page KB':>8} {'board KB':>9} {'search KB':>10}"
     )
     with tempfile.TemporaryDirectory(prefix="reporter-scale-") as tmp:
         for n in args.sizes:
@@ -163,7 +174,8 @@ def main() -> None:
             incremental = r["reporter_incremental"] / r["reporter_cold"]
             print(
                 f"{n:>6} {r['seconds']:>7.1f} {r['ms_per_run']:>7.1f} {r['peak_mb']:>8.0f} {ratio:>7} "
-                f"{incremental:>7.1%} {r['incremental_total']:>8.1f} {r['largest_page_kb']:>8.1f} "
+                f"{incremental:>7.1%} {r['incremental_total']:>8.1f} {r['search_s']:>9.2f} "
+                f"{r['largest_page_kb']:>8.1f} "
                 f"{r['leaderboard_kb']:>9.0f} {r['search_kb']:>10.0f}",
                 flush=True,
             )

@@ -96,7 +96,7 @@ def test_scan_finds_links_and_embeds_with_lines_outside_code():
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ("compare: [a\n", "'<stream end>' (line 2 of the block)"),
+        ("compare: [a\n", "invalid YAML: did not find expected ',' or ']' (line 2 of the block)"),
         ("show: [table]\n", "give exactly one of 'compare'"),
         ("compare: [a]\nrun: b\n", "give exactly one of 'compare'"),
         ("compare: [a]\ncolour: red\n", "unknown key(s) colour"),

@@ -21,6 +21,7 @@ index size and the time from typing a query to the first search result.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import http.server
 import os
@@ -118,6 +119,10 @@ def compare_page(browser: object, base: str, url: str, full: bool) -> dict:
 class Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args: object) -> None:
         pass
+
+    def handle(self) -> None:
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the browser left
+            super().handle()
 
 
 def cartesian_bundle() -> Path:

@@ -17,7 +17,7 @@ import json
 import math
 import os
 import stat
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import IO, Any
 
 import yaml
@@ -233,15 +233,9 @@ class UnsafePathError(ReporterError):
 def inside(root: Path, rel: str, *, make_parent: bool = False) -> Path:
     """`root / rel`, refusing any `rel` that is absolute, climbs with `..`, holds a backslash,
     a NUL or an empty segment: the one check every file the build writes goes through."""
-    parts = PurePosixPath(rel).parts
-    bad = (
-        not rel
-        or rel.startswith("/")
-        or "\\" in rel
-        or "\0" in rel
-        or any(p in ("..", ".", "") for p in rel.split("/"))
-    )
-    if bad or not parts:
+    parts = rel.split("/")
+    bad = not rel or "\\" in rel or "\0" in rel or any(p in ("..", ".", "") for p in parts)
+    if bad:  # an absolute `rel` starts with an empty segment
         raise UnsafePathError(f"Refusing to write '{rel}': it would leave '{root}'.")
     path = root.joinpath(*parts)
     if make_parent:

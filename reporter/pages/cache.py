@@ -36,26 +36,49 @@ class PageCache:
         return (self.folder / f"{key}.json").is_file()
 
     def get(self, key: str) -> tuple[str, tuple[tuple[str, None], ...]] | None:
-        """(markdown, data files) of a cached page whose data files are in place and intact."""
+        """(markdown, data files) of a cached page whose data files are in place and intact.
+
+        A data file is intact when its bytes have the recorded digest; once checked, its size,
+        time and inode are recorded too, and a file that still has them is not read again
+        (the cache replaces a changed file: a new inode and time)."""
+        path = self.folder / f"{key}.json"
         try:
-            entry = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
+            entry = json.loads(path.read_text(encoding="utf-8"))
             markdown, assets = entry["markdown"], [(str(a), str(h)) for a, h in entry["assets"]]
-        except (OSError, ValueError, KeyError, TypeError):
+            seen = {str(a): list(v) for a, v in (entry.get("seen") or {}).items()}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
-        if not isinstance(markdown, str) or not all(self._intact(a, h) for a, h in assets):
+        if not isinstance(markdown, str):
             return None
+        now = {src: self._stat(src) for src, _ in assets}
+        if not all(
+            (now[src] is not None and now[src] == seen.get(src)) or self._intact(src, h)
+            for src, h in assets
+        ):
+            return None
+        if any(now[src] != seen.get(src) for src, _ in assets):
+            self._write(path, {**entry, "seen": now})
         self.hits += 1
         return markdown, tuple((a, None) for a, _ in assets)
+
+    def _stat(self, src: str) -> list[int] | None:
+        try:
+            st = os.stat(self.data_dir / src)
+        except OSError:
+            return None
+        return [st.st_size, st.st_mtime_ns, st.st_ino]
 
     def put(self, key: str, markdown: str, assets: tuple[tuple[str, str | None], ...]) -> None:
         if any(text is None for _, text in assets):
             return
         digests = [(src, _digest(text or "")) for src, text in assets]
-        path = self.folder / f"{key}.json"
+        self._write(self.folder / f"{key}.json", {"markdown": markdown, "assets": digests})
+
+    def _write(self, path: Path, entry: dict[str, Any]) -> None:
         with contextlib.suppress(OSError):
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            tmp.write_text(json.dumps({"markdown": markdown, "assets": digests}), encoding="utf-8")
+            tmp.write_text(json.dumps(entry), encoding="utf-8")
             os.replace(tmp, path)
 
     def _intact(self, src: str, digest: str) -> bool:

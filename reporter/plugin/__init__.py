@@ -158,7 +158,7 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
             if item.page:
                 in_nav = item.in_nav and not excluded_from_nav(config, item.src_uri)
                 level = InclusionLevel.INCLUDED if in_nav else InclusionLevel.NOT_IN_NAV
-                text = self._kept_or_fresh(item.src_uri, pack(item.text or ""), in_nav)
+                text = self._kept_or_fresh(item.src_uri, item.text or "", in_nav)
                 page = File.generated(config, item.src_uri, content=text, inclusion=level)
                 _add(files, page)
                 if in_nav:
@@ -207,15 +207,16 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
         return KeptPages(state / "html", digest, searched)
 
     def _kept_or_fresh(self, src_uri: str, text: str, in_nav: bool) -> str:
-        """A page's Markdown, or its stub when its HTML is kept from an earlier build."""
+        """A page's Markdown (its HTML blocks packed), or its stub when its HTML is kept from
+        an earlier build (keyed by the Markdown before packing, which decides the packed)."""
         if self.kept is None or in_nav:
-            return text
+            return pack(text)
         key = self.kept.key(src_uri, text)
         if self.kept.has(key, src_uri):
             self._kept_keys[src_uri] = key
             return stub(text)
         self._fresh_keys[src_uri] = key
-        return text
+        return pack(text)
 
     def on_nav(self, nav: Any, /, *, config: MkDocsConfig, files: Files) -> Any:
         self._nav = nav

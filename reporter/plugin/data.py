@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 from dataclasses import replace
@@ -53,14 +52,22 @@ class LinkedFile(File):
     def copy_file(self, dirty: bool = False) -> None:
         if dirty and not self.is_modified():
             return
-        target = self.abs_dest_path
         try:
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(target)
-            os.link(str(self.abs_src_path), target)
+            _link(str(self.abs_src_path), self.abs_dest_path)
         except OSError:
             super().copy_file(dirty)
+
+
+def _link(source: str, target: str) -> None:
+    """A hard link at `target` (one system call when its folder exists and it does not)."""
+    try:
+        os.link(source, target)
+        return
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+    except FileExistsError:
+        os.unlink(target)
+    os.link(source, target)
 
 
 def site_state(settings: Settings, site: Path) -> Path:

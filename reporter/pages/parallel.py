@@ -18,8 +18,10 @@ import multiprocessing
 import os
 import sys
 import threading
+from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from itertools import islice
 from typing import TYPE_CHECKING
 
 from reporter.pages.run_page import related_runs
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
     from reporter.pages.renderer import Page, Renderer
 
 PARALLEL_FROM = 64  # run pages; fewer render faster than workers start
+AHEAD = 4  # chunks in flight per worker
 
 _shared: tuple[Renderer, Sequence[Run]] | None = None  # what forked workers inherit
 
@@ -49,9 +52,16 @@ def run_pages(renderer: Renderer, runs: Sequence[Run], workers: int) -> Iterator
             initializer=die_with,
             initargs=(os.getpid(),),
         )
-        chunk = max(1, min(8, len(runs) // (workers * 8)))
-        try:
-            yield from pool.map(_render, range(len(runs)), chunksize=chunk)
+        size = max(1, min(8, len(runs) // (workers * 8)))
+        chunks = iter([range(i, min(i + size, len(runs))) for i in range(0, len(runs), size)])
+        try:  # a few chunks ahead of the build, never all: finished pages wait in memory
+            pending = deque(pool.submit(_render, c) for c in islice(chunks, workers * AHEAD))
+            while pending:
+                pages = pending.popleft().result()
+                following = next(chunks, None)
+                if following is not None:
+                    pending.append(pool.submit(_render, following))
+                yield from pages
         except BaseException:  # interrupted or failed: do not finish the queue
             pool.shutdown(wait=False, cancel_futures=True)
             raise
@@ -95,7 +105,7 @@ def can_fork() -> bool:
     return sys.platform.startswith("linux") and threading.active_count() == 1
 
 
-def _render(index: int) -> Page:
+def _render(indices: range) -> list[Page]:
     assert _shared is not None, "run_pages' workers are forked after it shares the renderer"
     renderer, runs = _shared
-    return renderer.run_page(runs[index])
+    return [renderer.run_page(runs[i]) for i in indices]

@@ -20,6 +20,8 @@ import jinja2
 from reporter import __version__
 from reporter.config.stamp import code_stamp
 
+SEEN = "data-files.json"  # the data files a build wrote or checked: size, time, inode, digest
+
 
 class PageCache:
     def __init__(self, folder: Path, data_dir: Path, salt: str) -> None:
@@ -27,6 +29,8 @@ class PageCache:
         self.data_dir = data_dir
         self.salt = salt
         self.hits = 0
+        self._seen: dict[str, list[Any]] | None = None  # data files recorded by the last build
+        self._now: dict[str, list[Any]] = {}  # and by this one
 
     def key(self, *parts: Any) -> str:
         text = repr((__version__, self.salt, parts))
@@ -36,30 +40,49 @@ class PageCache:
         return (self.folder / f"{key}.json").is_file()
 
     def get(self, key: str) -> tuple[str, tuple[tuple[str, None], ...]] | None:
-        """(markdown, data files) of a cached page whose data files are in place and intact.
-
-        A data file is intact when its bytes have the recorded digest; once checked, its size,
-        time and inode are recorded too, and a file that still has them is not read again
-        (the cache replaces a changed file: a new inode and time)."""
-        path = self.folder / f"{key}.json"
+        """(markdown, data files) of a cached page whose data files are in place and intact."""
         try:
-            entry = json.loads(path.read_text(encoding="utf-8"))
+            entry = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
             markdown, assets = entry["markdown"], [(str(a), str(h)) for a, h in entry["assets"]]
-            seen = {str(a): list(v) for a, v in (entry.get("seen") or {}).items()}
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        except (OSError, ValueError, KeyError, TypeError):
             return None
-        if not isinstance(markdown, str):
+        if not isinstance(markdown, str) or not all(self._checked(a, h) for a, h in assets):
             return None
-        now = {src: self._stat(src) for src, _ in assets}
-        if not all(
-            (now[src] is not None and now[src] == seen.get(src)) or self._intact(src, h)
-            for src, h in assets
-        ):
-            return None
-        if any(now[src] != seen.get(src) for src, _ in assets):
-            self._write(path, {**entry, "seen": now})
         self.hits += 1
         return markdown, tuple((a, None) for a, _ in assets)
+
+    def remember(self, src: str, text: str) -> None:
+        """A data file the build just wrote with `text`: the next build need not read it."""
+        stat = self._stat(src)
+        if stat is not None:
+            self._now[src] = [*stat, _digest(text)]
+
+    def save(self) -> None:
+        """Record the data files this build wrote or checked (their size, time, inode and
+        digest), for the next build."""
+        self._write(self.folder / SEEN, self._now)
+
+    def _checked(self, src: str, digest: str) -> bool:
+        """A data file is intact when its bytes have the recorded digest. A file whose size,
+        time and inode are those recorded with that digest is not read again (the cache
+        replaces a changed file: a new inode and time)."""
+        stat = self._stat(src)
+        if stat is None:
+            return False
+        if self.seen.get(src) != [*stat, digest] and not self._intact(src, digest):
+            return False
+        self._now[src] = [*stat, digest]
+        return True
+
+    @property
+    def seen(self) -> dict[str, list[Any]]:
+        if self._seen is None:
+            try:
+                found = json.loads((self.folder / SEEN).read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                found = {}
+            self._seen = found if isinstance(found, dict) else {}
+        return self._seen
 
     def _stat(self, src: str) -> list[int] | None:
         try:

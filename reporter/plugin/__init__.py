@@ -148,8 +148,8 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
             log.info(note)
         site_root = Path(config.site_dir)
         state = site_state(self.settings, self.site_target or site_root)
-        data = DataFolder(state / "data", failure=problem)
         cache = page_cache(self.settings, state) if self.settings.cache else None
+        data = DataFolder(state / "data", failure=problem, cache=cache)
         nav_pages = []
         items = list(site_files(self.report, self.settings, cache))
         self.kept = self._kept_pages(config, files, items, state)
@@ -172,6 +172,8 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
             log.warning(data.failure)
         else:
             prune_data(data.folder, data.written)
+            if cache is not None:
+                cache.save()
         if files.get_file_from_path("index.md") is None:
             _add(files, File.generated(config, "index.md", content=FALLBACK_HOME))
         for item in self.assets:

@@ -21,16 +21,19 @@ class DataFolder:
     When that folder cannot be written, files are handed to MkDocs from memory instead, with
     one warning: the build goes on, uncached."""
 
-    def __init__(self, folder: Path, failure: str = "") -> None:
+    def __init__(self, folder: Path, failure: str = "", cache: PageCache | None = None) -> None:
         self.folder = folder
         self.written: set[Path] = set()
         self.failure = failure
+        self.cache = cache  # told what was written, so the next build need not read it
 
     def file(self, config: MkDocsConfig, item: SiteFile) -> File:
         path = self.folder / item.src_uri
         if item.text is not None and not self.failure:
             try:
                 write_if_changed(path, item.text)
+                if self.cache is not None:
+                    self.cache.remember(item.src_uri, item.text)
             except OSError as exc:
                 self.failure = (
                     f"{CACHE_UNWRITABLE} ({exc.strerror or exc}: {path.parent}); this build "

@@ -1,4 +1,5 @@
-"""The page cache uses an entry only while its data files hold the bytes it was made with."""
+"""The page cache uses an entry only while its data files hold the bytes it was made with; a
+data file the last build wrote or checked, still the same file, is not read again."""
 
 from __future__ import annotations
 
@@ -10,46 +11,68 @@ import pytest
 from reporter.pages.cache import PageCache
 
 
-@pytest.fixture
-def cache(tmp_path: Path) -> PageCache:
+def _cache(tmp_path: Path) -> PageCache:
     return PageCache(tmp_path / "state", tmp_path / "state" / "data", salt="test")
 
 
-def _put(cache: PageCache, text: str = "chart data") -> str:
+def _build(tmp_path: Path, text: str = "chart data") -> str:
+    """A build: the page's entry, then its data file written (and remembered), then saved."""
+    cache = _cache(tmp_path)
     key = cache.key("run")
     cache.put(key, "# Run", (("charts/a.js", text),))
     data = cache.data_dir / "charts" / "a.js"
     data.parent.mkdir(parents=True, exist_ok=True)
-    data.write_text(text)  # as the build writes it, after the entry
+    data.write_text(text)
+    cache.remember("charts/a.js", text)
+    cache.save()
     return key
 
 
-def test_an_entry_is_used_while_its_data_file_is_intact(cache: PageCache) -> None:
-    key = _put(cache)
-    assert cache.get(key) == ("# Run", (("charts/a.js", None),))
-    assert cache.get(key) is not None
-
-
-def test_a_checked_data_file_is_not_read_again(cache: PageCache, monkeypatch) -> None:
-    key = _put(cache)
-    assert cache.get(key) is not None  # reads and records the file's size, time and inode
+def _no_reading(monkeypatch) -> None:
     monkeypatch.setattr(PageCache, "_intact", lambda self, src, digest: pytest.fail("read"))
-    assert cache.get(key) is not None
 
 
-def test_a_changed_data_file_drops_the_entry(cache: PageCache) -> None:
-    key = _put(cache)
-    assert cache.get(key) is not None
-    data = cache.data_dir / "charts" / "a.js"
+def test_a_data_file_the_last_build_wrote_is_not_read(tmp_path: Path, monkeypatch) -> None:
+    key = _build(tmp_path)
+    _no_reading(monkeypatch)
+    assert _cache(tmp_path).get(key) == ("# Run", (("charts/a.js", None),))
+
+
+def test_a_checked_file_is_remembered_by_the_build_that_checked_it(
+    tmp_path: Path, monkeypatch
+) -> None:
+    key = _build(tmp_path)
+    (tmp_path / "state" / "pages" / "data-files.json").unlink()  # nothing recorded
+    cache = _cache(tmp_path)
+    assert cache.get(key) is not None  # read and checked
+    cache.save()
+    _no_reading(monkeypatch)
+    assert _cache(tmp_path).get(key) is not None
+
+
+def test_a_changed_data_file_drops_the_entry(tmp_path: Path) -> None:
+    key = _build(tmp_path)
+    data = tmp_path / "state" / "data" / "charts" / "a.js"
     data.write_text("chart dat!")  # same size, in place
     stat = data.stat()
     os.utime(data, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
-    assert cache.get(key) is None
+    assert _cache(tmp_path).get(key) is None
     data.write_text("chart data")
-    assert cache.get(key) is not None
+    assert _cache(tmp_path).get(key) is not None
 
 
-def test_a_missing_data_file_drops_the_entry(cache: PageCache) -> None:
-    key = _put(cache)
-    (cache.data_dir / "charts" / "a.js").unlink()
-    assert cache.get(key) is None
+def test_a_replaced_data_file_is_read_again(tmp_path: Path) -> None:
+    key = _build(tmp_path)
+    data = tmp_path / "state" / "data" / "charts" / "a.js"
+    stat = data.stat()
+    tmp = data.with_name("new.js")
+    tmp.write_text("chart dat!")
+    os.utime(tmp, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same size and time, new inode
+    os.replace(tmp, data)
+    assert _cache(tmp_path).get(key) is None
+
+
+def test_a_missing_data_file_drops_the_entry(tmp_path: Path) -> None:
+    key = _build(tmp_path)
+    (tmp_path / "state" / "data" / "charts" / "a.js").unlink()
+    assert _cache(tmp_path).get(key) is None

@@ -250,3 +250,16 @@ def write_inside(root: Path, rel: str, data: str | bytes) -> Path:
     tmp.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
     os.replace(tmp, path)
     return path
+
+
+def hard_link(source: str, target: str) -> None:
+    """A hard link at `target` to `source` (one system call when `target`'s folder exists and
+    it does not; an existing `target` is unlinked first, never written through)."""
+    try:
+        os.link(source, target)
+        return
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+    except FileExistsError:
+        os.unlink(target)
+    os.link(source, target)

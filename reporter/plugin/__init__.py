@@ -21,7 +21,6 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page as MkPage
-from mkdocs.utils import get_relative_url
 
 from reporter.config import Settings
 from reporter.config.files import absolute_runs, load_comparisons_file
@@ -29,7 +28,6 @@ from reporter.config.schema import ReporterConfig
 from reporter.config.settings import settings_from_config
 from reporter.errors import ConfigError
 from reporter.files import inside
-from reporter.journal.entries import Entry, read_entry
 from reporter.pages import urls
 from reporter.pages.cache import TemplateCode
 from reporter.pages.documents import FALLBACK_HOME, finish_markdown
@@ -45,9 +43,11 @@ from reporter.pipeline.site_files import (
     static_assets,
 )
 from reporter.plugin.data import DataFolder, page_cache, site_state
+from reporter.plugin.journal import journal_entries, latest_entries
 from reporter.plugin.kept import (
     KEPT_TEMPLATE,
     KeptPages,
+    QuietSkips,
     as_kept,
     context_digest,
     heading,
@@ -104,6 +104,7 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
         self._kept_keys: dict[str, str] = {}  # src_uri -> key: kept pages, handed over as stubs
         self._fresh_keys: dict[str, str] = {}  # src_uri -> key: pages to keep after rendering
         self._nav: Any = None
+        self._quiet = QuietSkips(self._kept_keys)
         self.tabs = True  # the theme shows navigation tabs (else the sidebar is the navigation)
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -132,7 +133,7 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
 
     def _add_files(self, files: Files, config: MkDocsConfig) -> Files:
         assert self.settings is not None
-        entries, offsets = _journal_entries(files, self.settings.journal_dir)
+        entries, offsets = journal_entries(files, self.settings.journal_dir)
         problem = usable(self.settings.cache_dir)
         if problem:
             log.warning(problem)
@@ -187,7 +188,8 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
         self, config: MkDocsConfig, files: Files, items: list[SiteFile], state: Path
     ) -> KeptPages | None:
         """Run pages' HTML from earlier builds, when this build may use it."""
-        self._kept_keys, self._fresh_keys = {}, {}
+        self._kept_keys.clear()
+        self._fresh_keys = {}
         assert self.settings is not None
         if not (self.keep_pages and self.settings.cache and self.config.incremental):
             return None
@@ -233,6 +235,7 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
         if self.kept is None or self._nav is None:
             return env
         self.kept.check_context(context_digest(self._nav))
+        self._quiet.on()
         import jinja2
 
         env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({KEPT_TEMPLATE: ""}), env.loader])
@@ -263,7 +266,7 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
             page.meta["hide"] = [h for h in hidden if h != "navigation"]
 
         def home(src_uri: str) -> str:
-            latest = _latest_entries(report, files, page.url, limit=5)
+            latest = latest_entries(report, files, page.url, limit=5)
             # the summary's tables use the width the (empty) section sidebar would take
             if "hide" not in page.meta and self.tabs:
                 page.meta["hide"] = ["navigation"]
@@ -302,7 +305,8 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
     def on_post_page(self, output: str, /, *, page: MkPage, config: MkDocsConfig) -> str:
         src_uri = page.file.src_uri
         if self.kept is not None and src_uri in self._kept_keys:
-            return self.kept.read(self._kept_keys[src_uri])
+            self.kept.link(self._kept_keys[src_uri], page.file.abs_dest_path)
+            return ""  # MkDocs writes nothing (`QuietSkips`): the kept HTML is linked
         if self.settings is not None and self.settings.search_index:
             output = point_to_worker(output)
         if self.kept is not None and src_uri in self._fresh_keys:
@@ -316,6 +320,7 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
 
     @event_priority(-100)  # after Material's search plugin wrote its index
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        self._quiet.off()
         complete: Any = list
         if self.kept is not None:
             self.kept.prune()
@@ -331,6 +336,9 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
         if replace_material_index(Path(config.site_dir), docs, complete) is None:
             log.warning("Material's search plugin wrote no search index; the site has no search.")
         self.seconds += time.perf_counter() - started
+
+    def on_build_error(self, *, error: Exception) -> None:
+        self._quiet.off()
 
     def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:
         if self.settings is not None and self.settings.runs.exists():  # a folder, or mlflow.db
@@ -356,34 +364,6 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
             return settings
         except ConfigError as exc:
             raise PluginError(str(exc)) from exc
-
-
-def _journal_entries(files: Files, journal_dir: str) -> tuple[tuple[Entry, ...], dict[str, int]]:
-    """Every journal post (drafts included, they may be served) and its front-matter length."""
-    prefix = f"{journal_dir.strip('/')}/posts/"
-    entries, offsets = [], {}
-    for file in sorted(files.documentation_pages(), key=lambda f: f.src_uri):
-        if file.src_uri.startswith(prefix):
-            entry, offsets[file.src_uri] = read_entry(file.src_uri, file.content_string, file.name)
-            entries.append(entry)
-    return tuple(entries), offsets
-
-
-def _latest_entries(report: Report, files: Files, page_url: str, limit: int) -> list[dict]:
-    """The newest entries, with links relative to the page at `page_url` (after the blog plugin
-    gave posts their dated URLs)."""
-    if report.journal is None:
-        return []
-    entries = sorted(
-        report.journal.entries.values(), key=lambda e: (e.date, e.src_uri), reverse=True
-    )
-    latest = []
-    for entry in entries[:limit]:
-        file = files.get_file_from_path(entry.src_uri)
-        if file is not None and file.inclusion.is_included():
-            url = get_relative_url(file.url, page_url)
-            latest.append({"title": entry.title, "date": entry.date, "url": url})
-    return latest
 
 
 def _add(files: Files, file: File) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -11,6 +10,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File
 
 from reporter.config import Settings
+from reporter.files import hard_link
 from reporter.pages.cache import PageCache, templates_stamp
 from reporter.pipeline.cache import CACHE_UNWRITABLE, limits
 from reporter.pipeline.site_files import SiteFile, write_if_changed
@@ -56,21 +56,9 @@ class LinkedFile(File):
         if dirty and not self.is_modified():
             return
         try:
-            _link(str(self.abs_src_path), self.abs_dest_path)
+            hard_link(str(self.abs_src_path), self.abs_dest_path)
         except OSError:
             super().copy_file(dirty)
-
-
-def _link(source: str, target: str) -> None:
-    """A hard link at `target` (one system call when its folder exists and it does not)."""
-    try:
-        os.link(source, target)
-        return
-    except FileNotFoundError:
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-    except FileExistsError:
-        os.unlink(target)
-    os.link(source, target)
 
 
 def site_state(settings: Settings, site: Path) -> Path:

@@ -5,7 +5,8 @@ every page shares: the configuration, the theme, the navigation, reporter's and 
 versions. `site_digest` fingerprints the shared part from what decides it (the config, the
 documentation files, the titles of the pages in the navigation); a page's key adds its own
 Markdown. A page whose key has HTML here is handed to MkDocs as a stub (its front matter and
-title, which tags and search read) and its kept HTML is written in place of a rendering.
+title, which tags and search read), renders to nothing, and its kept HTML is hard-linked into
+the site in place of MkDocs writing one (`QuietSkips` hides MkDocs' note on each empty page).
 
 Material's search sees only a kept page's stub, so the entries it made for the page when it was
 rendered are kept too (`complete`), in the order MkDocs builds the pages; run pages need none
@@ -24,13 +25,16 @@ import functools
 import hashlib
 import importlib.metadata
 import json
+import logging
 import os
 import re
+import shutil
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from reporter.config.stamp import code_stamp
+from reporter.files import hard_link
 
 SEARCH_ENTRIES = "search-entries.json"
 KEPT_TEMPLATE = ".reporter-kept.html"  # renders nothing: the kept HTML replaces its output
@@ -66,6 +70,30 @@ def as_kept(page: Any) -> None:
         page.content, page.toc, page.present_anchor_ids = "", [], None
 
     page.render = render
+
+
+class QuietSkips(logging.Filter):
+    """Drops MkDocs' "Page skipped" note for kept pages: their output is linked, not empty."""
+
+    def __init__(self, kept: Mapping[str, str]) -> None:
+        super().__init__()
+        self.kept = kept
+        self.logger = logging.getLogger("mkdocs.commands.build")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if not message.startswith(_SKIPPED):
+            return True
+        return message.removeprefix(_SKIPPED).removesuffix(_EMPTY) not in self.kept
+
+    def on(self) -> None:
+        self.logger.addFilter(self)
+
+    def off(self) -> None:
+        self.logger.removeFilter(self)
+
+
+_SKIPPED, _EMPTY = "Page skipped: '", "'. Generated empty output."  # MkDocs' words
 
 
 class KeptPages:
@@ -130,14 +158,22 @@ class KeptPages:
         self.put_text(self.folder / SEARCH_ENTRIES, json.dumps(record, sort_keys=True))
         return out
 
-    def read(self, key: str) -> str:
-        """The kept HTML; a missing or unreadable entry means the kept build cannot go on."""
+    def link(self, key: str, target: str) -> None:
+        """Put the kept HTML at `target`: hard-linked (one system call, nothing read or
+        written; the cache replaces an entry, never writes into it), copied where links fail.
+        A missing entry means the kept build cannot go on."""
+        source = str(self.folder / f"{key}.html")
         try:
-            text = (self.folder / f"{key}.html").read_text(encoding="utf-8")
-        except (OSError, ValueError) as exc:
+            try:
+                hard_link(source, target)
+            except OSError:
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(target)  # never written through
+                shutil.copyfile(source, target)
+        except OSError as exc:
             raise StaleKeptPages(f"a kept page is gone ({exc})") from exc
         self.kept += 1
-        return text
 
     def put(self, key: str, html: str) -> None:
         """Keep a page's HTML; a cache that cannot be written only costs the next build time."""

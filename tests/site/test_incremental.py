@@ -4,6 +4,8 @@ build, and the site is byte for byte the one a cold build of the same inputs mak
 from __future__ import annotations
 
 import json
+import logging
+import os
 import shutil
 import subprocess
 import sys
@@ -174,3 +176,31 @@ def test_kept_experiment_pages_keep_their_search_text(project):
     )
     for experiment in result.report.study.experiments:
         assert f"Experiment: {experiment.name}" in index
+
+
+def _kept_html(project: Path) -> dict[int, Path]:
+    """The page cache's kept HTML files, by inode."""
+    return {p.stat().st_ino: p for p in (project.parent / ".reporter-cache").rglob("html/*.html")}
+
+
+def test_kept_pages_are_linked_from_the_cache_and_not_reported_as_skipped(project, caplog):
+    caplog.set_level(logging.INFO)
+    result = build_site(project)
+    assert result.pages_kept == _outside_nav(result)
+    kept = _kept_html(project)
+    linked = [p for p in result.site_dir.rglob("*.html") if p.stat().st_ino in kept]
+    assert len(linked) == result.pages_kept
+    assert not [r for r in caplog.records if "Page skipped" in r.getMessage()]
+    assert not logging.getLogger("mkdocs.commands.build").filters  # removed after the build
+
+
+def test_where_links_fail_kept_pages_are_copied(project, monkeypatch):
+    def refuse(src: str, dst: str) -> None:
+        raise OSError(18, "Invalid cross-device link")
+
+    monkeypatch.setattr(os, "link", refuse)
+    result = build_site(project)
+    assert result.pages_kept == _outside_nav(result)
+    kept = _kept_html(project)
+    assert not [p for p in result.site_dir.rglob("*.html") if p.stat().st_ino in kept]
+    _assert_same_site(result.site_dir, _cold(project, "cold"))

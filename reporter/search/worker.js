@@ -235,13 +235,16 @@ function pageOf(m, id) {
   return id;
 }
 
-function search(query, send) {
+function search(query, send, current) {
   // send(result) is called with the best FIRST pages as soon as their documents arrive,
-  // then with up to meta.limit pages (Material re-renders its list on each result)
+  // then with up to meta.limit pages (Material re-renders its list on each result). A query
+  // no longer `current()` (the user typed on) stops before fetching documents, so the
+  // browser's few connections serve the query Material will show
   var terms = queryTerms(query);
   if (!terms.length) return Promise.resolve(send({ items: [] }));
   return meta.then(function (m) {
     return rank(m, terms).then(function (ranked) {
+      if (!current()) return;
       var groups = new Map(), order = [];
       for (var i = 0; i < ranked.length; i++) {
         var page = pageOf(m, ranked[i][0]);
@@ -273,7 +276,7 @@ function search(query, send) {
       };
       return stage(order.slice(0, FIRST)).then(function (first) {
         send(first);
-        if (order.length > FIRST) return stage(order).then(send);
+        if (order.length > FIRST && current()) return stage(order).then(send);
       });
     });
   });
@@ -290,11 +293,12 @@ self.addEventListener("message", function (ev) {
       function () { self.postMessage({ type: 1 }); });
   } else if (message.type === 2) {
     var mine = ++latest;
+    var current = function () { return mine === latest; };
     var send = function (data) {
-      if (mine === latest) self.postMessage({ type: 3, data: data });
+      if (current()) self.postMessage({ type: 3, data: data });
     };
     var run = function (retry) {
-      return search(message.data, send).catch(function (err) {
+      return search(message.data, send, current).catch(function (err) {
         if (retry) { loadMeta("reload"); return run(false); }  // index replaced since meta.json was read
         console.warn("reporter search:", err);
         send({ items: [] });

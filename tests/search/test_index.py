@@ -73,6 +73,27 @@ def ask(folder: Path, queries: list[str]) -> list[list[list[dict]]]:
     return json.loads(done.stdout)["results"]
 
 
+def test_queries_typed_on_fetch_only_the_documents_of_the_last(tmp_path: Path) -> None:
+    """Material sends a query per keystroke: one already replaced by the next fetches no
+    documents (the browser's few connections go to the query that is shown) and sends none."""
+    write_index(corpus(), tmp_path, shard_bytes=300)
+    folder = tmp_path / "search" / "reporter"
+    done = subprocess.run(
+        [node(), str(HARNESS), str(WORKER), str(folder)],
+        input=json.dumps({"typed": ["r", "ru", "run", "run-0", "run-00", "run-007"]}),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    answer = json.loads(done.stdout)
+    (items,) = answer["results"]  # one answer: the last query's
+    assert [g[0]["location"] for g in items] == ["runs/run-007/"]
+    documents = [path for path in answer["fetched"] if "/d/" in path]
+    meta, _ = index_files(corpus(), shard_bytes=300)
+    assert documents == [f"{meta['id']}/d/{7 // meta['chunk']}.json"]
+
+
 def test_the_index_is_a_pure_function_of_its_documents() -> None:
     docs = corpus()
     meta, files = index_files(docs, shard_bytes=300)

@@ -34,6 +34,13 @@ def _pages(settings: Settings) -> list[tuple[str, str, tuple]]:
 REAL_RUN_PAGE = Renderer.run_page
 
 
+@pytest.fixture
+def alone(monkeypatch) -> None:
+    """The build sees itself as the only thread, whatever earlier tests left running (fsspec's
+    IO thread lives as long as the process): the tests that need workers get them."""
+    monkeypatch.setattr(parallel.threading, "active_count", lambda: 1)
+
+
 def _recording(where: Path):
     """Renderer.run_page that also writes which process rendered each page (the workers are
     forked, so they inherit the patched class)."""
@@ -48,7 +55,7 @@ def _recording(where: Path):
 
 
 def test_workers_render_the_same_pages_in_the_same_order(
-    settings, monkeypatch, tmp_path: Path
+    settings, monkeypatch, tmp_path: Path, alone
 ) -> None:
     alone_log, together_log = tmp_path / "alone", tmp_path / "together"
     monkeypatch.setattr(Renderer, "run_page", _recording(alone_log))
@@ -71,7 +78,7 @@ def test_workers_render_the_same_pages_in_the_same_order(
     assert together == alone
 
 
-def test_a_worker_failure_reaches_the_build(settings, monkeypatch) -> None:
+def test_a_worker_failure_reaches_the_build(settings, monkeypatch, alone) -> None:
     monkeypatch.setattr(parallel, "PARALLEL_FROM", 2)
 
     def broken(self, run):
@@ -103,7 +110,9 @@ def test_with_another_thread_running_pages_render_in_process(settings, monkeypat
         thread.join()
 
 
-def test_pages_in_the_page_cache_start_no_workers(settings, monkeypatch, tmp_path: Path) -> None:
+def test_pages_in_the_page_cache_start_no_workers(
+    settings, monkeypatch, tmp_path: Path, alone
+) -> None:
     monkeypatch.setattr(parallel, "PARALLEL_FROM", 2)
     cache = PageCache(tmp_path / "state", tmp_path / "state" / "data", salt="test")
 

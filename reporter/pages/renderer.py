@@ -12,7 +12,6 @@ import os
 import posixpath
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -29,15 +28,16 @@ from reporter.journal.entries import Entry
 from reporter.journal.resolve import ResolvedEmbed
 from reporter.model import Run
 from reporter.pages import filters, urls
-from reporter.pages.cache import PageCache, TemplateCode
+from reporter.pages.cache import PageCache
 from reporter.pages.cards import CardContext, hf_card, mct_card
+from reporter.pages.environment import environment
 from reporter.pages.filters import ChartSink
 from reporter.pages.numbers import column_formats
 from reporter.pages.parallel import run_page_key, run_pages
 from reporter.pages.parts import COMPARISON, RUN, applicable, part_context
 from reporter.pages.run_data import run_data, run_data_script
 from reporter.pages.run_page import eval_charts, headline_rows, related_runs, slice_rows, targets
-from reporter.study.analyse import Study, metric_value
+from reporter.study.analyse import Experiment, Study, metric_value
 from reporter.study.compare import (
     Comparison,
     build_comparison,
@@ -56,27 +56,6 @@ class Page:
     markdown: str
     in_nav: bool = False
     assets: tuple[tuple[str, str | None], ...] = ()
-
-
-def environment(templates: Path | None = None, code: Path | None = None) -> jinja2.Environment:
-    """Jinja environment: user templates first, built-ins reachable as `builtin/<name>`;
-    compiled templates kept in `code` when given."""
-    builtin = jinja2.PackageLoader("reporter.pages", "templates")
-    loaders: list[jinja2.BaseLoader] = []
-    if templates is not None:
-        loaders.append(jinja2.FileSystemLoader(str(templates)))
-    loaders += [builtin, jinja2.PrefixLoader({"builtin": builtin})]
-    env = jinja2.Environment(
-        loader=jinja2.ChoiceLoader(loaders),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        bytecode_cache=TemplateCode(code) if code is not None else None,
-    )
-    filters.register(env)
-    return env
 
 
 class Renderer:
@@ -157,16 +136,39 @@ class Renderer:
         yield Page(src_uri="leaderboard.md", markdown=self.leaderboard(), in_nav=True)
         yield Page(src_uri="experiments/index.md", markdown=self.experiments(), in_nav=True)
         for experiment in self.study.experiments:
-            src = self.paths.experiment_page(experiment.name)
-            yield Page(
-                src_uri=src, markdown=self._render("experiment.md.j2", src, experiment=experiment)
-            )
+            yield self.experiment(experiment)
         workers = self.settings.workers or os.cpu_count() or 1
         yield from run_pages(self, self.study.runs, workers)
         for cmp in self.comparisons:
             yield self.comparison(cmp)
         # always there (saying how to declare one when there is none): the nav lists it
         yield Page(src_uri="compare/index.md", markdown=self.comparison_index(), in_nav=True)
+
+    def experiment(self, experiment: Experiment) -> Page:
+        """An experiment's page; from the page cache when what its table shows is unchanged:
+        each run's link, name, date, status, tags, values and rank, and the columns (with the
+        study's best values, which a new run elsewhere can change)."""
+        src = self.paths.experiment_page(experiment.name)
+        cache, key = self.page_cache, None
+        if cache is not None:
+            columns = self.study.visible_columns
+            ranked = self.study.ranking.ranked
+            rows = [
+                (r.id, self.paths.run_page(r.id), r.name, r.created, r.status, r.tags)
+                + (ranked(r), *(metric_value(r, c.name) for c in columns))
+                for r in experiment.runs
+            ]
+            cmp = self._experiment_comparison(experiment.name)
+            key = cache.key("experiment", src, experiment.name, columns, rows, cmp and cmp.spec)
+            hit = cache.get(key)
+            if hit is not None:
+                return Page(src_uri=src, markdown=hit[0])
+        page = Page(
+            src_uri=src, markdown=self._render("experiment.md.j2", src, experiment=experiment)
+        )
+        if key is not None:
+            cache.put(key, page.markdown, ())
+        return page
 
     def comparison(self, cmp: Comparison) -> Page:
         """A comparison page; from the page cache when its runs and their files are unchanged."""

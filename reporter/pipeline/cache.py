@@ -68,22 +68,24 @@ def limits() -> str:
     return os.environ.get(LIMIT_ENV, "")
 
 
-def _files(target: Path | None) -> list[tuple[Path, os.stat_result]]:
-    """The regular files a fingerprint covers, with their (not followed) status; FIFOs,
-    sockets and devices are left out, so a fingerprint never blocks on one."""
+def _files(target: Path | None) -> list[tuple[str, os.stat_result]]:
+    """The regular files a fingerprint covers (as path strings: taken for every run of every
+    build, so without pathlib's parsing), with their (not followed) status; FIFOs, sockets and
+    devices are left out, so a fingerprint never blocks on one."""
     if target is None:
         return []
-    if not target.is_dir():
-        paths = [target]
+    top = str(target)
+    if not os.path.isdir(top):
+        paths = [top]
     else:
         paths = []
-        for folder, dirs, files in os.walk(target, followlinks=False):
+        for folder, dirs, files in os.walk(top, followlinks=False):
             dirs.sort()
-            paths += [Path(folder) / f for f in sorted(files)]
+            paths += [os.path.join(folder, f) for f in sorted(files)]
     found = []
     for path in paths:
         with contextlib.suppress(OSError):
-            st = path.lstat()
+            st = os.lstat(path)
             if stat.S_ISREG(st.st_mode) or stat.S_ISLNK(st.st_mode):
                 found.append((path, st))
     return found
@@ -109,7 +111,8 @@ def _content_files(target: Path | None) -> str:
             with contextlib.suppress(OSError):
                 digest.update(os.readlink(path).encode("utf-8", "surrogateescape"))
             continue
-        with contextlib.suppress(OSError, RunReadError), open_regular(path, path.name) as fh:
+        name = os.path.basename(path)
+        with contextlib.suppress(OSError, RunReadError), open_regular(Path(path), name) as fh:
             while chunk := fh.read(_HASH_CHUNK):
                 digest.update(chunk)
     return digest.hexdigest()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -105,6 +106,7 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
         self._fresh_keys: dict[str, str] = {}  # src_uri -> key: pages to keep after rendering
         self._nav: Any = None
         self._quiet = QuietSkips(self._kept_keys)
+        self._frozen = False  # the collector is told to leave what exists alone (`gc.freeze`)
         self.tabs = True  # the theme shows navigation tabs (else the sidebar is the navigation)
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -139,6 +141,9 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
             log.warning(problem)
             self.settings = replace(self.settings, cache=False)
         self.report = build_report(self.settings, self.progress, entries, offsets)
+        # the study lives until the build ends: the collector need not walk it again and again
+        gc.freeze()
+        self._frozen = True
         self._renderer = None
         for problem in self.report.problems:
             suffix = "" if problem.partial else " Skipped; use --strict to fail instead."
@@ -320,7 +325,21 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
 
     @event_priority(-100)  # after Material's search plugin wrote its index
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        try:
+            self._post_build(config)
+        finally:
+            self._ended()
+
+    def on_build_error(self, *, error: Exception) -> None:
+        self._ended()
+
+    def _ended(self) -> None:
         self._quiet.off()
+        if self._frozen:
+            gc.unfreeze()
+            self._frozen = False
+
+    def _post_build(self, config: MkDocsConfig) -> None:
         complete: Any = list
         if self.kept is not None:
             self.kept.prune()
@@ -336,9 +355,6 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
         if replace_material_index(Path(config.site_dir), docs, complete) is None:
             log.warning("Material's search plugin wrote no search index; the site has no search.")
         self.seconds += time.perf_counter() - started
-
-    def on_build_error(self, *, error: Exception) -> None:
-        self._quiet.off()
 
     def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:
         if self.settings is not None and self.settings.runs.exists():  # a folder, or mlflow.db

@@ -202,3 +202,31 @@ def test_pages_handed_over_as_html_equal_pages_markdown_parsed(tmp_path, monkeyp
     assert differ == []
     run_page = next((packed / "runs").rglob("index.html")).read_text()
     assert "<table" in run_page and PACKED_PREFIX not in run_page
+
+
+def test_the_collector_is_frozen_during_a_build_and_thawed_after_it(tmp_path, monkeypatch):
+    """The study is frozen for the collector while pages are made (it lives until the build
+    ends), and thawed after a build, failed or not, so `reporter serve` frees each study."""
+    import gc
+
+    from reporter.pages.renderer import Renderer
+
+    config = make_project(tmp_path, DATA / "untidy")
+    frozen = []
+    real = Renderer.leaderboard
+
+    def leaderboard(self):
+        frozen.append(gc.get_freeze_count())
+        return real(self)
+
+    monkeypatch.setattr(Renderer, "leaderboard", leaderboard)
+    build_site(config)
+    assert frozen and frozen[0] > 0 and gc.get_freeze_count() == 0
+
+    def broken(self):
+        raise RuntimeError("leaderboard failed")
+
+    monkeypatch.setattr(Renderer, "leaderboard", broken)
+    with pytest.raises(RuntimeError, match="leaderboard failed"):
+        build_site(config)
+    assert gc.get_freeze_count() == 0

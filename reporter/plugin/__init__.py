@@ -145,9 +145,9 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
         gc.freeze()
         self._frozen = True
         self._renderer = None
-        for problem in self.report.problems:
-            suffix = "" if problem.partial else " Skipped; use --strict to fail instead."
-            log.warning(f"{problem}.{suffix}")
+        for broken in self.report.problems:  # not `problem`: the cache's, used below
+            suffix = "" if broken.partial else " Skipped; use --strict to fail instead."
+            log.warning(f"{broken}.{suffix}")
         for warning in self.report.warnings:
             log.warning(warning)
         for note in self.report.notes:
@@ -170,7 +170,7 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
                 if in_nav:
                     nav_pages.append(item.src_uri)
             elif item.source is not None:
-                _add(files, File.generated(config, item.src_uri, abs_src_path=str(item.source)))
+                _add(files, data.copy_of(config, item))
             else:
                 _add(files, data.file(config, item))
         reported = problem or any(w.startswith(CACHE_UNWRITABLE) for w in self.report.warnings)
@@ -178,6 +178,7 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
             log.warning(data.failure)
         else:
             prune_data(data.folder, data.written)
+            data.prune_copies()
             if cache is not None:
                 cache.save()
         if files.get_file_from_path("index.md") is None:

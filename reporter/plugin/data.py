@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
+import os
+import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -10,7 +14,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File
 
 from reporter.config import Settings
-from reporter.files import hard_link
+from reporter.files import UnsafePathError, hard_link, inside
 from reporter.pages.cache import PageCache, templates_stamp
 from reporter.pipeline.cache import CACHE_UNWRITABLE, limits
 from reporter.pipeline.site_files import SiteFile, write_if_changed
@@ -26,6 +30,7 @@ class DataFolder:
         self.written: set[Path] = set()
         self.failure = failure
         self.cache = cache  # told what was written, so the next build need not read it
+        self.copies: set[str] = set()  # runs' files copied into the folder (see `copy_of`)
 
     def file(self, config: MkDocsConfig, item: SiteFile) -> File:
         path = self.folder / item.src_uri
@@ -43,6 +48,62 @@ class DataFolder:
             return File.generated(config, item.src_uri, content=item.text)
         self.written.add(path)
         return LinkedFile.generated(config, item.src_uri, abs_src_path=str(path))
+
+    def copy_of(self, config: MkDocsConfig, item: SiteFile) -> File:
+        """A run's own file shown in the site (its history): copied once into the cache
+        folder, with the source's size and modification time, and hard-linked from there, so
+        an unchanged file is neither read nor written again. The site never links the run's
+        file itself: a file written in place (a history appended to) would change under the
+        pages made from it. Where the cache folder cannot be used, MkDocs copies the source."""
+        source = str(item.source)
+        if not self.failure:
+            path = inside(self.folder, item.src_uri)
+            try:
+                if not _same_stamp(source, path):
+                    _copy_stamped(source, path)
+            except OSError:
+                pass
+            else:
+                self.written.add(path)
+                self.copies.add(item.src_uri)
+                return LinkedFile.generated(config, item.src_uri, abs_src_path=str(path))
+        return File.generated(config, item.src_uri, abs_src_path=source)
+
+    def prune_copies(self) -> None:
+        """Remove the copies the last build made that this one did not use (runs gone)."""
+        record = self.folder.parent / COPIES
+        with contextlib.suppress(OSError, ValueError, TypeError, UnsafePathError):
+            for src_uri in set(json.loads(record.read_text(encoding="utf-8"))) - self.copies:
+                inside(self.folder, src_uri).unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            tmp = record.with_name(f".{record.name}.tmp")
+            tmp.write_text(json.dumps(sorted(self.copies)), encoding="utf-8")
+            os.replace(tmp, record)
+
+
+COPIES = "copies.json"  # the runs' files the last build copied into the cache folder
+
+
+def _same_stamp(source: str, copy: Path) -> bool:
+    try:
+        one, two = os.stat(source), os.stat(copy)
+    except FileNotFoundError:
+        return False
+    return (one.st_size, one.st_mtime_ns) == (two.st_size, two.st_mtime_ns)
+
+
+def _copy_stamped(source: str, copy: Path) -> None:
+    """Copy `source` to `copy` (replaced, never written into), with the source's times; its
+    mode follows the umask, as MkDocs' copies do (the web server must read it)."""
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    tmp = copy.with_name(f".{copy.name}.{os.getpid()}.tmp")
+    try:
+        shutil.copyfile(source, tmp)
+        stat = os.stat(source)
+        os.utime(tmp, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+        os.replace(tmp, copy)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 class LinkedFile(File):

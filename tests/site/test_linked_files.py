@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 from mkdocs.config import load_config
 
 from reporter.plugin.data import LinkedFile
+from reporter.site.build import build_site
+
+from ..conftest import DATA, make_project
 
 
 @pytest.fixture
@@ -66,3 +70,52 @@ def test_where_links_fail_the_file_is_copied(config, tmp_path: Path, monkeypatch
 def test_the_built_site_links_its_data_files(example_site: Path) -> None:
     linked = [p for p in example_site.rglob("*.js") if p.stat().st_nlink > 1]
     assert linked, "no data file of the example site is a hard link"
+
+
+def _history(site: Path) -> Path:
+    found = sorted(site.glob("runs/**/history.csv"))
+    assert found, "no run history in the site"
+    return found[0]
+
+
+def test_a_runs_history_is_linked_from_a_copy_never_from_the_run(tmp_path: Path) -> None:
+    """The site links a copy kept in the cache folder: an unchanged history is not copied
+    again, and a history written in place (training goes on) reaches the next build only."""
+    config = make_project(tmp_path, DATA / "untidy")
+    site = build_site(config).site_dir
+    shown = _history(site)
+    rel = shown.relative_to(site)
+    source = next(
+        p for p in (tmp_path / "runs").rglob(shown.name) if p.read_bytes() == shown.read_bytes()
+    )
+    copy = next((tmp_path / ".reporter-cache").rglob(f"data/{rel.as_posix()}"))
+    assert os.path.samefile(shown, copy) and not os.path.samefile(shown, source)
+
+    inode = copy.stat().st_ino
+    build_site(config)
+    assert (site / rel).stat().st_ino == inode  # unchanged: linked again, not copied again
+
+    with source.open("a") as out:  # in place, as a training loop appends
+        out.write("999,0.1,0.9\n")
+    assert (site / rel).read_bytes() != source.read_bytes()  # the built site is untouched
+    build_site(config)
+    assert (site / rel).read_bytes() == source.read_bytes()
+
+
+def test_the_copy_of_a_removed_runs_history_is_dropped(tmp_path: Path) -> None:
+    config = make_project(tmp_path, DATA / "untidy")
+    site = build_site(config).site_dir
+    rel = _history(site).relative_to(site).as_posix()
+    copy = next((tmp_path / ".reporter-cache").rglob(f"data/{rel}"))
+    run = next(p.parent for p in (tmp_path / "runs").rglob("history.csv"))
+    shutil.rmtree(run)
+    build_site(config)
+    assert not copy.exists()
+
+
+def test_a_broken_run_leaves_the_cache_folder_in_use(tmp_path: Path) -> None:
+    """A run that cannot be read is a warning about that run; it once turned the cache folder
+    off for the whole build (chart data kept in memory, nothing linked)."""
+    config = make_project(tmp_path, DATA / "untidy")  # holds exp-b/broken-json
+    site = build_site(config).site_dir
+    assert [p for p in site.rglob("*.js") if p.stat().st_nlink > 1]

@@ -230,13 +230,20 @@ class UnsafePathError(ReporterError):
     """A generated file's name would take it outside the folder it is written to."""
 
 
-def inside(root: Path, rel: str, *, make_parent: bool = False) -> Path:
-    """`root / rel`, refusing any `rel` that is absolute, climbs with `..`, holds a backslash,
-    a NUL or an empty segment: the one check every file the build writes goes through."""
+def check_relative(rel: str, root: Path | str) -> list[str]:
+    """The segments of `rel`; `UnsafePathError` for one that would leave `root` (see
+    `inside`), checked without making a path (every file of every build is checked)."""
     parts = rel.split("/")
     bad = not rel or "\\" in rel or "\0" in rel or any(p in ("..", ".", "") for p in parts)
     if bad:  # an absolute `rel` starts with an empty segment
         raise UnsafePathError(f"Refusing to write '{rel}': it would leave '{root}'.")
+    return parts
+
+
+def inside(root: Path, rel: str, *, make_parent: bool = False) -> Path:
+    """`root / rel`, refusing any `rel` that is absolute, climbs with `..`, holds a backslash,
+    a NUL or an empty segment: the one check every file the build writes goes through."""
+    parts = check_relative(rel, root)
     path = root.joinpath(*parts)
     if make_parent:
         path.parent.mkdir(parents=True, exist_ok=True)

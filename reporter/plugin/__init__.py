@@ -28,7 +28,7 @@ from reporter.config.files import absolute_runs, load_comparisons_file
 from reporter.config.schema import ReporterConfig
 from reporter.config.settings import settings_from_config
 from reporter.errors import ConfigError
-from reporter.files import inside
+from reporter.files import check_relative
 from reporter.pages import urls
 from reporter.pages.cache import TemplateCode
 from reporter.pages.documents import FALLBACK_HOME, finish_markdown
@@ -160,7 +160,7 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
         items = list(site_files(self.report, self.settings, cache))
         self.kept = self._kept_pages(config, files, items, state)
         for item in items:
-            inside(site_root, item.src_uri)  # whatever a run's data says, it stays in the site
+            check_relative(item.src_uri, site_root)  # whatever a run's data says: in the site
             if item.page:
                 in_nav = item.in_nav and not excluded_from_nav(config, item.src_uri)
                 level = InclusionLevel.INCLUDED if in_nav else InclusionLevel.NOT_IN_NAV

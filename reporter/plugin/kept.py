@@ -121,7 +121,7 @@ class KeptPages:
     def has(self, key: str, src_uri: str) -> bool:
         if self.searched(src_uri) and key not in self.entries:
             return False
-        return (self.folder / f"{key}.html").is_file()
+        return os.path.isfile(os.path.join(self.folder, f"{key}.html"))
 
     @property
     def entries(self) -> dict[str, list[Any]]:

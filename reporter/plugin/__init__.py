@@ -353,7 +353,8 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
             return
         started = time.perf_counter()
         docs = run_documents(self.report.study, config.use_directory_urls)
-        if replace_material_index(Path(config.site_dir), docs, complete) is None:
+        tokens = self.settings.cache_dir / "search-tokens.json" if self.settings.cache else None
+        if replace_material_index(Path(config.site_dir), docs, complete, tokens) is None:
             log.warning("Material's search plugin wrote no search index; the site has no search.")
         self.seconds += time.perf_counter() - started
 

@@ -68,7 +68,10 @@ def point_to_worker(html: str) -> str:
 
 
 def replace_material_index(
-    site: Path, run_docs: Sequence[SearchDoc], complete: Complete = list
+    site: Path,
+    run_docs: Sequence[SearchDoc],
+    complete: Complete = list,
+    token_cache: Path | None = None,
 ) -> dict[str, object] | None:
     """Write reporter's index of the runs and of every page Material indexed (its entries
     passed through `complete`: kept pages' filled in); empty Material's. None when Material
@@ -79,7 +82,7 @@ def replace_material_index(
     material = json.loads(material_file.read_text(encoding="utf-8"))
     runs = {doc.location for doc in run_docs}
     docs = [*run_docs, *page_documents(complete(material.get("docs") or []), runs)]
-    meta = write_index(docs, site)
+    meta = write_index(docs, site, token_cache)
     emptied = {"config": material.get("config", {}), "docs": []}
     write_inside(site, MATERIAL_INDEX, json.dumps(emptied, ensure_ascii=False))
     return meta

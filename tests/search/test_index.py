@@ -7,6 +7,8 @@ import json
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from reporter.search.index import Field, SearchDoc, index_files, write_index
 
 from .test_tokens import WORKER, node
@@ -152,3 +154,49 @@ def test_the_worker_answers_every_kind_of_query_from_split_shards(tmp_path: Path
     assert hostile[0][0]["title"] == "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;"
     assert "&lt;b&gt;bold&lt;/b&gt; &amp; co" in hostile[0][0]["text"]
     assert answers["qqqqzzzz"] == [] and answers[""] == []
+
+
+def test_remembered_tokens_give_the_same_index_and_spare_the_tokeniser(
+    tmp_path: Path, monkeypatch
+) -> None:
+    from reporter.search import index
+
+    cache = tmp_path / "tokens.json"
+    cold = index_files(corpus(), shard_bytes=300)
+    write_index(corpus(), tmp_path / "one", cache, shard_bytes=300)
+    assert cache.is_file()
+
+    calls: list[str] = []
+    real = index.tokens
+    monkeypatch.setattr(index, "tokens", lambda text: calls.append(text) or real(text))
+    index._token_set.cache_clear()  # the in-process memo would hide the file's work
+    docs = corpus()
+    docs[0] = SearchDoc(location="runs/new/", title="brand-new-run", fields=docs[0].fields)
+    known = index.TokenSets(cache)
+    warm = index_files(docs, shard_bytes=300, token_set=known)
+    assert calls == ["brand-new-run"]  # only the text the file did not hold
+    assert warm == index_files(docs, shard_bytes=300)
+    assert index_files(corpus(), shard_bytes=300, token_set=index.TokenSets(cache)) == cold
+
+
+@pytest.mark.parametrize(
+    "content",
+    ["not json", '{"version": "old", "tokens": {}}', '{"version": null}', "[1, 2]"],
+)
+def test_an_unusable_token_file_is_a_cold_start(tmp_path: Path, content: str) -> None:
+    from reporter.search import index
+
+    cache = tmp_path / "tokens.json"
+    cache.write_text(content)
+    assert index_files(corpus(), token_set=index.TokenSets(cache)) == index_files(corpus())
+
+
+def test_tampered_tokens_are_not_trusted(tmp_path: Path) -> None:
+    from reporter.search import index
+
+    cache = tmp_path / "tokens.json"
+    write_index(corpus(), tmp_path / "one", cache)
+    stored = json.loads(cache.read_text())
+    stored["tokens"] = {key: [1, None] for key in stored["tokens"]}
+    cache.write_text(json.dumps(stored))
+    assert index_files(corpus(), token_set=index.TokenSets(cache)) == index_files(corpus())

@@ -12,10 +12,12 @@ leave its root (the site, the cache or an output folder), whatever a run's data 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
 import os
+import shutil
 import stat
 from pathlib import Path
 from typing import IO, Any
@@ -230,7 +232,7 @@ class UnsafePathError(ReporterError):
     """A generated file's name would take it outside the folder it is written to."""
 
 
-def check_relative(rel: str, root: Path | str) -> list[str]:
+def check_relative(root: Path | str, rel: str) -> list[str]:
     """The segments of `rel`; `UnsafePathError` for one that would leave `root` (see
     `inside`), checked without making a path (every file of every build is checked)."""
     parts = rel.split("/")
@@ -243,7 +245,7 @@ def check_relative(rel: str, root: Path | str) -> list[str]:
 def inside(root: Path, rel: str, *, make_parent: bool = False) -> Path:
     """`root / rel`, refusing any `rel` that is absolute, climbs with `..`, holds a backslash,
     a NUL or an empty segment: the one check every file the build writes goes through."""
-    parts = check_relative(rel, root)
+    parts = check_relative(root, rel)
     path = root.joinpath(*parts)
     if make_parent:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -252,11 +254,37 @@ def inside(root: Path, rel: str, *, make_parent: bool = False) -> Path:
 
 def write_inside(root: Path, rel: str, data: str | bytes) -> Path:
     """Write `data` to `root / rel` (checked by `inside`), replacing the file atomically."""
-    path = inside(root, rel, make_parent=True)
+    path = inside(root, rel)
+    replace_file(path, data)
+    return path
+
+
+def replace_file(path: Path, data: str | bytes) -> None:
+    """Write `data` (text as UTF-8) to `path` through a temporary file renamed over it: a
+    reader sees the old file or the new one, and a hard link to the old one keeps it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name[:200]}.{os.getpid()}.tmp")
     tmp.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
     os.replace(tmp, path)
-    return path
+
+
+def keep_file(path: Path, data: str | bytes) -> None:
+    """`replace_file` for a cache's entry: one that cannot be written only costs the next
+    build time."""
+    with contextlib.suppress(OSError):
+        replace_file(path, data)
+
+
+def link_or_copy(source: str, target: str) -> None:
+    """`hard_link`, or a copy where links fail (another file system, no permission); an
+    existing `target` is unlinked first either way, never written through."""
+    try:
+        hard_link(source, target)
+    except OSError:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(target)
+        shutil.copyfile(source, target)
 
 
 def hard_link(source: str, target: str) -> None:

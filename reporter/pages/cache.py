@@ -19,6 +19,7 @@ import jinja2
 
 from reporter import __version__
 from reporter.config.stamp import code_stamp
+from reporter.files import keep_file
 
 SEEN = "data-files.json"  # the data files a build wrote or checked: size, time, inode, digest
 
@@ -98,11 +99,7 @@ class PageCache:
         self._write(self.folder / f"{key}.json", {"markdown": markdown, "assets": digests})
 
     def _write(self, path: Path, entry: dict[str, Any]) -> None:
-        with contextlib.suppress(OSError):
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(entry), encoding="utf-8")
-            os.replace(tmp, path)
+        keep_file(path, json.dumps(entry))
 
     def _intact(self, src: str, digest: str) -> bool:
         """A data file is used again only when its bytes are what the page was made with."""

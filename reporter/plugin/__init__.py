@@ -160,7 +160,7 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
         items = list(site_files(self.report, self.settings, cache))
         self.kept = self._kept_pages(config, files, items, state)
         for item in items:
-            check_relative(item.src_uri, site_root)  # whatever a run's data says: in the site
+            check_relative(site_root, item.src_uri)  # whatever a run's data says: in the site
             if item.page:
                 in_nav = item.in_nav and not excluded_from_nav(config, item.src_uri)
                 level = InclusionLevel.INCLUDED if in_nav else InclusionLevel.NOT_IN_NAV

@@ -14,7 +14,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File
 
 from reporter.config import Settings
-from reporter.files import UnsafePathError, hard_link, inside
+from reporter.files import UnsafePathError, inside, keep_file, link_or_copy
 from reporter.pages.cache import PageCache, templates_stamp
 from reporter.pipeline.cache import CACHE_UNWRITABLE, limits
 from reporter.pipeline.site_files import SiteFile, write_if_changed
@@ -75,10 +75,7 @@ class DataFolder:
         with contextlib.suppress(OSError, ValueError, TypeError, UnsafePathError):
             for src_uri in set(json.loads(record.read_text(encoding="utf-8"))) - self.copies:
                 inside(self.folder, src_uri).unlink(missing_ok=True)
-        with contextlib.suppress(OSError):
-            tmp = record.with_name(f".{record.name}.tmp")
-            tmp.write_text(json.dumps(sorted(self.copies)), encoding="utf-8")
-            os.replace(tmp, record)
+        keep_file(record, json.dumps(sorted(self.copies)))
 
 
 COPIES = "copies.json"  # the runs' files the last build copied into the cache folder
@@ -116,10 +113,7 @@ class LinkedFile(File):
     def copy_file(self, dirty: bool = False) -> None:
         if dirty and not self.is_modified():
             return
-        try:
-            hard_link(str(self.abs_src_path), self.abs_dest_path)
-        except OSError:
-            super().copy_file(dirty)
+        link_or_copy(str(self.abs_src_path), self.abs_dest_path)
 
 
 def site_state(settings: Settings, site: Path) -> Path:

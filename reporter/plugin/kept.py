@@ -28,13 +28,12 @@ import json
 import logging
 import os
 import re
-import shutil
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from reporter.config.stamp import code_stamp
-from reporter.files import hard_link
+from reporter.files import keep_file, link_or_copy
 
 SEARCH_ENTRIES = "search-entries.json"
 KEPT_TEMPLATE = ".reporter-kept.html"  # renders nothing: the kept HTML replaces its output
@@ -155,34 +154,22 @@ class KeptPages:
             out += entries
         for rest in by_url.values():  # pages MkDocs built without telling plugins (none known)
             out += rest
-        self.put_text(self.folder / SEARCH_ENTRIES, json.dumps(record, sort_keys=True))
+        keep_file(self.folder / SEARCH_ENTRIES, json.dumps(record, sort_keys=True))
         return out
 
     def link(self, key: str, target: str) -> None:
         """Put the kept HTML at `target`: hard-linked (one system call, nothing read or
         written; the cache replaces an entry, never writes into it), copied where links fail.
         A missing entry means the kept build cannot go on."""
-        source = str(self.folder / f"{key}.html")
         try:
-            try:
-                hard_link(source, target)
-            except OSError:
-                os.makedirs(os.path.dirname(target), exist_ok=True)
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(target)  # never written through
-                shutil.copyfile(source, target)
+            link_or_copy(os.path.join(self.folder, f"{key}.html"), target)
         except OSError as exc:
             raise StaleKeptPages(f"a kept page is gone ({exc})") from exc
         self.kept += 1
 
     def put(self, key: str, html: str) -> None:
         """Keep a page's HTML; a cache that cannot be written only costs the next build time."""
-        path = self.folder / f"{key}.html"
-        with contextlib.suppress(OSError):
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            tmp.write_bytes(html.encode("utf-8", errors="xmlcharrefreplace"))  # as MkDocs
-            os.replace(tmp, path)
+        keep_file(self.folder / f"{key}.html", html.encode("utf-8", errors="xmlcharrefreplace"))
 
     def check_context(self, digest: str) -> None:
         """Record the navigation made with this site digest, or check it is the recorded one."""
@@ -194,14 +181,7 @@ class KeptPages:
         if recorded is not None and recorded != digest:
             raise StaleKeptPages("the navigation changed though its inputs did not")
         if recorded is None:
-            self.put_text(path, digest)
-
-    def put_text(self, path: Path, text: str) -> None:
-        with contextlib.suppress(OSError):
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            tmp.write_text(text, encoding="utf-8")
-            os.replace(tmp, path)
+            keep_file(path, digest)
 
     def prune(self) -> None:
         """Drop what this build did not use: the cache holds one site's pages."""

@@ -22,14 +22,13 @@ import contextlib
 import functools
 import hashlib
 import json
-import os
 import shutil
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from reporter.files import write_inside
+from reporter.files import keep_file, write_inside
 from reporter.search.tokens import JOINERS, MAX_SPAN, MAX_TOKEN, shard_of, tokens
 
 ROOT = "search/reporter"  # under the site
@@ -189,12 +188,7 @@ class TokenSets:
         """Keep this build's fields' tokens (only when they differ from the file's)."""
         if self.path is None or self.used == self.known:
             return
-        with contextlib.suppress(OSError):
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-            text = json.dumps({"version": TOKENS_VERSION, "tokens": self.used})
-            tmp.write_text(text, encoding="utf-8")
-            os.replace(tmp, self.path)
+        keep_file(self.path, json.dumps({"version": TOKENS_VERSION, "tokens": self.used}))
 
 
 TOKENS_VERSION = f"1:{MAX_TOKEN}:{MAX_SPAN}:{JOINERS}"  # a tokeniser change starts afresh

@@ -38,7 +38,7 @@ def serve(runs: str | None, storage_options: dict, config_file: Path, dev_addr: 
 
     from mkdocs.commands.serve import serve as mkdocs_serve
 
-    from reporter.plugin import runs_overridden
+    from reporter.plugin.overrides import runs_overridden
 
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     setup_logging(False, False)

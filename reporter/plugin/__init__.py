@@ -8,11 +8,9 @@ with the options from mkdocs.yml alone.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import gc
 import time
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -56,6 +54,7 @@ from reporter.plugin.kept import (
     stub,
 )
 from reporter.plugin.nav import excluded_from_nav, nav_with
+from reporter.plugin.overrides import overrides
 from reporter.search import (
     material_search_on,
     point_to_worker,
@@ -70,20 +69,6 @@ log = get_plugin_logger("reporter")
 # among them: reporter.js loads it on pages that draw charts
 SCRIPTS = ("reporter.js", "query.js", "view.js", "leaderboard.js", "compare.js")
 
-# `reporter serve --runs`: MkDocs' server makes the plugin itself (again on every rebuild), so
-# the command line's runs reach it here rather than through an attribute set after loading.
-_overrides: dict[str, Any] = {}
-
-
-@contextlib.contextmanager
-def runs_overridden(runs: str | None, storage_options: dict[str, Any] | None) -> Iterator[None]:
-    """Every plugin made inside the block reads `runs` (and its storage options)."""
-    _overrides.update(runs=runs, storage_options=storage_options)
-    try:
-        yield
-    finally:
-        _overrides.clear()
-
 
 class ReporterPlugin(BasePlugin[ReporterConfig]):
     """`plugins: [reporter]` in mkdocs.yml."""
@@ -91,8 +76,8 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
     supports_multiple_instances = False
 
     def __init__(self) -> None:
-        self.runs_override: str | None = _overrides.get("runs")
-        self.storage_override: dict[str, Any] | None = _overrides.get("storage_options")
+        self.runs_override: str | None = overrides.get("runs")
+        self.storage_override: dict[str, Any] | None = overrides.get("storage_options")
         self.progress: Progress | None = None
         self.report: Report | None = None
         self.settings: Settings | None = None
@@ -105,6 +90,7 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
         self._kept_keys: dict[str, str] = {}  # src_uri -> key: kept pages, handed over as stubs
         self._fresh_keys: dict[str, str] = {}  # src_uri -> key: pages to keep after rendering
         self._nav: Any = None
+        self._data: DataFolder | None = None  # this build's data files, linked after MkDocs
         self._quiet = QuietSkips(self._kept_keys)
         self._frozen = False  # the collector is told to leave what exists alone (`gc.freeze`)
         self.tabs = True  # the theme shows navigation tabs (else the sidebar is the navigation)
@@ -135,6 +121,7 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
 
     def _add_files(self, files: Files, config: MkDocsConfig) -> Files:
         assert self.settings is not None
+        self._data = None
         entries, offsets = journal_entries(files, self.settings.journal_dir)
         problem = usable(self.settings.cache_dir)
         if problem:
@@ -169,10 +156,14 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
                 _add(files, page)
                 if in_nav:
                     nav_pages.append(item.src_uri)
-            elif item.source is not None:
-                _add(files, data.copy_of(config, item))
             else:
-                _add(files, data.file(config, item))
+                file = data.copy_of(config, item) if item.source else data.file(config, item)
+                if file is not None:
+                    _add(files, file)
+        for src_uri, _ in data.linked:  # linked after MkDocs built the pages
+            if src_uri in files.src_uris:
+                _make_room(files, src_uri)
+        self._data = data
         reported = problem or any(w.startswith(CACHE_UNWRITABLE) for w in self.report.warnings)
         if data.failure and not reported:
             log.warning(data.failure)
@@ -341,6 +332,10 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
             self._frozen = False
 
     def _post_build(self, config: MkDocsConfig) -> None:
+        if self._data is not None:
+            started = time.perf_counter()
+            self._data.link_into(config.site_dir)
+            self.seconds += time.perf_counter() - started
         complete: Any = list
         if self.kept is not None:
             self.kept.prune()
@@ -385,13 +380,17 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
 
 
 def _add(files: Files, file: File) -> None:
-    existing = files.get_file_from_path(file.src_uri)
+    _make_room(files, file.src_uri)
+    files.append(file)
+
+
+def _make_room(files: Files, src_uri: str) -> None:
+    existing = files.src_uris.get(src_uri)
     if existing is not None and getattr(existing, "generated_by", None):
-        log.warning(f"'{file.src_uri}' is generated twice (also by {existing.generated_by}).")
+        log.warning(f"'{src_uri}' is generated twice (also by {existing.generated_by}).")
     elif existing is not None:
         log.warning(
-            f"'{file.src_uri}' exists in the docs folder and is generated too; "
+            f"'{src_uri}' exists in the docs folder and is generated too; "
             "the generated page wins. Rename or remove the hand-written file."
         )
         files.remove(existing)
-    files.append(file)

@@ -1,4 +1,9 @@
-"""A site's cache folder: pages' data files (chart data, cards) for MkDocs, and the page cache."""
+"""A site's cache folder: pages' data files (chart data, cards), and the page cache.
+
+Data files are not MkDocs' files: pages link them by URLs reporter writes (in HTML, which
+MkDocs does not check), so MkDocs need not make, copy or list one object per file. They are
+hard-linked into the built site after MkDocs wrote its pages (`link_into`). Only where the
+cache folder cannot be written do they go to MkDocs, from memory."""
 
 from __future__ import annotations
 
@@ -31,8 +36,11 @@ class DataFolder:
         self.failure = failure
         self.cache = cache  # told what was written, so the next build need not read it
         self.copies: set[str] = set()  # runs' files copied into the folder (see `copy_of`)
+        self.linked: list[tuple[str, str]] = []  # (src_uri, file in the folder) for the site
 
-    def file(self, config: MkDocsConfig, item: SiteFile) -> File:
+    def file(self, config: MkDocsConfig, item: SiteFile) -> File | None:
+        """A data file written into the folder (None: `link_into` puts it in the site), or
+        MkDocs' file from memory where the folder cannot be written."""
         path = self.folder / item.src_uri
         if item.text is not None and not self.failure:
             try:
@@ -47,9 +55,10 @@ class DataFolder:
         if item.text is not None and self.failure:
             return File.generated(config, item.src_uri, content=item.text)
         self.written.add(path)
-        return LinkedFile.generated(config, item.src_uri, abs_src_path=str(path))
+        self.linked.append((item.src_uri, str(path)))
+        return None
 
-    def copy_of(self, config: MkDocsConfig, item: SiteFile) -> File:
+    def copy_of(self, config: MkDocsConfig, item: SiteFile) -> File | None:
         """A run's own file shown in the site (its history): copied once into the cache
         folder, with the source's size and modification time, and hard-linked from there, so
         an unchanged file is neither read nor written again. The site never links the run's
@@ -66,8 +75,17 @@ class DataFolder:
             else:
                 self.written.add(path)
                 self.copies.add(item.src_uri)
-                return LinkedFile.generated(config, item.src_uri, abs_src_path=str(path))
+                self.linked.append((item.src_uri, str(path)))
+                return None
         return File.generated(config, item.src_uri, abs_src_path=source)
+
+    def link_into(self, site_dir: str) -> None:
+        """Hard-link every data file into the built site: one system call a file, nothing read
+        or written. Safe because the folder replaces a changed file (a new inode) and never
+        writes into one, and an existing name in the site is unlinked first, never written
+        through. Copied where links fail (another file system, no permission)."""
+        for src_uri, path in self.linked:
+            link_or_copy(path, os.path.join(site_dir, src_uri))
 
     def prune_copies(self) -> None:
         """Remove the copies the last build made that this one did not use (runs gone)."""
@@ -101,19 +119,6 @@ def _copy_stamped(source: str, copy: Path) -> None:
         os.replace(tmp, copy)
     finally:
         tmp.unlink(missing_ok=True)
-
-
-class LinkedFile(File):
-    """A data file from the cache folder, hard-linked into the site rather than copied (one
-    system call, not a read and a write, for thousands of files). Safe because the cache
-    replaces a changed file (a new inode) and never writes into one; the site's name is
-    unlinked first, so nothing is written through a link either. Copied where links fail
-    (another file system, no permission)."""
-
-    def copy_file(self, dirty: bool = False) -> None:
-        if dirty and not self.is_modified():
-            return
-        link_or_copy(str(self.abs_src_path), self.abs_dest_path)
 
 
 def site_state(settings: Settings, site: Path) -> Path:

@@ -2,69 +2,91 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
 
-import pytest
 from mkdocs.config import load_config
 
-from reporter.plugin.data import LinkedFile
+from reporter.pipeline.site_files import SiteFile
+from reporter.plugin.data import DataFolder
 from reporter.site.build import build_site
 
 from ..conftest import DATA, make_project
 
 
-@pytest.fixture
-def config(tmp_path: Path):
-    (tmp_path / "docs").mkdir()
-    (tmp_path / "mkdocs.yml").write_text("site_name: t\n")
-    config = load_config(str(tmp_path / "mkdocs.yml"), site_dir=str(tmp_path / "site"))
-    config.plugins._current_plugin = "reporter"  # as during a build's events
-    return config
+def _folder(tmp_path: Path, text: str) -> tuple[DataFolder, Path]:
+    """A data folder holding one written data file, `assets/chart.js`."""
+    folder = DataFolder(tmp_path / "cache" / "data")
+    assert folder.file(None, SiteFile(src_uri="assets/chart.js", text=text)) is None
+    return folder, tmp_path / "cache" / "data" / "assets" / "chart.js"
 
 
-def _data(tmp_path: Path, text: str) -> Path:
-    source = tmp_path / "cache" / "data" / "chart.js"
-    source.parent.mkdir(parents=True, exist_ok=True)
-    source.write_text(text)
-    return source
-
-
-def test_a_data_file_is_linked_not_copied(config, tmp_path: Path) -> None:
-    source = _data(tmp_path, "chart data")
-    file = LinkedFile.generated(config, "assets/chart.js", abs_src_path=str(source))
-    file.copy_file()
-    target = Path(file.abs_dest_path)
+def test_a_data_file_is_linked_not_copied(tmp_path: Path) -> None:
+    folder, source = _folder(tmp_path, "chart data")
+    folder.link_into(str(tmp_path / "site"))
+    target = tmp_path / "site" / "assets" / "chart.js"
     assert target.read_text() == "chart data"
     assert os.path.samefile(target, source)
 
 
-def test_a_file_already_at_the_target_is_replaced_not_written_through(
-    config, tmp_path: Path
-) -> None:
-    source = _data(tmp_path, "new data")
+def test_a_file_already_at_the_target_is_replaced_not_written_through(tmp_path: Path) -> None:
+    folder, source = _folder(tmp_path, "new data")
     other = tmp_path / "elsewhere.js"  # e.g. a file of an earlier site linked at the target
     other.write_text("old data")
-    target = Path(config.site_dir) / "assets" / "chart.js"
+    target = tmp_path / "site" / "assets" / "chart.js"
     target.parent.mkdir(parents=True)
     os.link(other, target)
-    LinkedFile.generated(config, "assets/chart.js", abs_src_path=str(source)).copy_file()
+    folder.link_into(str(tmp_path / "site"))
     assert target.read_text() == "new data" and os.path.samefile(target, source)
     assert other.read_text() == "old data"
 
 
-def test_where_links_fail_the_file_is_copied(config, tmp_path: Path, monkeypatch) -> None:
-    source = _data(tmp_path, "chart data")
+def test_where_links_fail_the_file_is_copied(tmp_path: Path, monkeypatch) -> None:
+    folder, source = _folder(tmp_path, "chart data")
 
     def refuse(src: str, dst: str) -> None:
         raise OSError(18, "Invalid cross-device link")
 
     monkeypatch.setattr(os, "link", refuse)
-    file = LinkedFile.generated(config, "assets/chart.js", abs_src_path=str(source))
-    file.copy_file()
-    target = Path(file.abs_dest_path)
+    folder.link_into(str(tmp_path / "site"))
+    target = tmp_path / "site" / "assets" / "chart.js"
     assert target.read_text() == "chart data" and not os.path.samefile(target, source)
+
+
+def test_without_a_usable_folder_mkdocs_gets_the_file_from_memory(tmp_path: Path) -> None:
+    folder = DataFolder(tmp_path / "data", failure="The cache folder cannot be written")
+    config = load_config(str(_yml(tmp_path)), site_dir=str(tmp_path / "site"))
+    config.plugins._current_plugin = "reporter"  # as during a build's events
+    file = folder.file(config, SiteFile(src_uri="assets/chart.js", text="chart data"))
+    assert file is not None and file.content_string == "chart data" and not folder.linked
+
+
+def _yml(tmp_path: Path) -> Path:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "mkdocs.yml").write_text("site_name: t\n")
+    return tmp_path / "mkdocs.yml"
+
+
+def test_mkdocs_lists_no_data_file(tmp_path: Path) -> None:
+    """MkDocs makes no object per data file (thousands at scale): its file list holds pages
+    and assets only, and the data files still reach the site."""
+    config = make_project(tmp_path, DATA / "untidy")
+    (tmp_path / "hook.py").write_text(
+        "import json, pathlib\n"
+        "def on_files(files, config):\n"
+        "    pathlib.Path(config.config_file_path).with_name('files.json').write_text(\n"
+        "        json.dumps(sorted(f.src_uri for f in files)))\n"
+    )
+    config.write_text(config.read_text() + "hooks: [hook.py]\n")
+    site = build_site(config).site_dir
+    listed = json.loads((tmp_path / "files.json").read_text())
+    assert [u for u in listed if u.startswith("runs/") and u.endswith(".md")]
+    data = [p.relative_to(site).as_posix() for p in site.glob("runs/**/*") if p.is_file()]
+    data = [u for u in data if not u.endswith(".html")]
+    assert data, "no data file in the site"
+    assert not set(data) & set(listed)
 
 
 def test_the_built_site_links_its_data_files(example_site: Path) -> None:

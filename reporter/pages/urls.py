@@ -76,7 +76,24 @@ def page_url(src_uri: str, directory_urls: bool) -> str:
 def relative_url(target: str, current: str) -> str:
     """Link from the page at URL `current` to the URL `target`, both relative to the root."""
     here = current.rsplit("/", 1)[0] if "/" in current else ""
-    rel = posixpath.relpath(target.rstrip("/") or ".", here or ".")
+    rel = relpath(target.rstrip("/") or ".", here or ".")
     if target.endswith("/") or target == "":
         rel = "./" if rel == "." else f"{rel}/"
     return quote(rel)
+
+
+def relpath(path: str, start: str) -> str:
+    """`posixpath.relpath` of two paths relative to the same root, without its two `abspath`
+    calls (each asks the system for the working folder): links are made for every run on every
+    page. Paths that climb (`..`) go to `posixpath.relpath` itself."""
+    if ".." in path or ".." in start:
+        return posixpath.relpath(path, start)
+    to = [part for part in posixpath.normpath(f"/{path}").split("/") if part]
+    at = [part for part in posixpath.normpath(f"/{start}").split("/") if part]
+    common = 0
+    for a, b in zip(to, at, strict=False):
+        if a != b:
+            break
+        common += 1
+    parts = [".."] * (len(at) - common) + to[common:]
+    return "/".join(parts) if parts else "."

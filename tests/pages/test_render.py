@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 import json
+import posixpath
 
 import markdown
 import pytest
 from bs4 import BeautifulSoup
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reporter.charts.base import Chart
 from reporter.pages import filters, urls
@@ -121,3 +124,15 @@ def test_charts_go_to_the_page_data_file_when_the_page_has_a_sink():
         {"data": [1]},
         {"data": ["</script>"]},
     ]
+
+
+_SEGMENT = st.sampled_from(["a", "b", "runs", "x y", ".", "..", "é", "a.html"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_SEGMENT, max_size=5), st.lists(_SEGMENT, max_size=5))
+def test_relpath_is_posixpaths(path: list[str], start: list[str]) -> None:
+    """The fast relative path equals `posixpath.relpath` for any two root-relative paths
+    (as page URLs are: never absolute)."""
+    one, two = "/".join(path) or ".", "/".join(start) or "."
+    assert urls.relpath(one, two) == posixpath.relpath(one, two)

@@ -18,17 +18,27 @@ MAX_DECIMALS = 5
 
 
 def _finite(values: Iterable[Any]) -> list[float]:
+    """The finite numbers among `values`, as floats (bools are not numbers here)."""
+    finite = math.isfinite
     return [
         float(v)
         for v in values
-        if isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+        if (type(v) is float or _number(v)) and finite(v)  # floats first: most values are
     ]
+
+
+class _Finite(list[float]):
+    """Numbers `_finite` already checked (`decimals_for` need not check them again)."""
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def decimals_for(values: Iterable[Any], significant: int = SIGNIFICANT) -> int:
     """Decimals that give the column's median magnitude `significant` digits (0 for whole
     numbers, at most `MAX_DECIMALS`)."""
-    numbers = _finite(values)
+    numbers = values if isinstance(values, _Finite) else _finite(values)
     if not numbers or all(v.is_integer() for v in numbers):
         return 0
     sizes = sorted(abs(v) for v in numbers if v != 0)
@@ -65,12 +75,14 @@ class NumberFormat:
 
 def number_format(values: Iterable[Any], kind: str = "decimal") -> NumberFormat:
     """The format of a column holding `values` of a metric declared as `kind`."""
-    numbers = _finite(values)
     if kind == "integer":
         return NumberFormat("integer", 0)
+    numbers = _Finite(_finite(values))
     if kind == "percent":
         # percentages of small rates keep 3 significant digits: 0.0888%, 1.23%
-        return NumberFormat("percent", decimals_for([v * 100 for v in numbers], 3))
+        return NumberFormat(
+            "percent", decimals_for([v * 100 for v in numbers], 3)
+        )  # checked: v * 100 may overflow
     return NumberFormat("decimal", decimals_for(numbers))
 
 

@@ -66,7 +66,13 @@ result = build_site(Path(sys.argv[1]))
 print(json.dumps({"seconds": time.perf_counter() - started, "reporter": result.reporter_seconds,
                   "kept": result.pages_kept}))
 """
-ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1790000000"}
+# Builds run as in an installed project: Python keeps compiled modules (a shell with
+# PYTHONDONTWRITEBYTECODE would make every build, and every worker, compile reporter again).
+ENV = {
+    **{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
+    "NO_MKDOCS_2_WARNING": "1",
+    "SOURCE_DATE_EPOCH": "1790000000",
+}
 
 
 def child(args: list[str]) -> tuple[str, float, float]:

@@ -32,6 +32,7 @@ what it reads, and opens databases read-only.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib.metadata import entry_points
@@ -219,8 +220,21 @@ MAX_SEGMENT_BYTES = 120  # a run id segment names a folder of the site; its file
 MAX_ID_BYTES = 1000
 
 
+# an id every rule below accepts (ASCII parts of at most MAX_SEGMENT_BYTES, none starting
+# with '.'): most ids are, and checking them character by character costs every run, every build
+_PLAIN_ID = re.compile(
+    r"[A-Za-z0-9_-][A-Za-z0-9_.-]{0,119}(?:/[A-Za-z0-9_-][A-Za-z0-9_.-]{0,119})*"
+)
+
+
 def id_problem(run_id: str) -> str | None:
     """Why `run_id` cannot name a run (its page folder, its files), or None when it can."""
+    if len(run_id) <= MAX_ID_BYTES and _PLAIN_ID.fullmatch(run_id):
+        return None
+    return _id_problem(run_id)
+
+
+def _id_problem(run_id: str) -> str | None:
     if not run_id:
         return "the id is empty"
     if len(run_id.encode("utf-8", "surrogateescape")) > MAX_ID_BYTES:

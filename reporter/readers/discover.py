@@ -104,6 +104,7 @@ def discover_runs(root: Path, readers: list[Reader]) -> Discovery:
             f"Cannot read the folder '{where}' ({exc.strerror}); runs in it are skipped"
         )
 
+    stores = _file_stores(readers)
     for folder, dirs, files in os.walk(root, followlinks=False, onerror=unreadable):
         here = Path(folder)
         dirs[:] = _searched(here, dirs, root, owned, notes)
@@ -111,7 +112,7 @@ def discover_runs(root: Path, readers: list[Reader]) -> Discovery:
             dirs.remove(name)
             found += _undecodable(here / name, root, readers, notes)
         for name in sorted(f for f in files if _is_text(f)):
-            reader = _file_store(readers, here / name, root, warnings)
+            reader = _file_store(stores, here / name, root, warnings) if stores else None
             if reader is not None:
                 found += _claim(reader, here / name, root, warnings)
                 if conforms(reader, OwnsFolders):
@@ -139,7 +140,7 @@ def _finished(
 def _store_file(file: Path, readers: list[Reader]) -> Discovery:
     """A runs root that is a store file: its runs, with ids as from the folder holding it."""
     warnings: list[str] = []
-    reader = _file_store(readers, file, file.parent, warnings)
+    reader = _file_store(_file_stores(readers), file, file.parent, warnings)
     if reader is None:
         raise ReporterError(
             f"The runs root '{file}' is a file no reader reads as a store of runs. "
@@ -231,11 +232,14 @@ def _file_store(
     readers: list[Reader], file: Path, root: Path, warnings: list[str]
 ) -> Reader | None:
     for reader in readers:
-        if conforms(reader, FileStoreReader) and _guarded(
-            reader.matches_file, file, False, root, warnings
-        ):
+        if _guarded(reader.matches_file, file, False, root, warnings):
             return reader
     return None
+
+
+def _file_stores(readers: list[Reader]) -> list[Reader]:
+    """The readers that read a file as a store, asked about every file of the runs root."""
+    return [reader for reader in readers if conforms(reader, FileStoreReader)]
 
 
 def _safe_ids(found: list[FoundRun], warnings: list[str]) -> list[FoundRun]:

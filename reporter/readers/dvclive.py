@@ -59,8 +59,9 @@ from reporter.readers._dvclive_files import (
 )
 
 DVC_YAML = "dvc.yaml"
-PLOTS_METRICS = "plots/metrics"
-PLOTS_SKLEARN = "plots/sklearn"
+PLOTS = "plots"
+PLOTS_METRICS = f"{PLOTS}/metrics"
+PLOTS_SKLEARN = f"{PLOTS}/sklearn"
 DEFAULT_NAME = "dvclive"
 NATIVE_ONLY = (
     "run.yaml", "run.yml", "run.json", "config.yaml", "config.yml", "config.json",
@@ -117,7 +118,8 @@ class DvcliveReader:
 
 
 def is_live(path: Path) -> bool:
-    if (path / PLOTS_METRICS).is_dir() or (path / PLOTS_SKLEARN).is_dir():
+    plots = path / PLOTS  # one look for folders without plots (most are not dvclive's)
+    if plots.is_dir() and ((path / PLOTS_METRICS).is_dir() or (path / PLOTS_SKLEARN).is_dir()):
         return True
     if (path / METRICS).is_file():
         if _listed_in_dvc_yaml(path):

@@ -130,14 +130,17 @@ class MlflowFileReader:
 
 def _subfolders(path: Path) -> list[Path]:
     try:
-        entries = sorted(os.scandir(path), key=lambda e: e.name)
+        with os.scandir(path) as entries:
+            folders = [
+                e
+                for e in entries
+                if not e.name.startswith(".")
+                and e.name != REGISTRY
+                and e.is_dir(follow_symlinks=False)
+            ]
     except OSError:
         return []
-    return [
-        Path(e.path)
-        for e in entries
-        if not e.name.startswith(".") and e.name != REGISTRY and e.is_dir(follow_symlinks=False)
-    ]
+    return [Path(e.path) for e in sorted(folders, key=lambda e: e.name)]
 
 
 def _meta(folder: Path) -> dict[str, Any] | None:

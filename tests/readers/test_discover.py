@@ -7,10 +7,18 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reporter.cli import cli
 from reporter.errors import ReporterError
-from reporter.readers import MAX_SEGMENT_BYTES, id_problem, load_readers, safe_run_id
+from reporter.readers import (
+    MAX_SEGMENT_BYTES,
+    _id_problem,
+    id_problem,
+    load_readers,
+    safe_run_id,
+)
 from reporter.readers.discover import discover_runs
 
 from ..conftest import DATA, write_run
@@ -178,3 +186,15 @@ def test_a_runs_folder_inside_a_project_a_reader_claims_is_searched_as_usual(tmp
     )
     write_run(project / "runs", "exp/a", {"metrics.json": {"auc": 0.7}})
     assert [r["id"] for r in listed(project / "runs")] == ["exp/a"]
+
+
+_ID_CHARS = st.sampled_from(list("ab_-.Z9/\\ \x00\x7fé\u2028") + ["a" * 119, "b" * 120])
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(_ID_CHARS, max_size=12).map("".join))
+def test_the_fast_path_for_plain_ids_agrees_with_every_rule(run_id: str) -> None:
+    """Plain ASCII ids skip the character-by-character checks; they must get the same answer."""
+    assert id_problem(run_id) == _id_problem(run_id)
+    for plain in ("a", "exp/run-1", "a_b.c/d-e", "x" * 120, "/".join(["y" * 120] * 8)):
+        assert id_problem(plain) == _id_problem(plain)

@@ -30,18 +30,23 @@ class PageCache:
         self.data_dir = data_dir
         self.salt = salt
         self.hits = 0
+        self.used: set[str] = set()  # keys this build asked for: `prune` keeps only these
         self._seen: dict[str, list[Any]] | None = None  # data files recorded by the last build
         self._now: dict[str, list[Any]] = {}  # and by this one
 
     def key(self, *parts: Any) -> str:
         text = repr((__version__, self.salt, parts))
-        return hashlib.sha256(text.encode()).hexdigest()
+        key = hashlib.sha256(text.encode()).hexdigest()
+        self.used.add(key)
+        return key
 
     def has(self, key: str) -> bool:
+        self.used.add(key)
         return (self.folder / f"{key}.json").is_file()
 
     def get(self, key: str) -> tuple[str, tuple[tuple[str, None], ...]] | None:
         """(markdown, data files) of a cached page whose data files are in place and intact."""
+        self.used.add(key)
         try:
             entry = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
             markdown, assets = entry["markdown"], [(str(a), str(h)) for a, h in entry["assets"]]
@@ -60,8 +65,16 @@ class PageCache:
 
     def save(self) -> None:
         """Record the data files this build wrote or checked (their size, time, inode and
-        digest), for the next build."""
+        digest), for the next build, and drop the entries it did not ask for (removed or
+        changed runs, an earlier version's pages): the cache holds one site's pages, not every
+        page it ever had."""
         self._write(self.folder / SEEN, self._now)
+        with contextlib.suppress(OSError):
+            for entry in os.scandir(self.folder):
+                stem, dot, ext = entry.name.rpartition(".")
+                if dot and ext == "json" and entry.name != SEEN and stem not in self.used:
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)
 
     def _checked(self, src: str, digest: str) -> bool:
         """A data file is intact when its bytes have the recorded digest. A file whose size,
@@ -93,6 +106,7 @@ class PageCache:
         return [st.st_size, st.st_mtime_ns, st.st_ino]
 
     def put(self, key: str, markdown: str, assets: tuple[tuple[str, str | None], ...]) -> None:
+        self.used.add(key)
         if any(text is None for _, text in assets):
             return
         digests = [(src, _digest(text or "")) for src, text in assets]

@@ -57,7 +57,9 @@ def run_pages(renderer: Renderer, runs: Sequence[Run], workers: int) -> Iterator
         try:  # a few chunks ahead of the build, never all: finished pages wait in memory
             pending = deque(pool.submit(_render, c) for c in islice(chunks, workers * AHEAD))
             while pending:
-                pages = pending.popleft().result()
+                pages, used = pending.popleft().result()
+                if renderer.page_cache is not None:
+                    renderer.page_cache.used |= used
                 following = next(chunks, None)
                 if following is not None:
                     pending.append(pool.submit(_render, following))
@@ -105,7 +107,12 @@ def can_fork() -> bool:
     return sys.platform.startswith("linux") and threading.active_count() == 1
 
 
-def _render(indices: range) -> list[Page]:
+def _render(indices: range) -> tuple[list[Page], set[str]]:
+    """The pages, and the page cache keys a worker asked for (the build's cache keeps them)."""
     assert _shared is not None, "run_pages' workers are forked after it shares the renderer"
     renderer, runs = _shared
-    return [renderer.run_page(runs[i]) for i in indices]
+    cache = renderer.page_cache
+    if cache is not None:
+        cache.used = set()
+    pages = [renderer.run_page(runs[i]) for i in indices]
+    return pages, cache.used if cache is not None else set()

@@ -76,3 +76,19 @@ def test_a_missing_data_file_drops_the_entry(tmp_path: Path) -> None:
     key = _build(tmp_path)
     (tmp_path / "state" / "data" / "charts" / "a.js").unlink()
     assert _cache(tmp_path).get(key) is None
+
+
+def test_save_drops_the_entries_this_build_did_not_ask_for(tmp_path: Path) -> None:
+    """A removed run's page, or a page made by an earlier version of reporter, leaves the cache
+    with the next build: it holds one site's pages, not every page it ever had."""
+    old = _cache(tmp_path)
+    for name in ("kept", "removed"):
+        old.put(old.key(name), f"# {name}", ())
+    old.save()
+    new = _cache(tmp_path)
+    kept = new.key("kept")
+    assert new.get(kept) == ("# kept", ())
+    new.save()
+    assert sorted(p.name for p in new.folder.iterdir()) == sorted(
+        [f"{kept}.json", "data-files.json"]
+    )

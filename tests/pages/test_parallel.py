@@ -122,6 +122,8 @@ def test_pages_in_the_page_cache_start_no_workers(
 
     first, log = pages(), tmp_path / "second"
     assert any(cache.folder.iterdir())  # the workers filled the cache
+    cache.save()  # the build keeps what its workers asked for: none of their entries is dropped
+    cache = PageCache(tmp_path / "state", tmp_path / "state" / "data", salt="test")
     monkeypatch.setattr(Renderer, "run_page", _recording(log))
     # every run page has an entry (used or, its data files not being written here, rendered)
     assert pages() == first

@@ -143,23 +143,25 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
         state = site_state(self.settings, self.site_target or site_root)
         cache = page_cache(self.settings, state) if self.settings.cache else None
         data = DataFolder(state / "data", failure=problem, cache=cache)
-        nav_pages = []
-        items = list(site_files(self.report, self.settings, cache))
-        self.kept = self._kept_pages(config, files, items, state)
-        for item in items:
+        nav_pages, pages = [], []
+        # data files are written as they come (a page's chart data is let go at once): only
+        # pages wait, for the navigation's headings that kept pages' keys depend on
+        for item in site_files(self.report, self.settings, cache):
             check_relative(site_root, item.src_uri)  # whatever a run's data says: in the site
             if item.page:
-                in_nav = item.in_nav and not excluded_from_nav(config, item.src_uri)
-                level = InclusionLevel.INCLUDED if in_nav else InclusionLevel.NOT_IN_NAV
-                text = self._kept_or_fresh(item.src_uri, item.text or "", in_nav)
-                page = File.generated(config, item.src_uri, content=text, inclusion=level)
-                _add(files, page)
-                if in_nav:
-                    nav_pages.append(item.src_uri)
-            else:
-                file = data.copy_of(config, item) if item.source else data.file(config, item)
-                if file is not None:
-                    _add(files, file)
+                pages.append(item)
+                continue
+            file = data.copy_of(config, item) if item.source else data.file(config, item)
+            if file is not None:
+                _add(files, file)
+        self.kept = self._kept_pages(config, files, pages, state)
+        for item in pages:
+            in_nav = item.in_nav and not excluded_from_nav(config, item.src_uri)
+            level = InclusionLevel.INCLUDED if in_nav else InclusionLevel.NOT_IN_NAV
+            text = self._kept_or_fresh(item.src_uri, item.text or "", in_nav)
+            _add(files, File.generated(config, item.src_uri, content=text, inclusion=level))
+            if in_nav:
+                nav_pages.append(item.src_uri)
         for src_uri, _ in data.linked:  # linked after MkDocs built the pages
             if src_uri in files.src_uris:
                 _make_room(files, src_uri)

@@ -141,3 +141,27 @@ def test_a_broken_run_leaves_the_cache_folder_in_use(tmp_path: Path) -> None:
     config = make_project(tmp_path, DATA / "untidy")  # holds exp-b/broken-json
     site = build_site(config).site_dir
     assert [p for p in site.rglob("*.js") if p.stat().st_nlink > 1]
+
+
+def test_a_pages_data_files_are_written_before_the_next_page_is_made(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """Data files are written as they come, not held until every page is made: at 10,000 runs
+    the chart data of every page together is gigabytes."""
+    import reporter.plugin as plugin
+
+    made = plugin.site_files
+    checks: list[bool] = []
+
+    def watched(*args, **kwargs):
+        last = None
+        for item in made(*args, **kwargs):
+            if item.page and last is not None:
+                checks.append(any((tmp_path / ".reporter-cache").glob(f"sites/*/data/{last}")))
+            if not item.page and item.text is not None:
+                last = item.src_uri
+            yield item
+
+    monkeypatch.setattr(plugin, "site_files", watched)
+    build_site(make_project(tmp_path, DATA / "untidy"))
+    assert len(checks) >= 3 and all(checks), checks

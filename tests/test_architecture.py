@@ -5,6 +5,8 @@ build."""
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -121,3 +123,14 @@ def test_modules_stay_small() -> None:
 def test_few_modules_at_the_top() -> None:
     top = sorted(p.name for p in PACKAGE.glob("*.py"))
     assert len(top) <= MAX_TOP_LEVEL, top
+
+
+def test_pandas_is_loaded_only_to_read_predictions() -> None:
+    """Starting a build costs no pandas import (half a second): a build that reads no
+    predictions (after a journal edit, `reporter list`) never loads it."""
+    code = (
+        "import sys, reporter.cli, reporter.site.build, reporter.plugin, reporter.pipeline;"
+        "print('pandas' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

@@ -8,12 +8,14 @@ label) is a `PredictionsError` naming the file, never a silent guess.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from reporter.errors import PredictionsError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 _PREVIEW = 5
 
@@ -39,7 +41,7 @@ def binary_labels(
             f"column '{name}' has {missing.sum()} rows without a label "
             f"(first at row {first_row(missing)})"
         )
-    distinct = pd.unique(series)
+    distinct = series.unique()
     if positive_label is None:
         return _default_labels(series, distinct, name, where)
     return _positive_labels(series, distinct, positive_label, name, where)

@@ -10,14 +10,16 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from reporter.config import EvalSettings
 from reporter.evaluation.labels import Where, binary_labels, first_row
 from reporter.text import size_text
+
+if TYPE_CHECKING:  # pandas is imported where predictions are read: a build that reads none
+    import pandas as pd  # (one after a journal edit, `reporter list`) need not load it
 
 GIB = 1 << 30
 MISSING_SLICE_LABEL = "(missing)"
@@ -66,6 +68,8 @@ class Predictions:
         lengths |= set() if weight is None else {len(weight)}
         if len(lengths) != 1:
             raise where.error(f"arrays of different lengths: {sorted(lengths, key=str)}")
+        import pandas as pd
+
         labels = binary_labels(pd.Series(_flat(y_true)), positive_label, "y_true", where)
         scores = _scores(pd.Series(_flat(y_score)), "y_score", where)
         weights = (
@@ -196,6 +200,8 @@ def _read_frame(path: Path, where: Where, max_bytes: int) -> pd.DataFrame:
 
 
 def _read_csv(path: Path, where: Where, size: int) -> pd.DataFrame:
+    import pandas as pd
+
     if size == 0:
         raise where.error("the file is empty")
     try:
@@ -263,6 +269,8 @@ def _weight_values(series: pd.Series, name: str, where: Where) -> np.ndarray:
 def _numeric(series: pd.Series, name: str, what: str, where: Where) -> np.ndarray:
     if series.dtype.kind in "biuf":
         return series.to_numpy(dtype=np.float64, na_value=np.nan)
+    import pandas as pd
+
     coerced = pd.to_numeric(series, errors="coerce")
     bad = (coerced.isna() & series.notna()).to_numpy()
     if bad.any():
@@ -295,6 +303,8 @@ def _auto_slice_columns(frame: pd.DataFrame, columns: PredictionColumns) -> tupl
 
 
 def _textual(series: pd.Series) -> bool:
+    import pandas as pd
+
     kind_ok = series.dtype.kind in "bOU"
     return kind_ok or isinstance(series.dtype, pd.CategoricalDtype | pd.StringDtype)
 

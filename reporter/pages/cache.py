@@ -30,15 +30,13 @@ class PageCache:
         self.data_dir = data_dir
         self.salt = salt
         self.hits = 0
-        self.used: set[str] = set()  # keys this build asked for: `prune` keeps only these
+        self.used: set[str] = set()  # keys this build looked up or stored: `save` keeps these
         self._seen: dict[str, list[Any]] | None = None  # data files recorded by the last build
         self._now: dict[str, list[Any]] = {}  # and by this one
 
     def key(self, *parts: Any) -> str:
         text = repr((__version__, self.salt, parts))
-        key = hashlib.sha256(text.encode()).hexdigest()
-        self.used.add(key)
-        return key
+        return hashlib.sha256(text.encode()).hexdigest()
 
     def has(self, key: str) -> bool:
         self.used.add(key)

@@ -27,10 +27,6 @@ def _finite(values: Iterable[Any]) -> list[float]:
     ]
 
 
-class _Finite(list[float]):
-    """Numbers `_finite` already checked (`decimals_for` need not check them again)."""
-
-
 def _number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
@@ -38,7 +34,11 @@ def _number(value: Any) -> bool:
 def decimals_for(values: Iterable[Any], significant: int = SIGNIFICANT) -> int:
     """Decimals that give the column's median magnitude `significant` digits (0 for whole
     numbers, at most `MAX_DECIMALS`)."""
-    numbers = values if isinstance(values, _Finite) else _finite(values)
+    return _decimals(_finite(values), significant)
+
+
+def _decimals(numbers: list[float], significant: int = SIGNIFICANT) -> int:
+    """`decimals_for` of finite numbers."""
     if not numbers or all(v.is_integer() for v in numbers):
         return 0
     sizes = sorted(abs(v) for v in numbers if v != 0)
@@ -77,13 +77,12 @@ def number_format(values: Iterable[Any], kind: str = "decimal") -> NumberFormat:
     """The format of a column holding `values` of a metric declared as `kind`."""
     if kind == "integer":
         return NumberFormat("integer", 0)
-    numbers = _Finite(_finite(values))
+    numbers = _finite(values)
     if kind == "percent":
-        # percentages of small rates keep 3 significant digits: 0.0888%, 1.23%
-        return NumberFormat(
-            "percent", decimals_for([v * 100 for v in numbers], 3)
-        )  # checked: v * 100 may overflow
-    return NumberFormat("decimal", decimals_for(numbers))
+        # percentages of small rates keep 3 significant digits: 0.0888%, 1.23% (checked
+        # again: v * 100 may overflow)
+        return NumberFormat("percent", decimals_for([v * 100 for v in numbers], 3))
+    return NumberFormat("decimal", _decimals(numbers))
 
 
 def column_formats(

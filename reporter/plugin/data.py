@@ -32,7 +32,6 @@ class DataFolder:
 
     def __init__(self, folder: Path, failure: str = "", cache: PageCache | None = None) -> None:
         self.folder = folder
-        self.written: set[Path] = set()
         self.failure = failure
         self.cache = cache  # told what was written, so the next build need not read it
         self.copies: set[str] = set()  # runs' files copied into the folder (see `copy_of`)
@@ -54,7 +53,6 @@ class DataFolder:
                 )
         if item.text is not None and self.failure:
             return File.generated(config, item.src_uri, content=item.text)
-        self.written.add(path)
         self.linked.append((item.src_uri, str(path)))
         return None
 
@@ -73,11 +71,15 @@ class DataFolder:
             except OSError:
                 pass
             else:
-                self.written.add(path)
                 self.copies.add(item.src_uri)
                 self.linked.append((item.src_uri, str(path)))
                 return None
         return File.generated(config, item.src_uri, abs_src_path=source)
+
+    @property
+    def written(self) -> set[Path]:
+        """The files in the folder this build uses (what pruning keeps)."""
+        return {Path(path) for _, path in self.linked}
 
     def link_into(self, site_dir: str) -> None:
         """Hard-link every data file into the built site: one system call a file, nothing read

@@ -76,6 +76,16 @@ def is_regular(path: Path) -> bool:
         return False
 
 
+def special_kind(path: Path) -> str | None:
+    """What `path` is when it is neither a regular file nor a folder (links followed): "a
+    FIFO", "a socket", "a device"; None otherwise, or when it does not exist."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None
+    return None if stat.S_ISREG(mode) or stat.S_ISDIR(mode) else _kind(mode)
+
+
 def _kind(mode: int) -> str:
     for test, name in (
         (stat.S_ISDIR, "a folder"),

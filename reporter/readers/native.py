@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from reporter.errors import RunReadError
+from reporter.files import special_kind
 from reporter.model import Run
 from reporter.readers import Parts, _parse, parent_experiment, run_errors
 from reporter.readers._history import read_history
@@ -56,9 +57,17 @@ class NativeReader:
 
 
 def _first(path: Path, names: tuple[str, ...]) -> Path | None:
-    """The first of `names` present in the run folder (and inside it, links resolved)."""
+    """The first of `names` present in the run folder (and inside it, links resolved). One of
+    them that is a FIFO, socket or device, with none regular, is a problem naming it (a
+    history written to a pipe would otherwise vanish from the page without a word)."""
     found = next((path / n for n in names if (path / n).is_file()), None)
-    return _parse.own_file(found, path, found.name) if found else None
+    if found is not None:
+        return _parse.own_file(found, path, found.name)
+    for name in names:
+        kind = special_kind(path / name)
+        if kind:
+            raise RunReadError(f"not a regular file ({kind}); not read", path=name)
+    return None
 
 
 def _read(path: Path, *, run_id: str) -> Run:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -213,3 +214,16 @@ def test_matches_needs_a_marker_file(tmp_path):
     assert not READER.matches(tmp_path)
     (tmp_path / "predictions.csv").write_text("y_true,y_score\n")
     assert READER.matches(tmp_path)
+
+
+@pytest.mark.parametrize("name", ["history.csv", "predictions.csv", "config.yaml", "card.md"])
+def test_a_run_file_that_is_a_fifo_is_named_in_a_problem(make_run, name):
+    """A history (or predictions, config, card) written to a named pipe is not read, and not
+    dropped without a word: the run is read, with a problem naming the file."""
+    folder = make_run("r1", {"metrics.json": {"roc_auc": 0.9}})
+    os.mkfifo(folder / name)
+    run = read(folder)
+    assert run.metrics == {"roc_auc": 0.9}
+    (problem,) = run.problems
+    assert name in problem and "FIFO" in problem and "not read" in problem
+    assert not run.histories and run.predictions is None and run.card == ""

@@ -7,6 +7,11 @@ Exit codes: 0 success, 1 a handled error (bad input, failed build), 2 a usage er
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import os
+import sys
+
 import click
 
 from reporter import __version__
@@ -41,7 +46,27 @@ for _command in (init, build, serve, list_runs, show, new_entry, render, readers
 
 
 def main() -> None:
-    cli()
+    """The console script: run the command, then leave without tearing the heap down.
+
+    A build of thousands of runs leaves millions of objects; freeing them one by one at exit
+    took 0.5 s at 2,000 runs and serves no one. Exit handlers still run (worker pools, logging,
+    temporary folders) and output is flushed first; the exit status is the command's.
+    """
+    try:
+        cli()
+    except SystemExit as exc:
+        _leave(exc.code)
+    _leave(0)
+
+
+def _leave(code: object) -> None:
+    if code is not None and not isinstance(code, int):
+        print(code, file=sys.stderr)  # what `sys.exit("message")` prints
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe (`reporter list | head`)
+            stream.flush()
+    os._exit(code if isinstance(code, int) else 0 if code is None else 1)
 
 
 if __name__ == "__main__":

@@ -359,3 +359,31 @@ def test_csv_and_parquet_validate_labels_alike(
             assert "not binary" in error_of(path)
         else:
             assert read(path).y_true.tolist() == ok
+
+
+SLICE_VALUES = [
+    pd.Series([1.0, np.nan, 2.0]),
+    pd.Series(["a", None, "b", "a"]),
+    pd.Series([True, False, None]),
+    pd.Series([0.1 + 0.2, 1e300, -0.0, np.nan]),
+    pd.Series(["x", 2, 3.5, None], dtype=object),
+    pd.Series([1, 2, 3]),
+    pd.Series(pd.Categorical(["a", "b", None])),
+    pd.Series([], dtype=object),
+    pd.Series([np.nan, np.nan]),
+    pd.Series(pd.array([1, None, 3], dtype="Int64")),
+    pd.Series(["a", pd.NA, "b", " é"], dtype="string"),
+    pd.Series([pd.Timestamp("2024-01-01"), pd.NaT]),
+]
+
+
+@pytest.mark.parametrize("series", SLICE_VALUES, ids=lambda s: str(s.dtype))
+def test_slice_labels_are_each_rows_value_as_text(series: pd.Series) -> None:
+    """Labels made once per distinct value equal each row's value turned into text."""
+    from reporter.evaluation.predictions import _slice_labels
+
+    per_row = series.astype(object).where(series.notna(), MISSING_SLICE_LABEL).astype(str)
+    expected = per_row.to_numpy(dtype=str)
+    got = _slice_labels(series)
+    assert got.tolist() == expected.tolist()
+    assert got.dtype == expected.dtype

@@ -278,6 +278,15 @@ def replace_file(path: Path, data: str | bytes) -> None:
     os.replace(tmp, path)
 
 
+def kept_object(path: Path) -> dict[str, Any]:
+    """A JSON object a cache kept (`keep_file`); empty when missing, unreadable or not one."""
+    try:
+        found = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
 def keep_file(path: Path, data: str | bytes) -> None:
     """`replace_file` for a cache's entry: one that cannot be written only costs the next
     build time."""

@@ -4,6 +4,10 @@ A page is reused when everything it is made from is unchanged: the run's files (
 fingerprint), what other runs and the journal contribute to it (related runs, backlinks), the
 settings, the templates and reporter's version. Its data files (chart data, cards) stay where
 the build wrote them; an entry whose data files are gone is not used.
+
+An index (`INDEX`) holds each entry's Markdown digest and heading and its data files' digests,
+so a build whose pages' HTML is kept (`reporter.plugin.kept`) reads one file, not one per page:
+with `lazy`, a page is `CachedMarkdown`, read only if it is rendered after all.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import contextlib
 import hashlib
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,20 +24,53 @@ import jinja2
 
 from reporter import __version__
 from reporter.config.stamp import code_stamp
-from reporter.files import keep_file
+from reporter.files import keep_file, kept_object
+from reporter.pages.handover import heading
 
 SEEN = "data-files.json"  # the data files a build wrote or checked: size, time, inode, digest
+INDEX = "index.json"  # key -> [Markdown digest, heading, [[data file, digest], ...]]
+_OWN = (SEEN, INDEX)
+
+Assets = tuple[tuple[str, str | None], ...]
+Record = tuple[set[str], dict[str, list[Any]], dict[str, list[Any]]]
+
+
+class EntryGone(Exception):
+    """A cached page's Markdown that the index promised is gone or changed since."""
+
+
+@dataclass(frozen=True, slots=True)
+class CachedMarkdown:
+    """A cached page's Markdown as the index knows it: its digest and heading (front matter and
+    title), all a page whose HTML is kept needs. `text` reads it, for a page rendered after all;
+    it raises `EntryGone` when the entry went missing or changed meanwhile."""
+
+    path: str
+    digest: str
+    heading: str
+
+    def text(self) -> str:
+        try:
+            markdown = json.loads(Path(self.path).read_text(encoding="utf-8"))["markdown"]
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise EntryGone(f"a cached page is gone ({self.path})") from exc
+        if not isinstance(markdown, str) or markdown_digest(markdown) != self.digest:
+            raise EntryGone(f"a cached page changed ({self.path})")
+        return markdown
 
 
 class PageCache:
-    def __init__(self, folder: Path, data_dir: Path, salt: str) -> None:
+    def __init__(self, folder: Path, data_dir: Path, salt: str, *, lazy: bool = False) -> None:
         self.folder = folder / "pages"
         self.data_dir = data_dir
         self.salt = salt
+        self.lazy = lazy  # pages from the index come as `CachedMarkdown`, read when needed
         self.hits = 0
         self.used: set[str] = set()  # keys this build looked up or stored: `save` keeps these
         self._seen: dict[str, list[Any]] | None = None  # data files recorded by the last build
         self._now: dict[str, list[Any]] = {}  # and by this one
+        self._index: dict[str, Any] | None = None  # the last build's index
+        self._indexed: dict[str, list[Any]] = {}  # and this one's
 
     def key(self, *parts: Any) -> str:
         text = repr((__version__, self.salt, parts))
@@ -40,20 +78,52 @@ class PageCache:
 
     def has(self, key: str) -> bool:
         self.used.add(key)
-        return (self.folder / f"{key}.json").is_file()
+        return key in self.index or (self.folder / f"{key}.json").is_file()
 
-    def get(self, key: str) -> tuple[str, tuple[tuple[str, None], ...]] | None:
-        """(markdown, data files) of a cached page whose data files are in place and intact."""
+    def get(self, key: str) -> tuple[str | CachedMarkdown, Assets] | None:
+        """(Markdown, data files) of a cached page whose data files are in place and intact;
+        with `lazy`, an indexed page's Markdown is `CachedMarkdown`."""
         self.used.add(key)
-        try:
-            entry = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
-            markdown, assets = entry["markdown"], [(str(a), str(h)) for a, h in entry["assets"]]
-        except (OSError, ValueError, KeyError, TypeError):
+        path = self.folder / f"{key}.json"
+        markdown: str | CachedMarkdown
+        entry = self.index.get(key) if self.lazy else None
+        if _indexed(entry) and os.path.isfile(path):
+            digest, head, assets = entry
+            markdown = CachedMarkdown(path=str(path), digest=digest, heading=head)
+        else:
+            try:
+                found = json.loads(path.read_text(encoding="utf-8"))
+                markdown, assets = found["markdown"], [[str(a), str(h)] for a, h in found["assets"]]
+            except (OSError, ValueError, KeyError, TypeError):
+                return None
+            if not isinstance(markdown, str):
+                return None
+            digest, head = markdown_digest(markdown), heading(markdown)
+        if not all(self._checked(a, h) for a, h in assets):
             return None
-        if not isinstance(markdown, str) or not all(self._checked(a, h) for a, h in assets):
-            return None
+        self._indexed[key] = [digest, head, assets]
         self.hits += 1
         return markdown, tuple((a, None) for a, _ in assets)
+
+    @property
+    def index(self) -> dict[str, Any]:
+        if self._index is None:
+            self._index = kept_object(self.folder / INDEX)
+        return self._index
+
+    def record(self) -> Record:
+        """What this process looked up and learnt (a forked worker hands it to the build)."""
+        return self.used, self._indexed, self._now
+
+    def restart(self) -> None:
+        """Start a new record (a forked worker, for each share of pages it renders)."""
+        self.used, self._indexed, self._now = set(), {}, {}
+
+    def merge(self, record: Record) -> None:
+        used, indexed, now = record
+        self.used |= used
+        self._indexed |= indexed
+        self._now |= now
 
     def remember(self, src: str, text: str) -> None:
         """A data file the build just wrote with `text`: the next build need not read it."""
@@ -63,14 +133,15 @@ class PageCache:
 
     def save(self) -> None:
         """Record the data files this build wrote or checked (their size, time, inode and
-        digest), for the next build, and drop the entries it did not ask for (removed or
-        changed runs, an earlier version's pages): the cache holds one site's pages, not every
-        page it ever had."""
+        digest) and the index of its pages, for the next build, and drop the entries it did
+        not ask for (removed or changed runs, an earlier version's pages): the cache holds one
+        site's pages, not every page it ever had."""
         self._write(self.folder / SEEN, self._now)
+        self._write(self.folder / INDEX, {k: v for k, v in self._indexed.items() if k in self.used})
         with contextlib.suppress(OSError):
             for entry in os.scandir(self.folder):
                 stem, dot, ext = entry.name.rpartition(".")
-                if dot and ext == "json" and entry.name != SEEN and stem not in self.used:
+                if dot and ext == "json" and entry.name not in _OWN and stem not in self.used:
                     with contextlib.suppress(OSError):
                         os.unlink(entry.path)
 
@@ -89,11 +160,7 @@ class PageCache:
     @property
     def seen(self) -> dict[str, list[Any]]:
         if self._seen is None:
-            try:
-                found = json.loads((self.folder / SEEN).read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                found = {}
-            self._seen = found if isinstance(found, dict) else {}
+            self._seen = kept_object(self.folder / SEEN)
         return self._seen
 
     def _stat(self, src: str) -> list[int] | None:
@@ -103,12 +170,13 @@ class PageCache:
             return None
         return [st.st_size, st.st_mtime_ns, st.st_ino]
 
-    def put(self, key: str, markdown: str, assets: tuple[tuple[str, str | None], ...]) -> None:
+    def put(self, key: str, markdown: str, assets: Assets) -> None:
         self.used.add(key)
         if any(text is None for _, text in assets):
             return
-        digests = [(src, _digest(text or "")) for src, text in assets]
+        digests = [[src, _digest(text or "")] for src, text in assets]
         self._write(self.folder / f"{key}.json", {"markdown": markdown, "assets": digests})
+        self._indexed[key] = [markdown_digest(markdown), heading(markdown), digests]
 
     def _write(self, path: Path, entry: dict[str, Any]) -> None:
         keep_file(path, json.dumps(entry))
@@ -124,6 +192,26 @@ class PageCache:
 
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def markdown_digest(markdown: str) -> str:
+    """A page's Markdown digest (what a kept page's key is made of)."""
+    return hashlib.sha256(markdown.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _indexed(entry: Any) -> bool:
+    """An index entry of the expected shape (the file is the cache's, but may be damaged)."""
+    return (
+        isinstance(entry, list)
+        and len(entry) == 3
+        and isinstance(entry[0], str)
+        and isinstance(entry[1], str)
+        and isinstance(entry[2], list)
+        and all(
+            isinstance(a, list) and len(a) == 2 and all(isinstance(x, str) for x in a)
+            for a in entry[2]
+        )
+    )
 
 
 def templates_stamp(folder: Path | None) -> str:

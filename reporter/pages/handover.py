@@ -16,6 +16,7 @@ import re
 
 from markupsafe import Markup
 
+_FRONT_MATTER = re.compile(r"\A---\r?\n.*?\r?\n---\r?\n", re.S)
 START = "<!--reporter:html-->"
 END = "<!--reporter:/html-->"
 _MARKED = re.compile(f"{re.escape(START)}\n(.*?)\n{re.escape(END)}", re.S)
@@ -58,3 +59,13 @@ def unmark(markdown: str) -> str:
     if START not in markdown:
         return markdown
     return _MARKED.sub(lambda m: f"\n\n{m[1]}\n\n", markdown)
+
+
+def heading(markdown: str) -> str:
+    """A page's front matter and first level-one heading: what decides its title and tags (a
+    page whose HTML is kept is handed to MkDocs as just this)."""
+    match = _FRONT_MATTER.match(markdown)
+    front = match.group(0) if match else ""
+    rest = markdown[len(front) :]
+    title = next((line for line in rest.splitlines() if line.startswith("# ")), "")
+    return f"{front}{title}\n"

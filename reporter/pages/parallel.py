@@ -29,6 +29,7 @@ from reporter.workers import die_with
 
 if TYPE_CHECKING:
     from reporter.model import Run
+    from reporter.pages.cache import Record
     from reporter.pages.renderer import Page, Renderer
 
 PARALLEL_FROM = 64  # run pages; fewer render faster than workers start
@@ -57,9 +58,9 @@ def run_pages(renderer: Renderer, runs: Sequence[Run], workers: int) -> Iterator
         try:  # a few chunks ahead of the build, never all: finished pages wait in memory
             pending = deque(pool.submit(_render, c) for c in islice(chunks, workers * AHEAD))
             while pending:
-                pages, used = pending.popleft().result()
-                if renderer.page_cache is not None:
-                    renderer.page_cache.used |= used
+                pages, record = pending.popleft().result()
+                if renderer.page_cache is not None and record is not None:
+                    renderer.page_cache.merge(record)
                 following = next(chunks, None)
                 if following is not None:
                     pending.append(pool.submit(_render, following))
@@ -107,12 +108,13 @@ def can_fork() -> bool:
     return sys.platform.startswith("linux") and threading.active_count() == 1
 
 
-def _render(indices: range) -> tuple[list[Page], set[str]]:
-    """The pages, and the page cache keys a worker asked for (the build's cache keeps them)."""
+def _render(indices: range) -> tuple[list[Page], Record | None]:
+    """The pages, and what the page cache learnt meanwhile (the keys asked for, the index
+    entries and the data files checked), for the build's cache to keep."""
     assert _shared is not None, "run_pages' workers are forked after it shares the renderer"
     renderer, runs = _shared
     cache = renderer.page_cache
     if cache is not None:
-        cache.used = set()
+        cache.restart()
     pages = [renderer.run_page(runs[i]) for i in indices]
-    return pages, cache.used if cache is not None else set()
+    return pages, cache.record() if cache is not None else None

@@ -28,7 +28,7 @@ from reporter.journal.entries import Entry
 from reporter.journal.resolve import ResolvedEmbed
 from reporter.model import Run
 from reporter.pages import filters, urls
-from reporter.pages.cache import PageCache
+from reporter.pages.cache import CachedMarkdown, PageCache
 from reporter.pages.cards import CardContext, hf_card, mct_card
 from reporter.pages.environment import environment
 from reporter.pages.filters import ChartSink
@@ -53,7 +53,7 @@ class Page:
     of None means the file is already in place from an earlier build (a cached page)."""
 
     src_uri: str
-    markdown: str
+    markdown: str | CachedMarkdown  # a cached page's is read only when it is rendered
     in_nav: bool = False
     assets: tuple[tuple[str, str | None], ...] = ()
 

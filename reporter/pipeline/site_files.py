@@ -16,7 +16,8 @@ from pathlib import Path
 
 from reporter.config import Settings
 from reporter.pages import urls
-from reporter.pages.cache import PageCache
+from reporter.pages.cache import CachedMarkdown, PageCache, markdown_digest
+from reporter.pages.handover import heading
 from reporter.pipeline import Report, plotly_js, report_pages
 
 ASSETS = "assets/reporter"
@@ -25,13 +26,25 @@ ASSETS = "assets/reporter"
 @dataclass(frozen=True, kw_only=True, slots=True)
 class SiteFile:
     """A generated file: its text, or a file on disk to copy (`source`). A data file of a
-    cached page has neither: it is in the site's data folder from an earlier build."""
+    cached page has neither: it is in the site's data folder from an earlier build. A cached
+    page's Markdown may be `cached` instead of `text`: read only if it is rendered."""
 
     src_uri: str
     text: str | None = None
     source: Path | None = None
     page: bool = False  # a Markdown page (rendered by MkDocs), not a file copied as it is
     in_nav: bool = False
+    cached: CachedMarkdown | None = None
+
+    def markdown(self) -> str:
+        """A page's Markdown (raises `EntryGone` if a cached page's went missing)."""
+        return self.cached.text() if self.cached is not None else self.text or ""
+
+    def digest(self) -> str:
+        return self.cached.digest if self.cached is not None else markdown_digest(self.markdown())
+
+    def heading(self) -> str:
+        return self.cached.heading if self.cached is not None else heading(self.markdown())
 
 
 def site_files(
@@ -39,7 +52,11 @@ def site_files(
 ) -> Iterator[SiteFile]:
     """Every generated page with its data files, then the runs' history files."""
     for page in report_pages(report, settings, page_cache):
-        yield SiteFile(src_uri=page.src_uri, text=page.markdown, page=True, in_nav=page.in_nav)
+        markdown, in_nav = page.markdown, page.in_nav
+        if isinstance(markdown, CachedMarkdown):
+            yield SiteFile(src_uri=page.src_uri, cached=markdown, page=True, in_nav=in_nav)
+        else:
+            yield SiteFile(src_uri=page.src_uri, text=markdown, page=True, in_nav=in_nav)
         for src_uri, text in page.assets:
             yield SiteFile(src_uri=src_uri, text=text)
     paths = urls.Paths(report.study.pages)

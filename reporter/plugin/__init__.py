@@ -28,7 +28,7 @@ from reporter.config.settings import settings_from_config
 from reporter.errors import ConfigError
 from reporter.files import check_relative
 from reporter.pages import urls
-from reporter.pages.cache import TemplateCode
+from reporter.pages.cache import EntryGone, TemplateCode
 from reporter.pages.documents import FALLBACK_HOME, finish_markdown
 from reporter.pages.handover import pack, unpack
 from reporter.pages.renderer import Renderer
@@ -47,11 +47,10 @@ from reporter.plugin.kept import (
     KEPT_TEMPLATE,
     KeptPages,
     QuietSkips,
+    StaleKeptPages,
     as_kept,
     context_digest,
-    heading,
     site_digest,
-    stub,
 )
 from reporter.plugin.nav import excluded_from_nav, nav_with
 from reporter.plugin.overrides import overrides
@@ -141,7 +140,8 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
             log.info(note)
         site_root = Path(config.site_dir)
         state = site_state(self.settings, self.site_target or site_root)
-        cache = page_cache(self.settings, state) if self.settings.cache else None
+        lazy = self.keep_pages and self.config.incremental  # kept pages need no Markdown
+        cache = page_cache(self.settings, state, lazy=lazy) if self.settings.cache else None
         data = DataFolder(state / "data", failure=problem, cache=cache)
         nav_pages, pages = [], []
         # data files are written as they come (a page's chart data is let go at once): only
@@ -158,7 +158,7 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
         for item in pages:
             in_nav = item.in_nav and not excluded_from_nav(config, item.src_uri)
             level = InclusionLevel.INCLUDED if in_nav else InclusionLevel.NOT_IN_NAV
-            text = self._kept_or_fresh(item.src_uri, item.text or "", in_nav)
+            text = self._kept_or_fresh(item, in_nav)
             _add(files, File.generated(config, item.src_uri, content=text, inclusion=level))
             if in_nav:
                 nav_pages.append(item.src_uri)
@@ -192,7 +192,7 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
         assert self.settings is not None
         if not (self.keep_pages and self.settings.cache and self.config.incremental):
             return None
-        headings = [(i.src_uri, heading(i.text or "")) for i in items if i.page and i.in_nav]
+        headings = [(i.src_uri, i.heading()) for i in items if i.page and i.in_nav]
         try:
             digest = site_digest(config, files, headings)
         except Exception as exc:  # noqa: BLE001 - an unforeseen config value: render every page
@@ -209,17 +209,19 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
 
         return KeptPages(state / "html", digest, searched)
 
-    def _kept_or_fresh(self, src_uri: str, text: str, in_nav: bool) -> str:
-        """A page's Markdown (its HTML blocks packed), or its stub when its HTML is kept from
-        an earlier build (keyed by the Markdown before packing, which decides the packed)."""
-        if self.kept is None or in_nav:
-            return pack(text)
-        key = self.kept.key(src_uri, text)
-        if self.kept.has(key, src_uri):
-            self._kept_keys[src_uri] = key
-            return stub(text)
-        self._fresh_keys[src_uri] = key
-        return pack(text)
+    def _kept_or_fresh(self, item: SiteFile, in_nav: bool) -> str:
+        """A page's Markdown, packed; its stub when its HTML is kept (keyed by the Markdown)."""
+        try:
+            if self.kept is None or in_nav:
+                return pack(item.markdown())
+            key = self.kept.key(item.src_uri, item.digest())
+            if self.kept.has(key, item.src_uri):
+                self._kept_keys[item.src_uri] = key
+                return item.heading()
+            self._fresh_keys[item.src_uri] = key
+            return pack(item.markdown())
+        except EntryGone as exc:  # build again, reading every cached page whole
+            raise StaleKeptPages(str(exc)) from exc
 
     def on_nav(self, nav: Any, /, *, config: MkDocsConfig, files: Files) -> Any:
         self._nav = nav

@@ -130,8 +130,9 @@ def site_state(settings: Settings, site: Path) -> Path:
     return settings.cache_dir / "sites" / key[:16]
 
 
-def page_cache(settings: Settings, state: Path) -> PageCache:
-    """Pages depend on the settings (not on when or where the site is built)."""
+def page_cache(settings: Settings, state: Path, *, lazy: bool = False) -> PageCache:
+    """Pages depend on the settings (not on when or where the site is built); `lazy`, see
+    `PageCache`."""
     salt = repr(
         (
             replace(settings, build_time=None, comparisons=()),
@@ -139,4 +140,4 @@ def page_cache(settings: Settings, state: Path) -> PageCache:
             limits(),
         )
     )
-    return PageCache(state, state / "data", salt)
+    return PageCache(state, state / "data", salt, lazy=lazy)

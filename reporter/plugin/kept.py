@@ -33,29 +33,14 @@ from pathlib import Path
 from typing import Any
 
 from reporter.config.stamp import code_stamp
-from reporter.files import keep_file, link_or_copy
+from reporter.files import keep_file, kept_object, link_or_copy
 
 SEARCH_ENTRIES = "search-entries.json"
 KEPT_TEMPLATE = ".reporter-kept.html"  # renders nothing: the kept HTML replaces its output
-_FRONT_MATTER = re.compile(r"\A---\r?\n.*?\r?\n---\r?\n", re.S)
 
 
 class StaleKeptPages(Exception):
     """The navigation differs from the one the kept pages were made with: build in full."""
-
-
-def heading(markdown: str) -> str:
-    """A page's front matter and first level-one heading: what decides its title."""
-    match = _FRONT_MATTER.match(markdown)
-    front = match.group(0) if match else ""
-    rest = markdown[len(front) :]
-    title = next((line for line in rest.splitlines() if line.startswith("# ")), "")
-    return f"{front}{title}\n"
-
-
-def stub(markdown: str) -> str:
-    """What a kept page is handed to MkDocs as: its heading (title, tags, search exclusion)."""
-    return heading(markdown)
 
 
 def as_kept(page: Any) -> None:
@@ -109,10 +94,10 @@ class KeptPages:
         self.order: list[tuple[str, str]] = []  # (url, src_uri) of every page, as MkDocs built
         self._entries: dict[str, list[Any]] | None = None
 
-    def key(self, src_uri: str, markdown: str) -> str:
+    def key(self, src_uri: str, markdown_digest: str) -> str:
         digest = hashlib.sha256(self.site_digest.encode())
         digest.update(src_uri.encode("utf-8", "surrogateescape") + b"\0")
-        digest.update(markdown.encode("utf-8", "surrogateescape"))
+        digest.update(markdown_digest.encode("ascii"))
         key = digest.hexdigest()
         self.used.add(key)
         return key
@@ -126,11 +111,7 @@ class KeptPages:
     def entries(self) -> dict[str, list[Any]]:
         """Material's search entries of kept pages, by key."""
         if self._entries is None:
-            try:
-                found = json.loads((self.folder / SEARCH_ENTRIES).read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                found = {}
-            self._entries = found if isinstance(found, dict) else {}
+            self._entries = kept_object(self.folder / SEARCH_ENTRIES)
         return self._entries
 
     def complete(

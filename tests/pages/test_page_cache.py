@@ -3,12 +3,13 @@ data file the last build wrote or checked, still the same file, is not read agai
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 import pytest
 
-from reporter.pages.cache import PageCache
+from reporter.pages.cache import CachedMarkdown, EntryGone, PageCache, markdown_digest
 
 
 def _cache(tmp_path: Path) -> PageCache:
@@ -90,5 +91,78 @@ def test_save_drops_the_entries_this_build_did_not_ask_for(tmp_path: Path) -> No
     assert new.get(kept) == ("# kept", ())
     new.save()
     assert sorted(p.name for p in new.folder.iterdir()) == sorted(
-        [f"{kept}.json", "data-files.json"]
+        [f"{kept}.json", "data-files.json", "index.json"]
     )
+    assert list(json.loads((new.folder / "index.json").read_text())) == [kept]
+
+
+PAGE = "---\ntags:\n- fraud\ntitle: Run 7\n---\n\n# Run 7\n\n<div>tables and charts</div>\n"
+
+
+def _lazy(tmp_path: Path) -> PageCache:
+    return PageCache(tmp_path / "state", tmp_path / "state" / "data", salt="test", lazy=True)
+
+
+def _indexed_build(tmp_path: Path) -> str:
+    cache = _cache(tmp_path)
+    key = cache.key("run")
+    cache.put(key, PAGE, ())
+    cache.save()
+    return key
+
+
+def test_a_lazy_cache_knows_a_page_from_its_index_without_reading_it(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """A build whose pages' HTML is kept needs each page's digest and heading, not its text."""
+    key = _indexed_build(tmp_path)
+    entry = tmp_path / "state" / "pages" / f"{key}.json"
+    real = Path.read_text
+
+    def no_entries(path: Path, *args, **kwargs) -> str:
+        assert path != entry, "read a page's entry"
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", no_entries)
+    markdown, assets = _lazy(tmp_path).get(key)
+    monkeypatch.undo()
+    assert assets == ()
+    assert isinstance(markdown, CachedMarkdown)
+    assert markdown.digest == markdown_digest(PAGE)
+    assert markdown.heading == "---\ntags:\n- fraud\ntitle: Run 7\n---\n# Run 7\n"
+    assert markdown.text() == PAGE
+    assert _cache(tmp_path).get(key) == (PAGE, ())  # not lazy: the text itself
+
+
+def test_a_lazy_page_whose_entry_changed_or_went_is_never_used(tmp_path: Path) -> None:
+    key = _indexed_build(tmp_path)
+    markdown, _ = _lazy(tmp_path).get(key)
+    entry = tmp_path / "state" / "pages" / f"{key}.json"
+    entry.write_text(json.dumps({"markdown": PAGE + "tampered", "assets": []}))
+    with pytest.raises(EntryGone, match="changed"):
+        markdown.text()
+    entry.unlink()
+    with pytest.raises(EntryGone, match="gone"):
+        markdown.text()
+    assert _lazy(tmp_path).get(key) is None  # indexed, but its entry is gone: render it
+
+
+def test_a_damaged_index_is_read_around(tmp_path: Path) -> None:
+    key = _indexed_build(tmp_path)
+    index = tmp_path / "state" / "pages" / "index.json"
+    for damaged in ("{not json", json.dumps({key: [1, 2]}), "[]"):
+        index.write_text(damaged)
+        assert _lazy(tmp_path).get(key) == (PAGE, ())  # the entry itself, read whole
+
+
+def test_a_workers_record_reaches_the_builds_cache(tmp_path: Path) -> None:
+    """Forked workers render pages into their own copy of the cache: what they record (keys,
+    index entries, checked data files) must reach the index the build saves."""
+    worker = _cache(tmp_path)
+    worker.restart()
+    key = worker.key("run")
+    worker.put(key, PAGE, ())
+    build = _cache(tmp_path)
+    build.merge(worker.record())
+    build.save()
+    assert list(json.loads((build.folder / "index.json").read_text())) == [key]

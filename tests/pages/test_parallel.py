@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import threading
@@ -123,6 +124,13 @@ def test_pages_in_the_page_cache_start_no_workers(
     first, log = pages(), tmp_path / "second"
     assert any(cache.folder.iterdir())  # the workers filled the cache
     cache.save()  # the build keeps what its workers asked for: none of their entries is dropped
+    indexed = json.loads((cache.folder / "index.json").read_text())
+    report = build_report(settings)
+    keys = {
+        parallel.run_page_key(Renderer(report.study, settings, page_cache=cache), r)
+        for r in report.study.runs
+    }
+    assert keys <= set(indexed)  # and what they learnt: every run page is in the index
     cache = PageCache(tmp_path / "state", tmp_path / "state" / "data", salt="test")
     monkeypatch.setattr(Renderer, "run_page", _recording(log))
     # every run page has an entry (used or, its data files not being written here, rendered)

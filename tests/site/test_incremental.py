@@ -204,3 +204,26 @@ def test_where_links_fail_kept_pages_are_copied(project, monkeypatch):
     kept = _kept_html(project)
     assert not [p for p in result.site_dir.rglob("*.html") if p.stat().st_ino in kept]
     _assert_same_site(result.site_dir, _cold(project, "cold"))
+
+
+def test_a_page_whose_html_is_gone_is_rendered_from_its_cached_markdown(project):
+    """The page cache hands kept builds each page's digest and heading only; a page whose HTML
+    is missing reads its Markdown then, and the site is still the cold build's."""
+    victim = sorted(_kept_html(project).values())[0]
+    victim.unlink()
+    result = build_site(project)
+    assert result.pages_kept == _outside_nav(result) - 1
+    _assert_same_site(result.site_dir, _cold(project, "cold"))
+
+
+def test_a_cached_page_gone_during_a_build_makes_it_render_every_page(project, monkeypatch):
+    from reporter.pages.cache import CachedMarkdown, EntryGone
+
+    def gone(self):
+        raise EntryGone(f"a cached page is gone ({self.path})")
+
+    monkeypatch.setattr(CachedMarkdown, "text", gone)
+    sorted(_kept_html(project).values())[0].unlink()
+    result = build_site(project)
+    assert result.pages_kept == 0  # built again without kept pages, each page read whole
+    _assert_same_site(result.site_dir, _cold(project, "cold"))

@@ -809,7 +809,9 @@ def _cache_files(project: Path) -> list[Path]:
     return [
         p
         for p in project.rglob("*")
-        if p.is_file() and p.relative_to(project).parts[0] not in inputs
+        if p.is_file()
+        and p.relative_to(project).parts[0] not in inputs
+        and not p.relative_to(project).parts[0].startswith(".site-trash-")  # an old site
     ]
 
 

@@ -77,6 +77,17 @@ def leftovers(target: Path) -> list[str]:
     return sorted(p.name for p in target.parent.glob(f".{target.name}-*"))
 
 
+def settled(target: Path, seconds: float = 60) -> list[str]:
+    """`leftovers` once the previous site, deleted after the swap by a detached process, is
+    gone (or the time is up)."""
+    deadline = time.monotonic() + seconds
+    while any(n.startswith(f".{target.name}-trash-") for n in leftovers(target)):
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    return leftovers(target)
+
+
 def command(config: Path, *args: str) -> list[str]:
     return [sys.executable, "-m", "reporter.cli", "build", "--config", str(config), "-q", *args]
 
@@ -118,7 +129,7 @@ def test_killing_a_build_at_any_moment_leaves_a_complete_site(tmp_path):
     finished = subprocess.run(command(config), capture_output=True, text=True, timeout=120)
     assert finished.returncode == 0, finished.stderr
     assert snapshot(site) == new
-    assert leftovers(site) == []  # killed builds' temporary folders are cleared
+    assert settled(site) == []  # killed builds' temporary folders are cleared
 
 
 def test_an_interrupted_swap_is_repaired_by_the_next_build(tmp_path, monkeypatch):
@@ -168,14 +179,21 @@ def test_the_swap_is_one_atomic_exchange_on_linux(tmp_path, monkeypatch):
     real_swap = site_module._swap
 
     def swap_without_renames(new, target):  # the build itself may rename its own files
+        real_replace = os.replace
+
+        def replace(src, dst):  # the previous site may be moved aside once it is out
+            if target in (Path(src), Path(dst)):
+                pytest.fail("renamed")
+            real_replace(src, dst)
+
         with pytest.MonkeyPatch.context() as swapping:
-            swapping.setattr(site_module.os, "replace", lambda *a: pytest.fail("renamed"))
+            swapping.setattr(site_module.os, "replace", replace)
             real_swap(new, target)
 
     monkeypatch.setattr(site_module, "_swap", swap_without_renames)
     build_site(config)
     assert exchanged == [tmp_path / "project" / "site"]
-    assert leftovers(tmp_path / "project" / "site") == []
+    assert settled(tmp_path / "project" / "site") == []
 
 
 def test_runs_and_docs_stay_untouched_even_read_only(tmp_path):
@@ -220,7 +238,7 @@ def test_concurrent_builds_of_one_site_leave_a_complete_site(tmp_path):
         if process.stderr:
             process.stderr.close()
     assert snapshot(site) in expected
-    assert leftovers(site) == []
+    assert settled(site) == []
 
 
 def test_a_build_waits_for_the_site_lock(tmp_path):
@@ -246,3 +264,42 @@ def test_a_build_waits_for_the_site_lock(tmp_path):
     worker.join()
     assert (site / "index.html").is_file()
     assert (tmp_path / ".site.lock").read_text().strip() == str(os.getpid())
+
+
+def test_the_previous_site_is_deleted_after_the_swap_without_the_build_waiting(
+    tmp_path, monkeypatch
+):
+    """The build returns once the new site is in; the previous one, renamed out of the way,
+    is deleted by a detached `rm -rf` (or at once where there is none), and a deletion cut
+    short is finished by the next build."""
+    config = new_project(tmp_path, 3)
+    site = tmp_path / "site"
+    build_site(config)
+    first = snapshot(site)
+    started = []
+    real_popen = site_module.subprocess.Popen
+
+    def popen(args, **kwargs):
+        if "-rf" in args:  # not ctypes looking for the C library
+            started.append(list(args))
+        return real_popen(args, **kwargs)
+
+    monkeypatch.setattr(site_module.subprocess, "Popen", popen)
+    write_run(tmp_path / "runs", "late", {"metrics.json": {"pr_auc": 0.9}})
+    build_site(config)
+    assert snapshot(site) != first
+    assert len(started) == 1 and started[0][1:3] == ["-rf", "--"]
+    assert Path(started[0][3]).name.startswith(".site-trash-")
+    assert Path(started[0][3]).parent == tmp_path
+    assert settled(site) == []
+
+    monkeypatch.setattr(site_module.shutil, "which", lambda name: None)  # no `rm`: at once
+    write_run(tmp_path / "runs", "later", {"metrics.json": {"pr_auc": 0.8}})
+    build_site(config)
+    assert len(started) == 1 and leftovers(site) == []
+
+    stale = tmp_path / ".site-trash-killed"  # a deletion cut short
+    (stale / "runs").mkdir(parents=True)
+    (stale / "runs" / "index.html").write_text("old")
+    build_site(config)
+    assert not stale.exists()

@@ -13,10 +13,14 @@ from pathlib import Path
 out = Path(sys.argv[1])
 
 class Heap:  # stands for the build's objects: freed one by one only at a full teardown
-    def __del__(self):
-        out.with_suffix(".torn").write_text("torn down")
+    def __init__(self, path):
+        self.path, self.write = path, open
 
-held = Heap()
+    def __del__(self):
+        with self.write(self.path, "w") as fh:
+            fh.write("torn down")
+
+held = Heap(str(out.with_suffix(".torn")))
 atexit.register(lambda: out.with_suffix(".atexit").write_text("ran"))
 sys.argv = ["reporter", *sys.argv[2:]]
 from reporter.cli import main
@@ -48,3 +52,17 @@ def test_the_exit_status_is_the_commands(tmp_path):
     done = run(tmp_path, "show", "no/such/run", "--runs", str(tmp_path))
     assert done.returncode == 1
     assert done.stderr.strip()
+
+
+def test_under_a_profiler_the_exit_is_the_normal_one(tmp_path):
+    """A profiler (or coverage) writes its data at a normal exit: `python -m cProfile`."""
+    out = tmp_path / "profile.out"
+    done = subprocess.run(
+        [sys.executable, "-m", "cProfile", "-o", str(out), "-m", "reporter.cli", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "searchable, static experiment-report site" in done.stdout
+    assert out.stat().st_size > 0

@@ -103,12 +103,13 @@ def write_if_changed(path: Path, text: str) -> Path:
     return path
 
 
-def prune_data(data_dir: Path, keep: set[Path]) -> None:
+def prune_data(data_dir: Path, keep: set[str]) -> None:
     """Remove chart and run data no page of this build uses (older versions of content-named
-    files, runs that are gone)."""
+    files, runs that are gone). `keep` holds paths as `str(data_dir / src_uri)` gives them."""
     for folder in (urls.CHART_DATA_DIR, urls.RUN_DATA_DIR):
-        found = data_dir / folder
-        for path in found.rglob("*.js") if found.is_dir() else []:
-            if path not in keep:
-                with contextlib.suppress(OSError):
-                    path.unlink()
+        for root, _, names in os.walk(data_dir / folder):
+            for name in names:
+                path = os.path.join(root, name)
+                if name.endswith(".js") and path not in keep:
+                    with contextlib.suppress(OSError):
+                        os.unlink(path)

@@ -77,9 +77,9 @@ class DataFolder:
         return File.generated(config, item.src_uri, abs_src_path=source)
 
     @property
-    def written(self) -> set[Path]:
+    def written(self) -> set[str]:
         """The files in the folder this build uses (what pruning keeps)."""
-        return {Path(path) for _, path in self.linked}
+        return {path for _, path in self.linked}
 
     def link_into(self, site_dir: str) -> None:
         """Hard-link every data file into the built site: one system call a file, nothing read

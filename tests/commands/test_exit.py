@@ -45,10 +45,13 @@ def test_the_command_runs_exit_handlers_and_flushes_but_skips_the_teardown(tmp_p
     assert not (tmp_path / "mark.torn").exists()
 
 
-def test_the_exit_status_is_the_commands(tmp_path):
+def test_a_failed_command_exits_normally_with_its_status(tmp_path):
+    """Failed or interrupted commands take Python's own exit, which winds worker pools down in
+    order (a terminated build must not wait for its workers to finish)."""
     done = run(tmp_path, "no-such-command")
     assert done.returncode == 2
     assert "No such command" in done.stderr
+    assert (tmp_path / "mark.torn").read_text() == "torn down"
     done = run(tmp_path, "show", "no/such/run", "--runs", str(tmp_path))
     assert done.returncode == 1
     assert done.stderr.strip()

@@ -32,7 +32,7 @@ STARTER = HERE / "starter"
 DEFAULT_PAGES = HERE / "default"
 CACHE = ".reporter-cache"
 DEFAULT_PROJECT = "default-site"  # the default site's config and pages, inside the cache
-GITIGNORE_LINES = ("/site/", "/.site.lock", ".reporter-cache/")
+GITIGNORE_LINES = ("/site/", "/.site.lock", "/.site-*/", ".reporter-cache/")
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -190,7 +190,7 @@ def test_init_never_overwrites(tmp_path):
     assert "Skipped site_src/index.md: it exists (not overwritten)." in lines
     assert (
         "Skipped .gitignore: it exists (not overwritten). "
-        "Add these lines to it: /site/ /.site.lock .reporter-cache/"
+        "Add these lines to it: /site/ /.site.lock /.site-*/ .reporter-cache/"
     ) in lines
     assert "Wrote mkdocs.yml" in lines and "Next: reporter serve" in first.stdout
     files = _digest(tmp_path)
@@ -202,3 +202,23 @@ def test_init_never_overwrites(tmp_path):
         "plugins.\n"
     )
     assert _digest(tmp_path) == files
+
+
+def test_the_written_gitignore_ignores_what_a_build_writes(tmp_path):
+    """Checked by git itself: the site, its lock, the folders beside it (the new site while it
+    is built, the previous one while it is deleted) and the cache; not the project's files."""
+    git = shutil.which("git")
+    if git is None:
+        pytest.skip("git is not installed")
+    assert reporter("init", cwd=tmp_path).returncode == 0
+    subprocess.run([git, "init", "-q", str(tmp_path)], check=True)
+    built = ["site/index.html", ".site.lock", ".site-new-x1/index.html"]
+    built += [".site-trash-x2/runs/index.html", ".reporter-cache/runs/a.pkl"]
+    ours = ["mkdocs.yml", "site_src/index.md", "runs/exp/run-1/metrics.json"]
+    checked = subprocess.run(
+        [git, "check-ignore", "--no-index", *built, *ours],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert checked.stdout.splitlines() == built

@@ -54,7 +54,7 @@ class CachedMarkdown:
             markdown = json.loads(Path(self.path).read_text(encoding="utf-8"))["markdown"]
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise EntryGone(f"a cached page is gone ({self.path})") from exc
-        if not isinstance(markdown, str) or markdown_digest(markdown) != self.digest:
+        if not isinstance(markdown, str) or text_digest(markdown) != self.digest:
             raise EntryGone(f"a cached page changed ({self.path})")
         return markdown
 
@@ -98,7 +98,7 @@ class PageCache:
                 return None
             if not isinstance(markdown, str):
                 return None
-            digest, head = markdown_digest(markdown), heading(markdown)
+            digest, head = text_digest(markdown), heading(markdown)
         if not all(self._checked(a, h) for a, h in assets):
             return None
         self._indexed[key] = [digest, head, assets]
@@ -129,7 +129,7 @@ class PageCache:
         """A data file the build just wrote with `text`: the next build need not read it."""
         stat = self._stat(src)
         if stat is not None:
-            self._now[src] = [*stat, _digest(text)]
+            self._now[src] = [*stat, text_digest(text)]
 
     def save(self) -> None:
         """Record the data files this build wrote or checked (their size, time, inode and
@@ -174,9 +174,9 @@ class PageCache:
         self.used.add(key)
         if any(text is None for _, text in assets):
             return
-        digests = [[src, _digest(text or "")] for src, text in assets]
+        digests = [[src, text_digest(text or "")] for src, text in assets]
         self._write(self.folder / f"{key}.json", {"markdown": markdown, "assets": digests})
-        self._indexed[key] = [markdown_digest(markdown), heading(markdown), digests]
+        self._indexed[key] = [text_digest(markdown), heading(markdown), digests]
 
     def _write(self, path: Path, entry: dict[str, Any]) -> None:
         keep_file(path, json.dumps(entry))
@@ -190,13 +190,10 @@ class PageCache:
         return hashlib.sha256(data).hexdigest() == digest
 
 
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def markdown_digest(markdown: str) -> str:
-    """A page's Markdown digest (what a kept page's key is made of)."""
-    return hashlib.sha256(markdown.encode("utf-8", "surrogateescape")).hexdigest()
+def text_digest(text: str) -> str:
+    """The digest of a page's Markdown (what a kept page's key is made of) or of a data file's
+    text (the bytes written, UTF-8)."""
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def _indexed(entry: Any) -> bool:
@@ -208,7 +205,7 @@ def _indexed(entry: Any) -> bool:
         and isinstance(entry[1], str)
         and isinstance(entry[2], list)
         and all(
-            isinstance(a, list) and len(a) == 2 and all(isinstance(x, str) for x in a)
+            isinstance(a, list) and len(a) == 2 and isinstance(a[0], str) and isinstance(a[1], str)
             for a in entry[2]
         )
     )

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from reporter.config import Settings
 from reporter.pages import urls
-from reporter.pages.cache import CachedMarkdown, PageCache, markdown_digest
+from reporter.pages.cache import CachedMarkdown, PageCache, text_digest
 from reporter.pages.handover import heading
 from reporter.pipeline import Report, plotly_js, report_pages
 
@@ -41,7 +41,7 @@ class SiteFile:
         return self.cached.text() if self.cached is not None else self.text or ""
 
     def digest(self) -> str:
-        return self.cached.digest if self.cached is not None else markdown_digest(self.markdown())
+        return self.cached.digest if self.cached is not None else text_digest(self.markdown())
 
     def heading(self) -> str:
         return self.cached.heading if self.cached is not None else heading(self.markdown())

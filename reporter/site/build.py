@@ -249,8 +249,9 @@ def _discard(previous: Path, target: Path) -> None:
     if rm is None:
         shutil.rmtree(previous, ignore_errors=True)
         return
-    trash = Path(tempfile.mkdtemp(prefix=f".{target.name}-trash-", dir=target.parent))
-    try:
+    trash = None
+    try:  # a name near the system's limit leaves no room for `-trash-`: delete it here
+        trash = Path(tempfile.mkdtemp(prefix=f".{target.name}-trash-", dir=target.parent))
         os.replace(previous, trash)
         subprocess.Popen(
             [rm, "-rf", "--", str(trash)],
@@ -261,7 +262,8 @@ def _discard(previous: Path, target: Path) -> None:
         )
     except OSError:
         shutil.rmtree(previous, ignore_errors=True)
-        shutil.rmtree(trash, ignore_errors=True)
+        if trash is not None:
+            shutil.rmtree(trash, ignore_errors=True)
 
 
 _RENAME_EXCHANGE = 2

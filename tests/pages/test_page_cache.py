@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from reporter.pages.cache import CachedMarkdown, EntryGone, PageCache, markdown_digest
+from reporter.pages.cache import CachedMarkdown, EntryGone, PageCache, text_digest
 
 
 def _cache(tmp_path: Path) -> PageCache:
@@ -128,7 +128,7 @@ def test_a_lazy_cache_knows_a_page_from_its_index_without_reading_it(
     monkeypatch.undo()
     assert assets == ()
     assert isinstance(markdown, CachedMarkdown)
-    assert markdown.digest == markdown_digest(PAGE)
+    assert markdown.digest == text_digest(PAGE)
     assert markdown.heading == "---\ntags:\n- fraud\ntitle: Run 7\n---\n# Run 7\n"
     assert markdown.text() == PAGE
     assert _cache(tmp_path).get(key) == (PAGE, ())  # not lazy: the text itself
@@ -150,7 +150,8 @@ def test_a_lazy_page_whose_entry_changed_or_went_is_never_used(tmp_path: Path) -
 def test_a_damaged_index_is_read_around(tmp_path: Path) -> None:
     key = _indexed_build(tmp_path)
     index = tmp_path / "state" / "pages" / "index.json"
-    for damaged in ("{not json", json.dumps({key: [1, 2]}), "[]"):
+    damaged_entries = [[1, 2], ["d", "h", [[1]]], ["d", "h", [["a.js", 3]]], ["d", "h", 7]]
+    for damaged in ["{not json", "[]", *(json.dumps({key: e}) for e in damaged_entries)]:
         index.write_text(damaged)
         assert _lazy(tmp_path).get(key) == (PAGE, ())  # the entry itself, read whole
 

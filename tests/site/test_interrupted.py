@@ -303,3 +303,15 @@ def test_the_previous_site_is_deleted_after_the_swap_without_the_build_waiting(
     (stale / "runs" / "index.html").write_text("old")
     build_site(config)
     assert not stale.exists()
+
+
+def test_a_site_name_with_no_room_for_the_trash_name_still_swaps(tmp_path):
+    """A 241-byte site folder name leaves room for `.<name>-new-XXXXXXXX` (255 bytes) but not
+    for `-trash-`: the previous site is then deleted in place, and the build succeeds."""
+    config = new_project(tmp_path, 2)
+    site = tmp_path / ("s" * 241)
+    build_site(config, site_dir=site)
+    write_run(tmp_path / "runs", "late", {"metrics.json": {"pr_auc": 0.9}})
+    result = build_site(config, site_dir=site)
+    assert result.site_dir == site and (site / "index.html").is_file()
+    assert settled(site) == []

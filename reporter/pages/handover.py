@@ -4,15 +4,16 @@ A generated page is Markdown for its headings (the title, the table of contents,
 HTML blocks for its tables, cards and charts. Python-Markdown parses every tag of a raw HTML
 block only to pass it through unchanged, and that parsing was most of the time MkDocs spent on
 a run page. Templates mark such blocks with the `html` filter (`{% filter html %}`); `pack`
-hands each marked block to MkDocs as one comment, which Markdown passes through whole, and
-`unpack` puts the block back into the page's HTML (`on_page_content`). `unmark` drops the marks
-where the Markdown is written for people (`reporter render --out`).
+holds each marked block back and leaves a short numbered comment in its place, which Markdown
+passes through whole (it scans a page's text many times, so it should scan the placeholder, not
+the block), and `unpack` puts the blocks back into the page's HTML (`on_page_content`).
+`unmark` drops the marks where the Markdown is written for people (`reporter render --out`).
 """
 
 from __future__ import annotations
 
-import base64
 import re
+from collections.abc import Sequence
 
 from markupsafe import Markup
 
@@ -21,7 +22,7 @@ START = "<!--reporter:html-->"
 END = "<!--reporter:/html-->"
 _MARKED = re.compile(f"{re.escape(START)}\n(.*?)\n{re.escape(END)}", re.S)
 PACKED_PREFIX = "<!--reporter-html:"
-_PACKED = re.compile(f"{re.escape(PACKED_PREFIX)}([A-Za-z0-9+/]*={{0,2}})-->")
+_PACKED = re.compile(f"{re.escape(PACKED_PREFIX)}([0-9]{{1,9}})-->")
 
 
 def mark(html: str) -> Markup:
@@ -30,27 +31,29 @@ def mark(html: str) -> Markup:
     return Markup(f"{START}\n{body}\n{END}") if body.strip() else Markup("")
 
 
-def pack(markdown: str) -> str:
-    """Every marked block as one comment on a paragraph of its own: base64 holds no `-->`."""
+def pack(markdown: str, held: list[str]) -> str:
+    """Every marked block, appended to `held`, as a comment numbered by its place there, on a
+    paragraph of its own."""
     if START not in markdown:
         return markdown
-    return _MARKED.sub(_packed, markdown)
+
+    def placeholder(match: re.Match[str]) -> str:
+        held.append(match[1])
+        return f"\n\n{PACKED_PREFIX}{len(held) - 1}-->\n\n"
+
+    return _MARKED.sub(placeholder, markdown)
 
 
-def _packed(match: re.Match[str]) -> str:
-    encoded = base64.b64encode(match[1].encode("utf-8", "surrogateescape")).decode("ascii")
-    return f"\n\n{PACKED_PREFIX}{encoded}-->\n\n"
-
-
-def unpack(html: str) -> str:
-    """The page's HTML with every packed block put back."""
-    if PACKED_PREFIX not in html:
+def unpack(html: str, held: Sequence[str]) -> str:
+    """The page's HTML with its held blocks put back (a number it did not hold stays as is)."""
+    if not held or PACKED_PREFIX not in html:
         return html
-    return _PACKED.sub(_unpacked, html)
 
+    def block(match: re.Match[str]) -> str:
+        index = int(match[1])
+        return held[index] if index < len(held) else match[0]
 
-def _unpacked(match: re.Match[str]) -> str:
-    return base64.b64decode(match[1]).decode("utf-8", "surrogateescape")
+    return _PACKED.sub(block, html)
 
 
 def unmark(markdown: str) -> str:

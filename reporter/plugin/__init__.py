@@ -34,13 +34,7 @@ from reporter.pages.handover import pack, unpack
 from reporter.pages.renderer import Renderer
 from reporter.pipeline import Progress, Report, build_report
 from reporter.pipeline.cache import CACHE_UNWRITABLE, usable
-from reporter.pipeline.site_files import (
-    ASSETS,
-    SiteFile,
-    prune_data,
-    site_files,
-    static_assets,
-)
+from reporter.pipeline.site_files import ASSETS, SiteFile, prune_data, site_files, static_assets
 from reporter.plugin.data import DataFolder, page_cache, site_state
 from reporter.plugin.journal import journal_entries, latest_entries
 from reporter.plugin.kept import (
@@ -88,6 +82,7 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
         self.kept: KeptPages | None = None
         self._kept_keys: dict[str, str] = {}  # src_uri -> key: kept pages, handed over as stubs
         self._fresh_keys: dict[str, str] = {}  # src_uri -> key: pages to keep after rendering
+        self._held: dict[str, list[str]] = {}  # src_uri -> HTML blocks held back from Markdown
         self._nav: Any = None
         self._data: DataFolder | None = None  # this build's data files, linked after MkDocs
         self._quiet = QuietSkips(self._kept_keys)
@@ -188,7 +183,7 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
     ) -> KeptPages | None:
         """Run pages' HTML from earlier builds, when this build may use it."""
         self._kept_keys.clear()
-        self._fresh_keys = {}
+        self._fresh_keys, self._held = {}, {}
         assert self.settings is not None
         if not (self.keep_pages and self.settings.cache and self.config.incremental):
             return None
@@ -213,13 +208,13 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
         """A page's Markdown, packed; its stub when its HTML is kept (keyed by the Markdown)."""
         try:
             if self.kept is None or in_nav:
-                return pack(item.markdown())
+                return pack(item.markdown(), self._held.setdefault(item.src_uri, []))
             key = self.kept.key(item.src_uri, item.digest())
             if self.kept.has(key, item.src_uri):
                 self._kept_keys[item.src_uri] = key
                 return item.heading()
             self._fresh_keys[item.src_uri] = key
-            return pack(item.markdown())
+            return pack(item.markdown(), self._held.setdefault(item.src_uri, []))
         except EntryGone as exc:  # build again, reading every cached page whole
             raise StaleKeptPages(str(exc)) from exc
 
@@ -282,7 +277,8 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
                 paths=urls.Paths(report.study.pages),
                 embed=lambda *args: self._get_renderer().embed(*args),
                 home=home,
-            )
+            ),
+            self._held.setdefault(page.file.src_uri, []),
         )
 
     def _get_renderer(self) -> Renderer:
@@ -300,7 +296,7 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
     def on_page_content(
         self, html: str, /, *, page: MkPage, config: MkDocsConfig, files: Files
     ) -> str:
-        return unpack(html)
+        return unpack(html, self._held.pop(page.file.src_uri, ()))
 
     @event_priority(-100)  # the last: what this returns is the page's final HTML
     def on_post_page(self, output: str, /, *, page: MkPage, config: MkDocsConfig) -> str:

@@ -14,10 +14,13 @@ BLOCK = '<div class="x"><table><tr><td>a &amp; b</td></tr></table>\n\n<pre>code\
 
 def test_a_packed_block_comes_out_of_markdown_as_it_went_in():
     page = f"# Title\n\nSome *text*\n\n{mark(BLOCK)}\n## Next {{: data-search-exclude }}\n\n{mark('<p>é ✓</p>')}\n"
-    packed = pack(page)
+    held: list[str] = []
+    packed = pack(page, held)
     assert START not in packed and END not in packed and "<table" not in packed
-    html = unpack(markdown.Markdown(extensions=EXTENSIONS).convert(packed))
-    assert BLOCK in html and "<p>é ✓</p>" in html
+    assert held == [BLOCK, "<p>é ✓</p>"]
+    assert len(packed) < len(page) - len(BLOCK)  # Markdown scans the placeholder, not the block
+    html = unpack(markdown.Markdown(extensions=EXTENSIONS).convert(packed), held)
+    assert BLOCK in html and "<p>é ✓</p>" in html and PACKED_PREFIX not in html
     assert '<h2 data-search-exclude id="next">Next</h2>' in html
     assert "<em>text</em>" in html
 
@@ -27,7 +30,25 @@ def test_unmark_leaves_the_html_where_it_was():
 
 
 def test_an_empty_block_leaves_nothing():
-    assert mark("\n  \n") == "" and pack("no marks") == "no marks"
+    held: list[str] = []
+    assert mark("\n  \n") == "" and pack("no marks", held) == "no marks" and held == []
+
+
+def test_blocks_packed_later_are_numbered_after_the_earlier_ones():
+    """A page is packed when it is made and again after its journal links are filled in."""
+    held: list[str] = []
+    first = pack(f"a\n{mark('<p>1</p>')}\n", held)
+    second = pack(f"{first}\n{mark('<p>2</p>')}\n", held)
+    html = unpack(markdown.Markdown(extensions=EXTENSIONS).convert(second), held)
+    assert held == ["<p>1</p>", "<p>2</p>"] and html.index("<p>1</p>") < html.index("<p>2</p>")
+
+
+def test_a_number_the_page_does_not_hold_stays_as_it_is():
+    text = f"x {PACKED_PREFIX}0--> {PACKED_PREFIX}7--> {PACKED_PREFIX}99999999999-->"
+    assert unpack(text, ["<b>0</b>"]) == (
+        f"x <b>0</b> {PACKED_PREFIX}7--> {PACKED_PREFIX}99999999999-->"
+    )
+    assert unpack(text, []) == text
 
 
 def test_the_html_filter_marks_a_template_block():
@@ -41,7 +62,8 @@ def test_the_html_filter_marks_a_template_block():
 @pytest.mark.parametrize(
     "hostile",
     [
-        f"{PACKED_PREFIX}PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==-->",  # <script>alert(1)</script>
+        f"{PACKED_PREFIX}0-->",  # the page's first held block, a second time
+        f"{PACKED_PREFIX}PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==-->",  # base64: an older placeholder
         f"{START}\n<script>alert(1)</script>\n{END}",
     ],
 )
@@ -50,5 +72,7 @@ def test_run_data_cannot_forge_a_block(hostile):
     text = env.from_string(
         "# {{ name|md }}\n\n{% filter html %}\n<p>{{ name }}</p>\n{% endfilter %}\n"
     )
-    html = unpack(markdown.Markdown(extensions=EXTENSIONS).convert(pack(text.render(name=hostile))))
-    assert "<script>" not in html
+    held: list[str] = []
+    packed = pack(text.render(name=hostile), held)
+    html = unpack(markdown.Markdown(extensions=EXTENSIONS).convert(packed), held)
+    assert "<script>" not in html and html.count("<p>") == 1

@@ -172,39 +172,49 @@ def bca_interval(
     Bias correction: the share of replicates below the estimate (ties count half). An
     interval that would leave out the estimate is stretched to reach it.
     """
-    if len(boot.values) == 0 or 2 * len(boot.values) < boot.requested:
+    if not _enough(boot):
         return None
     tail = (1 - level) / 2
-    lows, highs = [], []
-    for k in range(len(boot.estimate)):
-        values, estimate = boot.values[:, k], boot.estimate[k]
-        u = boot.influence[:, k]
-        z = _small_sample_z(u, boot.positive, tail) if expanded else _NORMAL.inv_cdf(1 - tail)
-        below = np.count_nonzero(values < estimate) + 0.5 * np.count_nonzero(values == estimate)
-        share = min(max(below / len(values), 0.5 / len(values)), 1 - 0.5 / len(values))
-        z0 = _NORMAL.inv_cdf(share)
-        a = _acceleration(u)
-        quantiles = [_NORMAL.cdf(z0 + (z0 + q) / max(1 - a * (z0 + q), 1e-9)) for q in (-z, z)]
-        low, high = np.quantile(values, quantiles)
-        lows.append(min(float(low), float(estimate)))
-        highs.append(max(float(high), float(estimate)))
-    return {
-        m: Interval(estimate=float(boot.estimate[k]), low=lows[k], high=highs[k])
-        for k, m in enumerate(METRICS)
-    }
+    intervals = {}
+    for k, metric in enumerate(METRICS):
+        z = _small_sample_z(boot.influence[:, k], boot.positive, tail) if expanded else None
+        intervals[metric] = _bca(boot, k, _NORMAL.inv_cdf(1 - tail) if z is None else z)
+    return intervals
+
+
+def _enough(boot: Replicates) -> bool:
+    """At least half the resamples asked for had both classes."""
+    return len(boot.values) > 0 and 2 * len(boot.values) >= boot.requested
+
+
+def _bca(boot: Replicates, k: int, z: float) -> Interval:
+    """The BCa interval of metric k whose unaccelerated ends are the estimate -z and +z."""
+    values, estimate = boot.values[:, k], boot.estimate[k]
+    below = np.count_nonzero(values < estimate) + 0.5 * np.count_nonzero(values == estimate)
+    share = min(max(below / len(values), 0.5 / len(values)), 1 - 0.5 / len(values))
+    z0 = _NORMAL.inv_cdf(share)
+    a = _acceleration(boot.influence[:, k])
+    quantiles = [_NORMAL.cdf(z0 + (z0 + q) / max(1 - a * (z0 + q), 1e-9)) for q in (-z, z)]
+    low, high = np.quantile(values, quantiles)
+    return Interval(
+        estimate=float(estimate),
+        low=min(float(low), float(estimate)),
+        high=max(float(high), float(estimate)),
+    )
 
 
 def run_interval(boot: Replicates, level: float = LEVEL) -> dict[str, Interval] | None:
     """One run's intervals (`Replicates` of one ranking): ROC-AUC by the Hanley-McNeil score
-    interval, AP by the widest of BCa and the logit bootstrap-t intervals. None as for BCa."""
-    bca = bca_interval(boot, level)
-    if bca is None:
+    interval, AP by the widest of BCa and the logit bootstrap-t intervals (no BCa interval of
+    ROC-AUC is made: none is shown). None as for BCa."""
+    if not _enough(boot):
         return None
     auc = float(boot.estimate[0])
     positives, negatives = _effective_sizes(boot.positive, boot.weight)
     low, high = hanley_mcneil_interval(auc, positives, negatives, level)
-    ap = bca["average_precision"]
-    plain, corrected = _logit_t_intervals(boot, 1, level)
+    z = _small_sample_z(boot.influence[:, 1], boot.positive, (1 - level) / 2)
+    ap = _bca(boot, 1, z)
+    plain, corrected = _logit_t_intervals(boot, 1, z)
     return {
         "roc_auc": Interval(estimate=auc, low=low, high=high),
         "average_precision": Interval(
@@ -264,12 +274,12 @@ def _effective_sizes(positive: np.ndarray, weight: np.ndarray | None) -> tuple[f
 
 
 def _logit_t_intervals(
-    boot: Replicates, k: int, level: float
+    boot: Replicates, k: int, z: float
 ) -> tuple[tuple[float, float], tuple[float, float]]:
     """The logit bootstrap-t interval, plain and bias-corrected: the estimate's logit (less the
     bootstrap estimate of its bias: the resamples' mean logit minus the estimate's) plus or
-    minus the expanded t quantile times the standard deviation of the resamples' logits. For a
-    metric in [0, 1]; logits of values within 1e-9 of 0 or 1 are clipped."""
+    minus `z` (the expanded t quantile) times the standard deviation of the resamples' logits.
+    For a metric in [0, 1]; logits of values within 1e-9 of 0 or 1 are clipped."""
     clip = 1e-9
     estimate = float(np.clip(boot.estimate[k], clip, 1 - clip))
     values = np.clip(boot.values[:, k], clip, 1 - clip)
@@ -280,7 +290,6 @@ def _logit_t_intervals(
     spread = float(np.std(logits, ddof=1))
     if spread < 1e-9:  # every resample gave the estimate (a perfect ranking): no spread
         return point, point
-    z = _small_sample_z(boot.influence[:, k], boot.positive, (1 - level) / 2)
     centre = math.log(estimate / (1 - estimate))
     corrected = 2 * centre - float(np.mean(logits))
     return tuple(

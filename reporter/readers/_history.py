@@ -107,10 +107,15 @@ def _read_csv(data: bytes, rel: str) -> Columns:
         )
     numeric = {}
     rows = slice(None)  # every row: indexing with it gives views, not copies
-    for column in frame.columns:
-        values = pd.to_numeric(frame[column], errors="coerce")
-        if values.notna().any() and str(column).strip():
-            numeric[str(column).strip()] = (rows, values.to_numpy(dtype=float))
+    for column, cells in frame.items():
+        if not str(column).strip():
+            continue
+        if cells.dtype.kind in "fiu":  # parsed as numbers already: pandas' checks cost more
+            values = cells.to_numpy(dtype=float)
+        else:
+            values = pd.to_numeric(cells, errors="coerce").to_numpy(dtype=float)
+        if not np.isnan(values).all():
+            numeric[str(column).strip()] = (rows, values)
     return len(frame), numeric
 
 

@@ -4,6 +4,7 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from reporter.errors import RunReadError
@@ -125,6 +126,36 @@ def test_history_csv_and_jsonl(make_run):
     run = read(make_run("b", {"metrics.json": {}, "history.jsonl": jsonl}))
     (loss,) = run.histories
     assert (loss.x_name, loss.x.tolist(), loss.y.tolist()) == ("epoch", [1, 2], [0.5, 0.25])
+
+
+def test_history_columns_parsed_as_numbers_read_as_pandas_coerces_them(tmp_path):
+    """Columns pandas parsed as numbers skip `pd.to_numeric`; every kind of column must give
+    what coercing each one gives."""
+    import pandas as pd
+
+    from reporter.readers._history import read_history
+
+    csv = (
+        "step, ints ,floats,flags,mixed,empty,big,inf, \n"
+        "1,1,0.1,True,1.5,,18446744073709551615,inf,7\n"
+        "2,2,,False,x,,18446744073709551614,-inf,8\n"
+        "3,3,1e-300,True,2,,1,1.0,9\n"
+    )
+    path = tmp_path / "history.csv"
+    path.write_text(csv)
+    frame = pd.read_csv(path)
+    assert {frame[c].dtype.kind for c in frame.columns} >= {"i", "u", "f", "b", "O"}
+    step = frame["step"].to_numpy(dtype=float)
+    expected = {}
+    for column in frame.columns:
+        values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
+        keep = np.isfinite(values) & np.isfinite(step)
+        if str(column).strip() not in ("", "step") and keep.any():
+            expected[str(column).strip()] = (step[keep], values[keep].astype(np.float32))
+    got = {s.name: (s.x, s.y) for s in read_history(path, "history.csv")}
+    assert sorted(got) == sorted(expected) == ["big", "flags", "floats", "inf", "ints", "mixed"]
+    for name, (x, y) in expected.items():
+        assert got[name][0].tolist() == x.tolist() and got[name][1].tolist() == y.tolist()
 
 
 def test_artifacts_are_listed_with_size_and_hash_not_loaded(make_run):

@@ -216,10 +216,15 @@ def round_values(values: np.ndarray, digits: int = 6) -> list[float | None]:
     finite = a[np.isfinite(a)]
     top = float(np.max(np.abs(finite))) if finite.size else 0.0
     decimals = max(0, digits - 1 - math.floor(math.log10(top))) if top > 0 else digits
-    rounded = np.round(a, min(decimals, 15))
-    if finite.size == a.size:
-        return rounded.tolist()
-    return [float(v) if math.isfinite(v) else None for v in rounded]
+    return finite_list(np.round(a, min(decimals, 15)))
+
+
+def finite_list(values: np.ndarray) -> list[float | None]:
+    """Floats for JSON, None where a value is not finite (found in one pass, not per value)."""
+    out: list[float | None] = values.tolist()
+    for i in np.flatnonzero(~np.isfinite(values)).tolist():
+        out[i] = None
+    return out
 
 
 def line_trace(name: str, x: np.ndarray, y: np.ndarray, color: str) -> dict[str, Any]:

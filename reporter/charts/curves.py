@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from reporter.charts.base import GREY, PALETTE, Chart, base_layout, control
+from reporter.charts.base import GREY, PALETTE, Chart, base_layout, control, finite_list
 from reporter.evaluation.results import Evaluation
 
 _THRESHOLD_HOVER = "threshold %{customdata:.4g}<extra>%{fullData.name}</extra>"
@@ -25,10 +25,7 @@ def colour_of(colours: Sequence[str] | None, i: int) -> str:
 
 def as_list(values: np.ndarray) -> list[float | None]:
     """Floats for JSON; non-finite values (an infinite threshold) become None."""
-    a = np.asarray(values, dtype=float)
-    if np.isfinite(a).all():
-        return a.tolist()
-    return [float(v) if np.isfinite(v) else None for v in a]
+    return finite_list(np.asarray(values, dtype=float))
 
 
 def _thin(n: int, budget: int | None) -> np.ndarray:

@@ -4,7 +4,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reporter.charts.base import downsample
+from reporter.charts.base import downsample, finite_list, round_values
+from reporter.charts.curves import as_list
 from reporter.charts.history import group_histories, history_chart
 from reporter.model import MetricSeries
 
@@ -133,3 +134,22 @@ def test_config_diffs_compare_values_not_their_text():
     assert _differs(
         (*runs, Run(id="x", name="x", experiment="e", reader="t", path="", params={"d": "2"})), "d"
     )
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.floats(allow_nan=True, allow_infinity=True, width=64),
+            st.sampled_from([float("inf"), float("-inf"), float("nan")]),
+        ),
+        max_size=40,
+    )
+)
+def test_chart_values_are_json_floats_with_none_where_not_finite(values):
+    a = np.array(values, dtype=float)
+    expected = [float(v) if np.isfinite(v) else None for v in a]
+    assert finite_list(a) == expected and as_list(a) == expected
+    shown = round_values(a)
+    assert [v is None for v in shown] == [e is None for e in expected]
+    assert all(type(v) is float for v in finite_list(a) + shown if v is not None)

@@ -8,7 +8,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from reporter.search import index
 from reporter.search.index import Field, SearchDoc, index_files, write_index
 
 from .test_tokens import WORKER, node
@@ -159,7 +162,6 @@ def test_the_worker_answers_every_kind_of_query_from_split_shards(tmp_path: Path
 def test_remembered_tokens_give_the_same_index_and_spare_the_tokeniser(
     tmp_path: Path, monkeypatch
 ) -> None:
-    from reporter.search import index
 
     cache = tmp_path / "tokens.json"
     cold = index_files(corpus(), shard_bytes=300)
@@ -184,7 +186,6 @@ def test_remembered_tokens_give_the_same_index_and_spare_the_tokeniser(
     ["not json", '{"version": "old", "tokens": {}}', '{"version": null}', "[1, 2]"],
 )
 def test_an_unusable_token_file_is_a_cold_start(tmp_path: Path, content: str) -> None:
-    from reporter.search import index
 
     cache = tmp_path / "tokens.json"
     cache.write_text(content)
@@ -192,7 +193,6 @@ def test_an_unusable_token_file_is_a_cold_start(tmp_path: Path, content: str) ->
 
 
 def test_tampered_tokens_are_not_trusted(tmp_path: Path) -> None:
-    from reporter.search import index
 
     cache = tmp_path / "tokens.json"
     write_index(corpus(), tmp_path / "one", cache)
@@ -200,3 +200,19 @@ def test_tampered_tokens_are_not_trusted(tmp_path: Path) -> None:
     stored["tokens"] = {key: [1, None] for key in stored["tokens"]}
     cache.write_text(json.dumps(stored))
     assert index_files(corpus(), token_set=index.TokenSets(cache)) == index_files(corpus())
+
+
+_JSON_VALUES = st.recursive(
+    st.one_of(st.text(), st.integers(min_value=-(2**63), max_value=2**63 - 1), st.booleans()),
+    lambda inner: st.one_of(st.lists(inner), st.dictionaries(st.text(), inner)),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_JSON_VALUES)
+def test_index_json_is_what_json_dumps_writes(value):
+    """The index's files are written with orjson, falling back to json for lone surrogates:
+    either way the bytes are json.dumps' (compact, UTF-8, surrogates escaped)."""
+    expected = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    assert index._json(value) == expected.encode("utf-8", "backslashreplace")

@@ -35,7 +35,7 @@ from reporter.pages.renderer import Renderer
 from reporter.pipeline import Progress, Report, build_report
 from reporter.pipeline.cache import CACHE_UNWRITABLE, usable
 from reporter.pipeline.site_files import ASSETS, SiteFile, prune_data, site_files, static_assets
-from reporter.plugin.data import DataFolder, page_cache, site_state
+from reporter.plugin.data import DataFolder, add_file, make_room, page_cache, site_state
 from reporter.plugin.journal import journal_entries, latest_entries
 from reporter.plugin.kept import (
     KEPT_TEMPLATE,
@@ -48,6 +48,7 @@ from reporter.plugin.kept import (
 )
 from reporter.plugin.nav import excluded_from_nav, nav_with
 from reporter.plugin.overrides import overrides
+from reporter.plugin.stubs import Stubs
 from reporter.search import (
     material_search_on,
     point_to_worker,
@@ -80,6 +81,7 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
         self.site_target: Path | None = None  # the site folder the build will replace
         self.keep_pages = True  # off: every page rendered (a build after `StaleKeptPages`)
         self.kept: KeptPages | None = None
+        self.stubs: Stubs | None = None  # kept pages' stubs, read without YAML
         self._kept_keys: dict[str, str] = {}  # src_uri -> key: kept pages, handed over as stubs
         self._fresh_keys: dict[str, str] = {}  # src_uri -> key: pages to keep after rendering
         self._held: dict[str, list[str]] = {}  # src_uri -> HTML blocks held back from Markdown
@@ -148,18 +150,19 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
                 continue
             file = data.copy_of(config, item) if item.source else data.file(config, item)
             if file is not None:
-                _add(files, file)
+                add_file(files, file)
         self.kept = self._kept_pages(config, files, pages, state)
+        self.stubs = Stubs(self.kept.folder) if self.kept is not None else None
         for item in pages:
             in_nav = item.in_nav and not excluded_from_nav(config, item.src_uri)
             level = InclusionLevel.INCLUDED if in_nav else InclusionLevel.NOT_IN_NAV
             text = self._kept_or_fresh(item, in_nav)
-            _add(files, File.generated(config, item.src_uri, content=text, inclusion=level))
+            add_file(files, File.generated(config, item.src_uri, content=text, inclusion=level))
             if in_nav:
                 nav_pages.append(item.src_uri)
         for src_uri, _ in data.linked:  # linked after MkDocs built the pages
             if src_uri in files.src_uris:
-                _make_room(files, src_uri)
+                make_room(files, src_uri)
         self._data = data
         reported = problem or any(w.startswith(CACHE_UNWRITABLE) for w in self.report.warnings)
         if data.failure and not reported:
@@ -170,10 +173,10 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
             if cache is not None:
                 cache.save()
         if files.get_file_from_path("index.md") is None:
-            _add(files, File.generated(config, "index.md", content=FALLBACK_HOME))
+            add_file(files, File.generated(config, "index.md", content=FALLBACK_HOME))
         for item in self.assets:
             source = {"abs_src_path": str(item.source)} if item.source else {"content": item.text}
-            _add(files, File.generated(config, item.src_uri, **source))
+            add_file(files, File.generated(config, item.src_uri, **source))
         if config.nav is not None:
             config.nav = nav_with(config.nav, nav_pages)
         return files
@@ -210,10 +213,13 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
             if self.kept is None or in_nav:
                 return pack(item.markdown(), self._held.setdefault(item.src_uri, []))
             key = self.kept.key(item.src_uri, item.digest())
+            assert self.stubs is not None
             if self.kept.has(key, item.src_uri):
                 self._kept_keys[item.src_uri] = key
+                self.stubs.kept_page(item.src_uri, key, item.heading())
                 return item.heading()
             self._fresh_keys[item.src_uri] = key
+            self.stubs.fresh(key, item.heading())
             return pack(item.markdown(), self._held.setdefault(item.src_uri, []))
         except EntryGone as exc:  # build again, reading every cached page whole
             raise StaleKeptPages(str(exc)) from exc
@@ -236,6 +242,11 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
 
         env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({KEPT_TEMPLATE: ""}), env.loader])
         return env
+
+    def on_pre_page(self, page: MkPage, /, *, config: MkDocsConfig, files: Files) -> MkPage:
+        if self.stubs is not None:
+            self.stubs.read(page, config)
+        return page
 
     def on_page_markdown(
         self, markdown: str, /, *, page: MkPage, config: MkDocsConfig, files: Files
@@ -337,8 +348,9 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
             self._data.link_into(config.site_dir)
             self.seconds += time.perf_counter() - started
         complete: Any = list
-        if self.kept is not None:
+        if self.kept is not None and self.stubs is not None:
             self.kept.prune()
+            self.stubs.save()
             complete = functools.partial(
                 self.kept.complete, kept=self._kept_keys, fresh=self._fresh_keys
             )
@@ -377,20 +389,3 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
             return settings
         except ConfigError as exc:
             raise PluginError(str(exc)) from exc
-
-
-def _add(files: Files, file: File) -> None:
-    _make_room(files, file.src_uri)
-    files.append(file)
-
-
-def _make_room(files: Files, src_uri: str) -> None:
-    existing = files.src_uris.get(src_uri)
-    if existing is not None and getattr(existing, "generated_by", None):
-        log.warning(f"'{src_uri}' is generated twice (also by {existing.generated_by}).")
-    elif existing is not None:
-        log.warning(
-            f"'{src_uri}' exists in the docs folder and is generated too; "
-            "the generated page wins. Rename or remove the hand-written file."
-        )
-        files.remove(existing)

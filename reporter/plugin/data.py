@@ -16,13 +16,16 @@ from dataclasses import replace
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.structure.files import File
+from mkdocs.plugins import get_plugin_logger
+from mkdocs.structure.files import File, Files
 
 from reporter.config import Settings
 from reporter.files import UnsafePathError, inside, keep_file, link_or_copy
 from reporter.pages.cache import PageCache, templates_stamp
 from reporter.pipeline.cache import CACHE_UNWRITABLE, limits
 from reporter.pipeline.site_files import SiteFile, write_if_changed
+
+log = get_plugin_logger("reporter")
 
 
 class DataFolder:
@@ -141,3 +144,22 @@ def page_cache(settings: Settings, state: Path, *, lazy: bool = False) -> PageCa
         )
     )
     return PageCache(state, state / "data", salt, lazy=lazy)
+
+
+def add_file(files: Files, file: File) -> None:
+    """Add a generated file, in place of any file already at its path."""
+    make_room(files, file.src_uri)
+    files.append(file)
+
+
+def make_room(files: Files, src_uri: str) -> None:
+    """Take a file out of the way of a generated one, saying which it was."""
+    existing = files.src_uris.get(src_uri)
+    if existing is not None and getattr(existing, "generated_by", None):
+        log.warning(f"'{src_uri}' is generated twice (also by {existing.generated_by}).")
+    elif existing is not None:
+        log.warning(
+            f"'{src_uri}' exists in the docs folder and is generated too; "
+            "the generated page wins. Rename or remove the hand-written file."
+        )
+        files.remove(existing)

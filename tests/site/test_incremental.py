@@ -11,20 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from reporter.site.build import build_site
-
-from ..conftest import REPO
-
-
-def _project(dest: Path) -> Path:
-    dest.mkdir(parents=True)
-    for name in ("mkdocs.yml", "comparisons.yaml"):
-        shutil.copy2(REPO / name, dest / name)
-    for name in ("site_src", "runs"):
-        shutil.copytree(REPO / name, dest / name)
-    return dest / "mkdocs.yml"
 
 
 def _files(site: Path) -> dict[str, bytes]:
@@ -47,15 +34,6 @@ def _cold(config: Path, name: str) -> Path:
 
 def _run_dirs(runs: Path) -> list[Path]:
     return sorted(p.parent for p in runs.rglob("metrics.json"))
-
-
-@pytest.fixture
-def project(tmp_path, monkeypatch) -> Path:
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
-    config = _project(tmp_path / "project")
-    first = build_site(config)
-    assert first.pages_kept == 0
-    return config
 
 
 def test_added_changed_and_removed_runs_render_only_their_pages(project):

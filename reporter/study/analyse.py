@@ -76,8 +76,7 @@ class Ranking:
         kind = self.types.of(name)
         if kind.neutral:
             return None, None
-        ordered = self.order(runs, name)
-        top = ordered[0] if ordered else None
+        top = min(runs, key=self._key(name, metric_value), default=None)  # `order`'s first
         value = metric_value(top, name) if top is not None else None
         return (
             (value, top.id)
@@ -89,7 +88,9 @@ class Ranking:
         """Best first: ranked runs with a value, then unranked runs with one (failed...), then
         runs without it; ties by id. `value(run, name)` reads a run's value (default:
         `metric_value`). A neutral metric sorts from the largest value."""
-        read = value or metric_value
+        return sorted(runs, key=self._key(name, value or metric_value))
+
+    def _key(self, name: str, read: Any) -> Any:
         sign = 1 if self.types.of(name).lower_is_better else -1
 
         def key(run: Run) -> tuple[int, float, str]:
@@ -98,7 +99,7 @@ class Ranking:
                 return (2, 0.0, run.id)
             return (0 if self.ranked(run) else 1, sign * v, run.id)
 
-        return sorted(runs, key=key)
+        return key
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from reporter.config import Settings
 from reporter.config.operating import parse_operating_point
 from reporter.model import Run
-from reporter.study.analyse import analyse
+from reporter.study.analyse import analyse, metric_value
 from reporter.study.compare import ComparisonSpec, build_comparison
 from reporter.study.selection import Selection
 
@@ -67,3 +70,31 @@ def test_the_operating_point_is_what_runs_are_ranked_by() -> None:
     )
     cmp = build_comparison(spec, study, SETTINGS)
     assert [c.name for c in cmp.columns] == ["recall@fpr=0.01", "average_precision"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["completed", "FAILED", " killed ", "running"]),
+            st.one_of(st.none(), st.sampled_from([0.1, 0.5, 0.9, float("nan"), float("inf")])),
+        ),
+        max_size=12,
+    ),
+    st.sampled_from(["average_precision", "fpr", "n_iter"]),
+)
+def test_the_best_run_is_the_first_the_ranking_orders(specs, name) -> None:
+    """`best` finds in one pass what sorting every run would put first."""
+    ranking = analyse(RUNS, SETTINGS).ranking
+    runs = [
+        run(f"r{i % 5}-{i}", status, **({} if v is None else {name: v}))
+        for i, (status, v) in enumerate(specs)
+    ]
+    best = ranking.best(runs, name)
+    ordered = ranking.order(runs, name)
+    if ranking.types.of(name).neutral:
+        assert best == (None, None)
+    elif ordered and ranking.ranked(ordered[0]) and metric_value(ordered[0], name) is not None:
+        assert best == (metric_value(ordered[0], name), ordered[0].id)
+    else:
+        assert best == (None, None)

@@ -63,6 +63,7 @@ class PageCache:
     def __init__(self, folder: Path, data_dir: Path, salt: str, *, lazy: bool = False) -> None:
         self.folder = folder / "pages"
         self.data_dir = data_dir
+        self._data = str(data_dir)  # joined as strings: every data file of every page, each build
         self.salt = salt
         self.lazy = lazy  # pages from the index come as `CachedMarkdown`, read when needed
         self.hits = 0
@@ -84,15 +85,16 @@ class PageCache:
         """(Markdown, data files) of a cached page whose data files are in place and intact;
         with `lazy`, an indexed page's Markdown is `CachedMarkdown`."""
         self.used.add(key)
-        path = self.folder / f"{key}.json"
+        path = os.path.join(self.folder, f"{key}.json")
         markdown: str | CachedMarkdown
         entry = self.index.get(key) if self.lazy else None
         if _indexed(entry) and os.path.isfile(path):
             digest, head, assets = entry
-            markdown = CachedMarkdown(path=str(path), digest=digest, heading=head)
+            markdown = CachedMarkdown(path=path, digest=digest, heading=head)
         else:
             try:
-                found = json.loads(path.read_text(encoding="utf-8"))
+                with open(path, encoding="utf-8") as fh:
+                    found = json.load(fh)
                 markdown, assets = found["markdown"], [[str(a), str(h)] for a, h in found["assets"]]
             except (OSError, ValueError, KeyError, TypeError):
                 return None
@@ -165,7 +167,7 @@ class PageCache:
 
     def _stat(self, src: str) -> list[int] | None:
         try:
-            st = os.stat(self.data_dir / src)
+            st = os.stat(os.path.join(self._data, src))
         except OSError:
             return None
         return [st.st_size, st.st_mtime_ns, st.st_ino]

@@ -550,6 +550,28 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return project / "site"
 
 
+def test_hostile_runs_kept_from_the_last_build_give_the_cold_site(tmp_path, monkeypatch):
+    """Kept pages' stubs (titles, tags) are handed to MkDocs from `stubs.json`, not YAML: with
+    names and tags made to break YAML, Markdown and HTML, the kept build is the cold one."""
+    from reporter.site.build import build_site
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
+    config = make_project(tmp_path / "project", HOSTILE)
+    build_site(config)
+    kept = build_site(config)
+    assert kept.pages_kept >= len(kept.report.study.runs) > 0
+    (stubs,) = (tmp_path / "project" / ".reporter-cache").rglob("stubs.json")
+    assert len(json.loads(stubs.read_text())["stubs"]) >= kept.pages_kept
+    cold = build_site(config, site_dir=tmp_path / "cold").site_dir
+
+    def files(site: Path) -> dict[str, bytes]:
+        return {
+            p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()
+        }
+
+    assert files(kept.site_dir) == files(cold)
+
+
 def _hostile_pages(site: Path) -> list[Path]:
     pages = [
         site / "index.html",

@@ -74,7 +74,13 @@ class Stubs:
 
 
 def _recorded(entry: Any) -> bool:
-    return isinstance(entry, list) and len(entry) == 2 and all(isinstance(p, str) for p in entry)
+    """An entry as `save` writes it: Markdown and a JSON object (the file may be damaged)."""
+    if not (isinstance(entry, list) and len(entry) == 2 and all(isinstance(p, str) for p in entry)):
+        return False
+    try:
+        return isinstance(json.loads(entry[1]), dict)
+    except ValueError:
+        return False
 
 
 def _parsed(stub: str) -> list[str] | None:

@@ -306,8 +306,9 @@ def test_the_previous_site_is_deleted_after_the_swap_without_the_build_waiting(
 
 
 def test_a_site_name_with_no_room_for_the_trash_name_still_swaps(tmp_path):
-    """A 241-byte site folder name leaves room for `.<name>-new-XXXXXXXX` (255 bytes) but not
-    for `-trash-`: the previous site is then deleted in place, and the build succeeds."""
+    """A 241-byte site folder name leaves room for `.<name>-new-` and mkdtemp's 8 random
+    characters (255 bytes) but not for `-trash-`: the previous site is then deleted in place,
+    and the build succeeds."""
     config = new_project(tmp_path, 2)
     site = tmp_path / ("s" * 241)
     build_site(config, site_dir=site)

@@ -23,6 +23,7 @@ LAYERS = (
         "reporter.text",
         "reporter.files",
         "reporter.workers",
+        "reporter.linking",
     ),
     ("reporter.config",),
     ("reporter.evaluation",),

@@ -27,6 +27,7 @@ from reporter.config.schema import ReporterConfig
 from reporter.config.settings import settings_from_config
 from reporter.errors import ConfigError
 from reporter.files import check_relative
+from reporter.linking import Linker
 from reporter.pages import urls
 from reporter.pages.cache import EntryGone, TemplateCode
 from reporter.pages.documents import FALLBACK_HOME, finish_markdown
@@ -44,13 +45,12 @@ from reporter.plugin.kept import (
     StaleKeptPages,
     as_kept,
     context_digest,
-    site_digest,
+    open_kept,
 )
 from reporter.plugin.nav import excluded_from_nav, nav_with
 from reporter.plugin.overrides import overrides
 from reporter.plugin.stubs import Stubs
 from reporter.search import (
-    material_search_on,
     point_to_worker,
     replace_material_index,
     replaces_material_search,
@@ -86,7 +86,7 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
         self._fresh_keys: dict[str, str] = {}  # src_uri -> key: pages to keep after rendering
         self._held: dict[str, list[str]] = {}  # src_uri -> HTML blocks held back from Markdown
         self._nav: Any = None
-        self._data: DataFolder | None = None  # this build's data files, linked after MkDocs
+        self._linker: Linker | None = None  # links kept pages and data files into the site
         self._quiet = QuietSkips(self._kept_keys)
         self._frozen = False  # the collector is told to leave what exists alone (`gc.freeze`)
         self.tabs = True  # the theme shows navigation tabs (else the sidebar is the navigation)
@@ -117,7 +117,6 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
 
     def _add_files(self, files: Files, config: MkDocsConfig) -> Files:
         assert self.settings is not None
-        self._data = None
         entries, offsets = journal_entries(files, self.settings.journal_dir)
         problem = usable(self.settings.cache_dir)
         if problem:
@@ -160,10 +159,10 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
             add_file(files, File.generated(config, item.src_uri, content=text, inclusion=level))
             if in_nav:
                 nav_pages.append(item.src_uri)
-        for src_uri, _ in data.linked:  # linked after MkDocs built the pages
+        for src_uri, _ in data.linked:  # linked beside MkDocs, which must not write them
             if src_uri in files.src_uris:
                 make_room(files, src_uri)
-        self._data = data
+        self._link(config, files, data)
         reported = problem or any(w.startswith(CACHE_UNWRITABLE) for w in self.report.warnings)
         if data.failure and not reported:
             log.warning(data.failure)
@@ -181,6 +180,15 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
             config.nav = nav_with(config.nav, nav_pages)
         return files
 
+    def _link(self, config: MkDocsConfig, files: Files, data: DataFolder) -> None:
+        """Start linking data files and kept pages into the site, beside MkDocs' work (which
+        emptied the site before `on_files` and writes none of these files)."""
+        self._linker = Linker()
+        data.link_into(config.site_dir, self._linker)
+        if self.kept is not None:
+            self.kept.link(self._kept_keys, files, self._linker)
+        self._linker.start()
+
     def _kept_pages(
         self, config: MkDocsConfig, files: Files, items: list[SiteFile], state: Path
     ) -> KeptPages | None:
@@ -190,22 +198,7 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
         assert self.settings is not None
         if not (self.keep_pages and self.settings.cache and self.config.incremental):
             return None
-        headings = [(i.src_uri, i.heading()) for i in items if i.page and i.in_nav]
-        try:
-            digest = site_digest(config, files, headings)
-        except Exception as exc:  # noqa: BLE001 - an unforeseen config value: render every page
-            log.info(
-                f"Rendering every page: the site's settings could not be fingerprinted ({exc})."
-            )
-            return None
-        search = material_search_on(config.plugins)
-        if search and not self.settings.search_index:  # Material's own index (offline search)
-            return None  # would lose kept pages' text: it is written before on_post_build
-
-        def searched(src_uri: str) -> bool:  # Material's entries of a kept page are kept too
-            return search and not src_uri.startswith(f"{urls.RUNS_DIR}/")
-
-        return KeptPages(state / "html", digest, searched)
+        return open_kept(config, files, items, state / "html", search=self.settings.search_index)
 
     def _kept_or_fresh(self, item: SiteFile, in_nav: bool) -> str:
         """A page's Markdown, packed; its stub when its HTML is kept (keyed by the Markdown)."""
@@ -313,7 +306,6 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
     def on_post_page(self, output: str, /, *, page: MkPage, config: MkDocsConfig) -> str:
         src_uri = page.file.src_uri
         if self.kept is not None and src_uri in self._kept_keys:
-            self.kept.link(self._kept_keys[src_uri], page.file.abs_dest_path)
             return ""  # MkDocs writes nothing (`QuietSkips`): the kept HTML is linked
         if self.settings is not None and self.settings.search_index:
             output = point_to_worker(output)
@@ -337,16 +329,25 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
         self._ended()
 
     def _ended(self) -> None:
+        if self._linker is not None:  # the build failed: its folder is about to go
+            self._linker.abandon()
+            self._linker = None
         self._quiet.off()
         if self._frozen:
             gc.unfreeze()
             self._frozen = False
 
     def _post_build(self, config: MkDocsConfig) -> None:
-        if self._data is not None:
+        self._keep_and_index(config)
+        if self._linker is not None:  # last: its links were made beside the work above
             started = time.perf_counter()
-            self._data.link_into(config.site_dir)
+            linker, self._linker = self._linker, None
+            failed = linker.finish()
             self.seconds += time.perf_counter() - started
+            if failed is not None:  # a kept page gone is `StaleKeptPages`: build in full
+                raise self.kept.failure(failed) if self.kept is not None else failed[1]
+
+    def _keep_and_index(self, config: MkDocsConfig) -> None:  # pages for the next build; search
         complete: Any = list
         if self.kept is not None and self.stubs is not None:
             self.kept.prune()

@@ -2,7 +2,7 @@
 
 Data files are not MkDocs' files: pages link them by URLs reporter writes (in HTML, which
 MkDocs does not check), so MkDocs need not make, copy or list one object per file. They are
-hard-linked into the built site after MkDocs wrote its pages (`link_into`). Only where the
+hard-linked into the site being built, by a process beside MkDocs (`link_into`). Only where the
 cache folder cannot be written do they go to MkDocs, from memory."""
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import File, Files
 
 from reporter.config import Settings
-from reporter.files import UnsafePathError, inside, keep_file, link_or_copy
+from reporter.files import UnsafePathError, inside, keep_file
+from reporter.linking import Linker
 from reporter.pages.cache import PageCache, templates_stamp
 from reporter.pipeline.cache import CACHE_UNWRITABLE, limits
 from reporter.pipeline.site_files import SiteFile, write_if_changed
@@ -85,13 +86,14 @@ class DataFolder:
         """The files in the folder this build uses (what pruning keeps)."""
         return {path for _, path in self.linked}
 
-    def link_into(self, site_dir: str) -> None:
-        """Hard-link every data file into the built site: one system call a file, nothing read
-        or written. Safe because the folder replaces a changed file (a new inode) and never
-        writes into one, and an existing name in the site is unlinked first, never written
-        through. Copied where links fail (another file system, no permission)."""
+    def link_into(self, site_dir: str, linker: Linker) -> None:
+        """Have `linker` hard-link every data file into the site being built: one system
+        call a file, nothing read or written. Safe because the folder
+        replaces a changed file (a new inode) and never writes into one, an existing name in
+        the site is unlinked first, never written through, and MkDocs writes none of these
+        names (`make_room`). Copied where links fail (another file system, no permission)."""
         for src_uri, path in self.linked:
-            link_or_copy(path, os.path.join(site_dir, src_uri))
+            linker.add(path, os.path.join(site_dir, src_uri))
 
     def prune_copies(self) -> None:
         """Remove the copies the last build made that this one did not use (runs gone)."""

@@ -30,10 +30,17 @@ import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from mkdocs.plugins import get_plugin_logger
 
 from reporter.config.stamp import code_stamp
-from reporter.files import keep_file, kept_object, link_or_copy
+from reporter.files import keep_file, kept_object
+from reporter.pages.urls import RUNS_DIR
+from reporter.search.material import material_search_on
+
+if TYPE_CHECKING:
+    from reporter.linking import Failure, Linker
 
 SEARCH_ENTRIES = "search-entries.json"
 KEPT_TEMPLATE = ".reporter-kept.html"  # renders nothing: the kept HTML replaces its output
@@ -91,6 +98,7 @@ class KeptPages:
         self.searched = searched  # whether Material's search entries of a page are kept too
         self.used: set[str] = set()
         self.kept = 0
+        self._first_link = 0  # kept pages' first link (`link`): the ones before are not theirs
         self.order: list[tuple[str, str]] = []  # (url, src_uri) of every page, as MkDocs built
         self._entries: dict[str, list[Any]] | None = None
 
@@ -138,15 +146,23 @@ class KeptPages:
         keep_file(self.folder / SEARCH_ENTRIES, json.dumps(record, sort_keys=True))
         return out
 
-    def link(self, key: str, target: str) -> None:
-        """Put the kept HTML at `target`: hard-linked (one system call, nothing read or
-        written; the cache replaces an entry, never writes into it), copied where links fail.
-        A missing entry means the kept build cannot go on."""
-        try:
-            link_or_copy(os.path.join(self.folder, f"{key}.html"), target)
-        except OSError as exc:
-            raise StaleKeptPages(f"a kept page is gone ({exc})") from exc
-        self.kept += 1
+    def link(self, kept: Mapping[str, str], files: Any, linker: Linker) -> None:
+        """Have `linker` put the kept HTML of each page (src_uri -> key) at its place in the
+        site: hard-linked (nothing read or written; the cache replaces an entry, never writes
+        into it), copied where links fail."""
+        self._first_link = len(linker.pairs)
+        for src_uri, key in kept.items():
+            target = files.get_file_from_path(src_uri).abs_dest_path
+            linker.add(os.path.join(self.folder, f"{key}.html"), target)
+            self.kept += 1
+
+    def failure(self, failed: Failure) -> Exception:
+        """What a failed link means: a kept page gone stops this kept build (`StaleKeptPages`:
+        the caller builds again, rendering every page); any other link's error is itself."""
+        position, error = failed
+        if position >= self._first_link:
+            return StaleKeptPages(f"a kept page is gone ({error})")
+        return error
 
     def put(self, key: str, html: str) -> None:
         """Keep a page's HTML; a cache that cannot be written only costs the next build time."""
@@ -180,6 +196,30 @@ class KeptPages:
 def _unlink(path: str) -> None:
     with contextlib.suppress(OSError):
         os.unlink(path)
+
+
+def open_kept(
+    config: Any, files: Any, items: Iterable[Any], folder: Path, *, search: bool
+) -> KeptPages | None:
+    """The kept pages of a build whose generated pages are `items`, in `folder`; None when
+    this build cannot keep pages: its settings cannot be fingerprinted, or Material's own
+    index is published (`search` off: it would lose kept pages' text)."""
+    headings = [(i.src_uri, i.heading()) for i in items if i.page and i.in_nav]
+    try:
+        digest = site_digest(config, files, headings)
+    except Exception as exc:  # noqa: BLE001 - an unforeseen config value: render every page
+        get_plugin_logger("reporter").info(
+            f"Rendering every page: the site's settings could not be fingerprinted ({exc})."
+        )
+        return None
+    material = material_search_on(config.plugins)
+    if material and not search:  # Material's own index (offline search) is written before
+        return None  # on_post_build: a kept page's text would be missing from it
+
+    def searched(src_uri: str) -> bool:  # Material's entries of a kept page are kept too
+        return material and not src_uri.startswith(f"{RUNS_DIR}/")
+
+    return KeptPages(folder, digest, searched)
 
 
 def digest_of(parts: Iterable[object]) -> str:

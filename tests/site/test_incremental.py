@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from reporter.site.build import build_site
 
 
@@ -191,6 +193,48 @@ def test_a_page_whose_html_is_gone_is_rendered_from_its_cached_markdown(project)
     victim.unlink()
     result = build_site(project)
     assert result.pages_kept == _outside_nav(result) - 1
+    _assert_same_site(result.site_dir, _cold(project, "cold"))
+
+
+@pytest.mark.parametrize("process_from", [0, 10**9], ids=["linking process", "in process"])
+def test_a_kept_page_gone_before_it_is_linked_makes_the_build_render_every_page(
+    project, monkeypatch, process_from
+):
+    """Kept HTML is linked beside the build (by a process when there are many links): an
+    entry that vanishes after the build chose to keep it fails that link, and the build
+    renders every page instead."""
+    from reporter import linking
+    from reporter.plugin.kept import KeptPages
+
+    monkeypatch.setattr(linking, "PROCESS_FROM", process_from)
+    chosen = KeptPages.has
+
+    def has_then_vanishes(self, key, src_uri):
+        found = chosen(self, key, src_uri)
+        if found and src_uri.startswith("runs/"):
+            os.unlink(os.path.join(self.folder, f"{key}.html"))
+        return found
+
+    monkeypatch.setattr(KeptPages, "has", has_then_vanishes)
+    result = build_site(project)
+    assert result.pages_kept == 0
+    monkeypatch.setattr(KeptPages, "has", chosen)  # (not undo: SOURCE_DATE_EPOCH stays set)
+    _assert_same_site(result.site_dir, _cold(project, "cold"))
+
+
+def test_a_linking_process_links_what_one_process_would(project, monkeypatch):
+    """Many links are made by a process of their own: kept pages and data files are the
+    cache's files, linked, and the site is a cold build's."""
+    from reporter import linking
+
+    monkeypatch.setattr(linking, "PROCESS_FROM", 0)
+    result = build_site(project)
+    assert result.pages_kept == _outside_nav(result)
+    kept = _kept_html(project)
+    linked = [p for p in result.site_dir.rglob("*.html") if p.stat().st_ino in kept]
+    assert len(linked) == result.pages_kept
+    data = [p for p in (result.site_dir / "assets" / "reporter").rglob("*/*/*.js")]
+    assert data and all(p.stat().st_nlink > 1 for p in data)
     _assert_same_site(result.site_dir, _cold(project, "cold"))
 
 

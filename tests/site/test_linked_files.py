@@ -7,8 +7,10 @@ import os
 import shutil
 from pathlib import Path
 
+import pytest
 from mkdocs.config import load_config
 
+from reporter.linking import Linker
 from reporter.pipeline.site_files import SiteFile
 from reporter.plugin.data import DataFolder
 from reporter.site.build import build_site
@@ -23,9 +25,16 @@ def _folder(tmp_path: Path, text: str) -> tuple[DataFolder, Path]:
     return folder, tmp_path / "cache" / "data" / "assets" / "chart.js"
 
 
+def _link_into(folder: DataFolder, site: Path) -> None:
+    linker = Linker()
+    folder.link_into(str(site), linker)
+    linker.start()
+    assert linker.finish() is None
+
+
 def test_a_data_file_is_linked_not_copied(tmp_path: Path) -> None:
     folder, source = _folder(tmp_path, "chart data")
-    folder.link_into(str(tmp_path / "site"))
+    _link_into(folder, tmp_path / "site")
     target = tmp_path / "site" / "assets" / "chart.js"
     assert target.read_text() == "chart data"
     assert os.path.samefile(target, source)
@@ -38,7 +47,7 @@ def test_a_file_already_at_the_target_is_replaced_not_written_through(tmp_path: 
     target = tmp_path / "site" / "assets" / "chart.js"
     target.parent.mkdir(parents=True)
     os.link(other, target)
-    folder.link_into(str(tmp_path / "site"))
+    _link_into(folder, tmp_path / "site")
     assert target.read_text() == "new data" and os.path.samefile(target, source)
     assert other.read_text() == "old data"
 
@@ -50,9 +59,65 @@ def test_where_links_fail_the_file_is_copied(tmp_path: Path, monkeypatch) -> Non
         raise OSError(18, "Invalid cross-device link")
 
     monkeypatch.setattr(os, "link", refuse)
-    folder.link_into(str(tmp_path / "site"))
+    _link_into(folder, tmp_path / "site")
     target = tmp_path / "site" / "assets" / "chart.js"
     assert target.read_text() == "chart data" and not os.path.samefile(target, source)
+
+
+@pytest.mark.parametrize("process_from", [0, 10**9], ids=["linking process", "in process"])
+def test_links_are_made_in_order_and_stop_at_the_first_failure(
+    tmp_path: Path, process_from: int
+) -> None:
+    """Names that are not UTF-8 (kept by Python as surrogates) cross to the linking process
+    and back; the first failure is named by its position and error, and no link after it
+    is made."""
+    odd = os.fsdecode(b"caf\xe9-\xff")
+    (tmp_path / "a").write_text("a")
+    (tmp_path / odd).write_text("odd")
+    site = tmp_path / "site"
+    linker = Linker(process_from)
+    linker.add(str(tmp_path / "a"), str(site / "first"))
+    linker.add(str(tmp_path / odd), str(site / "x" / odd))
+    assert linker.add(str(tmp_path / "missing" / odd), str(site / "third")) == 2
+    linker.add(str(tmp_path / "a"), str(site / "fourth"))
+    linker.start()
+    position, error = linker.finish()
+    assert position == 2 and isinstance(error, FileNotFoundError)
+    assert error.filename == str(tmp_path / "missing" / odd)
+    assert sorted(p.name for p in site.rglob("*")) == sorted(["first", "x", odd])
+    assert (site / "x" / odd).read_text() == "odd"
+
+
+def test_where_no_process_starts_the_links_are_made_here(tmp_path: Path, monkeypatch) -> None:
+    import subprocess
+
+    def refuse(*args, **kwargs):
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(subprocess, "Popen", refuse)
+    (tmp_path / "a").write_text("a")
+    linker = Linker(0)
+    linker.add(str(tmp_path / "a"), str(tmp_path / "site" / "b"))
+    linker.start()
+    assert linker.finish() is None and os.path.samefile(tmp_path / "a", tmp_path / "site" / "b")
+
+
+def test_an_abandoned_linking_process_is_stopped(tmp_path: Path) -> None:
+    """A failed build abandons its links (its folder is emptied next): the process is killed
+    (50,000 links take it seconds) and gone when `abandon` returns."""
+    import signal
+
+    (tmp_path / "a").write_text("a")
+    linker = Linker(0)
+    for n in range(50_000):
+        linker.add(str(tmp_path / "a"), str(tmp_path / "site" / str(n)))
+    linker.start()
+    process = linker._process
+    linker.abandon()
+    assert process is not None and process.returncode == -signal.SIGKILL
+    site = tmp_path / "site"
+    assert len(list(site.iterdir()) if site.exists() else []) < 50_000
+    assert linker.finish() is None  # nothing left to wait for
 
 
 def test_without_a_usable_folder_mkdocs_gets_the_file_from_memory(tmp_path: Path) -> None:

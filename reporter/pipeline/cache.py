@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import pickle
 import stat
@@ -26,7 +27,7 @@ from reporter import __version__
 from reporter.config import Settings
 from reporter.config.stamp import code_stamp
 from reporter.errors import RunReadError
-from reporter.files import open_regular
+from reporter.files import keep_file, kept_object, open_regular
 from reporter.model import Run
 from reporter.readers._history import LIMIT_ENV
 
@@ -275,14 +276,38 @@ class RunCache:
             path.unlink()
 
     def prune(self, keep: set[tuple[str, str]]) -> int:
-        """Remove entries of runs that no longer exist; returns how many were removed."""
+        """Remove the entries of runs that no longer exist, and of settings no recent build or
+        listing used (`_recent`): an upgrade or a changed option leaves no copy of every run
+        behind. Returns how many were removed."""
         wanted = {self._key(r, i) for r, i in keep}
+        recent = self._recent()
         removed = 0
-        for path in self.folder.glob("*.pkl") if self.folder.is_dir() else []:
-            if path.name.split("-", 1)[0] not in wanted:
-                self._discard(path)
-                removed += 1
+        with contextlib.suppress(OSError), os.scandir(self.folder) as entries:
+            for entry in entries:
+                key, _, rest = entry.name.partition("-")
+                if entry.name.endswith(".pkl") and (key not in wanted or rest[:12] not in recent):
+                    self._discard(Path(entry.path))
+                    removed += 1
         return removed
+
+    def _recent(self) -> list[str]:
+        """The settings of this build and of the last builds and listings made by the same
+        code, this one's first (recorded in the cache folder). Another version of reporter's
+        code can never use an entry this one made, and the other way round: a build by new
+        code forgets the old code's settings, so their entries go."""
+        path = self.folder / RECENT_FILE
+        mine = sorted(digest[:12] for digest in self._digests.values())
+        record = kept_object(path)
+        known = record.get("recent") if record.get("code") == code_stamp() else None
+        known = [d for d in known if isinstance(d, str)] if isinstance(known, list) else []
+        recent = list(dict.fromkeys([*mine, *known]))[: max(RECENT, len(mine))]
+        if recent != known:
+            keep_file(path, json.dumps({"code": code_stamp(), "recent": recent}))
+        return recent
+
+
+RECENT = 8  # settings of one code whose entries are kept (builds', `reporter list`'s)
+RECENT_FILE = "recent.json"
 
 
 def _details(path: Path) -> Path:

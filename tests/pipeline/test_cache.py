@@ -85,6 +85,44 @@ def test_a_deleted_run_disappears_and_its_entry_is_pruned(three_runs):
     assert len(list((three_runs / "cache" / "runs").glob("*.pkl"))) == 4  # 2 runs, 2 bodies
 
 
+def _entries(root: Path) -> list[str]:
+    return sorted(p.name for p in (root / "cache" / "runs").glob("*.pkl"))
+
+
+def test_entries_of_other_settings_stay_and_of_other_code_go(three_runs, monkeypatch):
+    """Two settings (a build's and a listing's, or two bootstrap sizes) keep their entries
+    side by side; a build by another version of reporter's code removes the old code's
+    entries, which it can never use: an upgrade leaves no copy of every run behind."""
+    from reporter.pipeline import cache
+
+    load_all(settings_for(three_runs))
+    first = _entries(three_runs)
+    load_all(settings_for(three_runs, evaluation={"bootstrap": 50}))
+    both = _entries(three_runs)
+    assert len(first) == 6 and set(first) < set(both) and len(both) == 12
+    monkeypatch.setattr(cache, "code_stamp", lambda: "another version of the code")
+    runs, _, notes = load_all(settings_for(three_runs))
+    assert note(notes).startswith("0 runs from the cache, 3 read") and len(runs) == 3
+    upgraded = _entries(three_runs)
+    assert len(upgraded) == 6 and not set(upgraded) & set(both)
+
+
+def test_only_the_most_recent_settings_keep_their_entries(three_runs):
+    for size in range(cache_recent() + 1):
+        load_all(settings_for(three_runs, evaluation={"bootstrap": size}))
+    assert len(_entries(three_runs)) == 2 * 3 * cache_recent()
+    _, _, notes = load_all(settings_for(three_runs, evaluation={"bootstrap": 0}))
+    assert note(notes).startswith("0 runs from the cache, 3 read")  # the oldest: gone
+    _, _, notes = load_all(settings_for(three_runs, evaluation={"bootstrap": 2}))
+    assert note(notes).startswith("3 runs from the cache, 0 read")
+
+
+def cache_recent() -> int:
+    from reporter.pipeline.cache import RECENT
+
+    return RECENT
+
+
 @pytest.mark.parametrize("damage", [b"", b"garbage", None])
 def test_a_corrupt_cache_is_discarded_never_trusted(three_runs, damage):
     settings = settings_for(three_runs)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -46,5 +49,36 @@ def serve(runs: str | None, storage_options: dict, config_file: Path, dev_addr: 
     config_file = site_config(config_file, runs)
     if not config_file.is_file():
         raise ConfigError(f"No MkDocs config at '{config_file}'. Pass --config PATH.")
-    with runs_overridden(runs, storage_options or None):
+    with runs_overridden(runs, storage_options or None), kept_pages_retried():
         mkdocs_serve(str(config_file), dev_addr=dev_addr, livereload=True)
+
+
+@contextlib.contextmanager
+def kept_pages_retried() -> Iterator[None]:
+    """MkDocs' server builds with `mkdocs.commands.serve.build`: while this is active, a build
+    whose kept pages turn out stale (`StaleKeptPages`) is built again rendering every page, as
+    `reporter build` does, instead of failing every rebuild."""
+    import mkdocs.commands.serve as serving
+
+    from reporter.plugin.kept import StaleKeptPages
+    from reporter.site.build import reporter_plugin
+
+    original = serving.build
+
+    def build(config: Any, **kwargs: Any) -> None:
+        try:
+            return original(config, **kwargs)
+        except StaleKeptPages as exc:
+            logging.getLogger("mkdocs").info(f"Rendering every page: {exc}.")
+        plugin = reporter_plugin(config)
+        plugin.keep_pages = False
+        try:
+            return original(config, **kwargs)
+        finally:
+            plugin.keep_pages = True
+
+    serving.build = build
+    try:
+        yield
+    finally:
+        serving.build = original

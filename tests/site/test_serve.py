@@ -131,3 +131,30 @@ def test_serve_without_a_config_serves_the_default_site(tmp_path):
         assert "<title>churn-runs</title>" in home and "No journal entries yet." in home
     assert sorted(p.name for p in here.iterdir()) == [".reporter-cache"]
     assert sorted(p.name for p in runs.iterdir()) == ["good-full", "good-strings"]
+
+
+def test_a_served_build_whose_kept_pages_are_stale_is_built_again(project, tmp_path, monkeypatch):
+    """`reporter serve` builds through MkDocs' server: a build that finds its kept pages stale
+    is built again rendering every page (as `reporter build` does), not failed, and the
+    next build keeps pages again."""
+    from mkdocs.commands import serve as serving
+    from mkdocs.config import load_config
+
+    from reporter.commands.serve import kept_pages_retried
+    from reporter.plugin.kept import KeptPages, StaleKeptPages
+
+    checked = []
+
+    def stale(self, digest):
+        checked.append(digest)
+        raise StaleKeptPages("the navigation changed though its inputs did not")
+
+    monkeypatch.setattr(KeptPages, "check_context", stale)
+    config = load_config(str(project), site_dir=str(tmp_path / "served"))
+    with kept_pages_retried():
+        serving.build(config)
+    assert len(checked) == 1  # the second build kept no page, so checked nothing
+    assert (tmp_path / "served" / "index.html").is_file()
+    assert len(list((tmp_path / "served" / "runs").rglob("index.html"))) >= 10
+    plugin = next(p for p in config.plugins.values() if hasattr(p, "keep_pages"))
+    assert plugin.keep_pages and serving.build.__module__ == "mkdocs.commands.build"

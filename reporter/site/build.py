@@ -245,25 +245,36 @@ def _discard(previous: Path, target: Path) -> None:
     removed by a detached `rm -rf` where there is one (a site of 10,000 runs is some 75,000
     files, seconds of deleting that no reader of the new site waits for), else here. A
     deletion cut short is finished by the next build (`_recover`)."""
-    rm = shutil.which("rm") if os.name == "posix" else None
-    if rm is None:
+    if _rm() is None:
         shutil.rmtree(previous, ignore_errors=True)
         return
     trash = None
     try:  # a name near the system's limit leaves no room for `-trash-`: delete it here
         trash = Path(tempfile.mkdtemp(prefix=f".{target.name}-trash-", dir=target.parent))
         os.replace(previous, trash)
-        subprocess.Popen(
-            [rm, "-rf", "--", str(trash)],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,  # not stopped with the build: a Ctrl-C after the swap
-        )
+        _delete_later(trash)
     except OSError:
         shutil.rmtree(previous, ignore_errors=True)
         if trash is not None:
             shutil.rmtree(trash, ignore_errors=True)
+
+
+def _rm() -> str | None:
+    return shutil.which("rm") if os.name == "posix" else None
+
+
+def _delete_later(trash: Path) -> None:
+    """A detached `rm -rf` of `trash` (OSError when none can start)."""
+    rm = _rm()
+    if rm is None:
+        raise OSError("no rm")
+    subprocess.Popen(
+        [rm, "-rf", "--", str(trash)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # not stopped with the build: a Ctrl-C after the swap
+    )
 
 
 _RENAME_EXCHANGE = 2
@@ -308,5 +319,11 @@ def _recover(target: Path) -> None:
         os.replace(old, target)
     leftovers = [f".{target.name}-new-*", f".{target.name}-trash-*"]
     for stale in [old, *(p for pattern in leftovers for p in target.parent.glob(pattern))]:
-        if stale.is_dir() and not stale.is_symlink():
+        if not stale.is_dir() or stale.is_symlink():
+            continue
+        try:  # an earlier site (maybe still being deleted by the last build's `rm`): no wait
+            if not stale.name.startswith(f".{target.name}-trash-"):
+                raise OSError("not an earlier site")
+            _delete_later(stale)
+        except OSError:
             shutil.rmtree(stale, ignore_errors=True)

@@ -304,6 +304,15 @@ def test_the_previous_site_is_deleted_after_the_swap_without_the_build_waiting(
     build_site(config)
     assert not stale.exists()
 
+    monkeypatch.undo()  # `rm` again: the next build hands a stale deletion to a detached one
+    monkeypatch.setattr(site_module.subprocess, "Popen", popen)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    (stale / "runs").mkdir(parents=True)
+    (stale / "runs" / "index.html").write_text("old")
+    build_site(config)
+    assert len(started) == 3 and started[1][3] == str(stale)  # then the previous site's
+    assert settled(site) == [] and not stale.exists()
+
 
 def test_a_site_name_with_no_room_for_the_trash_name_still_swaps(tmp_path):
     """A 241-byte site folder name leaves room for `.<name>-new-` and mkdtemp's 8 random

@@ -79,11 +79,14 @@ ENV = {
 }
 
 
-def child(args: list[str]) -> tuple[str, float, float]:
-    """Run a child process; its stdout, wall seconds and peak RSS in MB."""
+def child(args: list[str], cwd: Path) -> tuple[str, float, float]:
+    """Run a child process in `cwd`; its stdout, wall seconds and peak RSS in MB. Never in the
+    checkout: `python -c` puts the working folder first on sys.path, so a checkout's
+    `reporter/` would shadow the code under test (PYTHONPATH), and an edit made while the
+    bench runs would change the code between a cold and an incremental build."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.perf_counter()
-    done = subprocess.run(args, check=True, capture_output=True, text=True, env=ENV)
+    done = subprocess.run(args, check=True, capture_output=True, text=True, env=ENV, cwd=cwd)
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return done.stdout, seconds, (peak if peak > before else float("nan")) / 1024
@@ -101,10 +104,10 @@ def measure(n: int, root: Path, rows: int, steps: int, bare: bool) -> dict[str, 
         (project / "docs" / "index.md").write_text("# Bench\n\n<!-- reporter:home -->\n")
         (project / "mkdocs.yml").write_text(REPORTER_YML)
         write_runs(project / "runs", n, steps=steps, predictions=rows)
-    out, seconds, _ = child([sys.executable, "-c", BUILD, str(project / "mkdocs.yml")])
+    out, seconds, _ = child([sys.executable, "-c", BUILD, str(project / "mkdocs.yml")], project)
     cold = json.loads(out)
     write_runs(project / "runs" / "new", 1, steps=steps, predictions=rows, seed=99)
-    out, _, _ = child([sys.executable, "-c", BUILD, str(project / "mkdocs.yml")])
+    out, _, _ = child([sys.executable, "-c", BUILD, str(project / "mkdocs.yml")], project)
     warm = json.loads(out)
     row = {
         "n": n,
@@ -138,10 +141,12 @@ def measure(n: int, root: Path, rows: int, steps: int, bare: bool) -> dict[str, 
             check=True,
             capture_output=True,
             env=ENV,
+            cwd=project,
         )
         (project / "bare.yml").write_text(BARE_YML)
         _, bare_seconds, _ = child(
-            [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(project / "bare.yml")]
+            [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(project / "bare.yml")],
+            project,
         )
         row["bare_seconds"] = bare_seconds
     return row

@@ -77,7 +77,8 @@ def _started(pairs: list[tuple[str, str]]) -> subprocess.Popen[bytes]:
             listing.write(os.fsencode(source) + b"\0" + os.fsencode(target) + b"\0")
         listing.seek(0)
         return subprocess.Popen(
-            [sys.executable, "-c", _CHILD, _ROOT, str(os.getpid())],
+            # isolated (-I): nothing of the working folder or the environment shadows a module
+            [sys.executable, "-I", "-c", _CHILD, _ROOT, str(os.getpid())],
             stdin=listing,
             stdout=subprocess.PIPE,
         )

@@ -32,7 +32,7 @@ from reporter.pages.cache import CachedMarkdown, PageCache
 from reporter.pages.cards import CardContext, hf_card, mct_card
 from reporter.pages.environment import environment
 from reporter.pages.filters import ChartSink
-from reporter.pages.numbers import column_formats
+from reporter.pages.numbers import number_format
 from reporter.pages.parallel import run_page_key, run_pages
 from reporter.pages.parts import COMPARISON, RUN, applicable, part_context
 from reporter.pages.run_data import run_data, run_data_script
@@ -215,7 +215,8 @@ class Renderer:
         return next((c for c in self.comparisons if c.spec.experiment == name), None)
 
     def leaderboard(self) -> str:
-        formats = column_formats(self.study.runs, self.study.columns, metric_value)
+        values = self.study.values
+        formats = {c.name: number_format(values[c.name], c.type.format) for c in self.study.columns}
         columns = [{**c.to_json(), **formats[c.name].to_json()} for c in self.study.columns]
         return self._render(
             "leaderboard.md.j2",
@@ -347,6 +348,7 @@ class Renderer:
         """Leaderboard rows, shipped as JSON and drawn (sorted, filtered) in the browser."""
         here = self.url(src_uri)
         link: Callable[[str], str] = lambda s: urls.relative_url(self.url(s), here)  # noqa: E731
+        columns = [self.study.values[c.name] for c in self.study.columns]
         return [
             {
                 "id": r.id,
@@ -358,11 +360,11 @@ class Renderer:
                 "status": r.status,
                 "ranked": self.study.ranking.ranked(r),
                 "tags": list(r.tags),
-                "metrics": [filters.short(metric_value(r, c.name)) for c in self.study.columns],
+                "metrics": [filters.short(column[i]) for column in columns],
                 "params": _query_params(r),
                 "compare": [i for i, c in enumerate(self.comparisons) if r in c.runs],
             }
-            for r in self.study.runs
+            for i, r in enumerate(self.study.runs)
         ]
 
 

@@ -71,18 +71,30 @@ class Ranking:
         """Whether the run may be ranked best: its status is not failed, killed... (any case)."""
         return run.status.strip().lower() not in self.unranked
 
-    def best(self, runs: tuple[Run, ...] | list[Run], name: str) -> tuple[float | None, str | None]:
-        """The best value of a metric and its run, among ranked runs; none for neutral ones."""
+    def best(
+        self,
+        runs: tuple[Run, ...] | list[Run],
+        name: str,
+        values: list[float | None] | None = None,
+        ranked: list[bool] | None = None,
+    ) -> tuple[float | None, str | None]:
+        """The best value of a metric and its run, among ranked runs; none for neutral ones.
+        `values` (`column_values`) and `ranked` (`self.ranked` of each run), when known."""
         kind = self.types.of(name)
         if kind.neutral:
             return None, None
-        top = min(runs, key=self._key(name, metric_value), default=None)  # `order`'s first
-        value = metric_value(top, name) if top is not None else None
-        return (
-            (value, top.id)
-            if top is not None and value is not None and self.ranked(top)
-            else (None, None)
+        values = column_values(runs, name) if values is None else values
+        ranked = [self.ranked(r) for r in runs] if ranked is None else ranked
+        sign = 1 if kind.lower_is_better else -1
+        top = min(  # `order`'s first: ranked runs with a value, best value, then id
+            (
+                (sign * v, run.id, v)
+                for run, v, rank in zip(runs, values, ranked, strict=True)
+                if rank and v is not None
+            ),
+            default=None,
         )
+        return (top[2], top[1]) if top is not None else (None, None)
 
     def order(self, runs: tuple[Run, ...] | list[Run], name: str, value: Any = None) -> list[Run]:
         """Best first: ranked runs with a value, then unranked runs with one (failed...), then
@@ -127,9 +139,16 @@ class Study:
     aliases: dict[str, str] = field(default_factory=dict)  # another id -> the run's id
     alias_patterns: tuple[tuple[str, str], ...] = ()  # (an alias with `*`, the run's id)
     by_id: dict[str, Run] = field(init=False, repr=False, compare=False)  # from `runs`
+    # column name -> each run's value (`column_values`), in the order of `runs`
+    values: dict[str, list[float | None]] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "by_id", {r.id: r for r in self.runs})
+        table = {c.name: self.values.get(c.name) for c in self.columns}
+        for name, found in table.items():
+            if found is None or len(found) != len(self.runs):  # not given, or of other runs
+                table[name] = column_values(self.runs, name)
+        object.__setattr__(self, "values", table)
 
     @property
     def types(self) -> MetricTypes:
@@ -159,6 +178,19 @@ def metric_value(run: Run, name: str) -> float | None:
     return value if value is not None and math.isfinite(value) else None
 
 
+def column_values(runs: tuple[Run, ...] | list[Run], name: str) -> list[float | None]:
+    """`metric_value` of each run, in order (one loop: tables of 10,000 runs read each value
+    several times, and the calls cost more than the reads)."""
+    finite = math.isfinite
+    out: list[float | None] = []
+    for run in runs:
+        value = run.metrics.get(name)
+        if value is None:
+            value = run.computed.get(name)
+        out.append(value if value is not None and finite(value) else None)
+    return out
+
+
 def primary_metric(runs: tuple[Run, ...], settings: Settings) -> str | None:
     """What runs are ranked by: `primary_metric` when set, else the operating point's metric
     (when any run has it), else the first of `PRIMARY_CANDIDATES` that runs have."""
@@ -175,7 +207,11 @@ def analyse(runs: list[Run], settings: Settings) -> Study:
     primary = primary_metric(ordered, settings)
     visible = _visible_names(ordered, settings, primary)
     names = (*visible, *(n for n in _all_names(ordered) if n not in visible))[:MAX_COLUMNS]
-    columns = tuple(metric_column(ordered, n, ranking, n in visible) for n in names)
+    table = {n: column_values(ordered, n) for n in names}
+    ranked = [ranking.ranked(r) for r in ordered]
+    columns = tuple(
+        metric_column(ordered, n, ranking, n in visible, table[n], ranked) for n in names
+    )
     exact, patterns = aliases(ordered)
     experiments = tuple(
         Experiment(name=e.name, runs=e.runs, best=metric_column(e.runs, primary, ranking))
@@ -195,6 +231,7 @@ def analyse(runs: list[Run], settings: Settings) -> Study:
         operating_point=settings.operating_point,
         aliases=exact,
         alias_patterns=patterns,
+        values=table,
     )
 
 
@@ -239,9 +276,7 @@ def _visible_names(
     else:
         counts: Counter[str] = Counter()
         for run in runs:
-            counts.update(
-                n for n in {*run.metrics, *run.computed} if metric_value(run, n) is not None
-            )
+            counts.update(_valued(run))
         common = {n for n, c in counts.items() if c * 2 >= len(runs)}
         logged = {n for r in runs for n in r.metrics}
         headline = [n for n in DEFAULT_COLUMNS if n in common]
@@ -251,11 +286,32 @@ def _visible_names(
     return tuple(names[: MAX_VISIBLE if not settings.metrics else None])
 
 
+def _valued(run: Run) -> list[str]:
+    """The metrics a run has a value for (`metric_value` not None), in one pass."""
+    finite = math.isfinite
+    names = []
+    for name, value in run.metrics.items():
+        if value is None:
+            value = run.computed.get(name)
+        if value is not None and finite(value):
+            names.append(name)
+    for name, value in run.computed.items():
+        if name not in run.metrics and value is not None and finite(value):
+            names.append(name)
+    return names
+
+
 def metric_column(
-    runs: tuple[Run, ...], name: str, ranking: Ranking, visible: bool = True
+    runs: tuple[Run, ...],
+    name: str,
+    ranking: Ranking,
+    visible: bool = True,
+    values: list[float | None] | None = None,
+    ranked: list[bool] | None = None,
 ) -> MetricColumn:
-    """A metric over `runs`: what it means and the best ranked run (none for neutral ones)."""
-    best_value, best_run = ranking.best(runs, name)
+    """A metric over `runs` (their `values` and `ranked` flags, when known): what it means
+    and the best ranked run (none for neutral ones)."""
+    best_value, best_run = ranking.best(runs, name, values, ranked)
     return MetricColumn(
         name=name,
         type=ranking.types.of(name),

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from reporter.config import Settings
 from reporter.config.operating import parse_operating_point
 from reporter.model import Run
-from reporter.study.analyse import analyse, metric_value
+from reporter.study.analyse import analyse, column_values, metric_value
 from reporter.study.compare import ComparisonSpec, build_comparison
 from reporter.study.selection import Selection
 
@@ -98,3 +98,8 @@ def test_the_best_run_is_the_first_the_ranking_orders(specs, name) -> None:
         assert best == (metric_value(ordered[0], name), ordered[0].id)
     else:
         assert best == (None, None)
+    values = column_values(runs, name)  # what a study's table holds
+    assert values == [metric_value(r, name) for r in runs]
+    assert ranking.best(runs, name, values, [ranking.ranked(r) for r in runs]) == best
+    study = analyse(runs, SETTINGS)
+    assert all(study.values[c.name] == column_values(study.runs, c.name) for c in study.columns)

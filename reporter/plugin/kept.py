@@ -28,6 +28,7 @@ import json
 import logging
 import os
 import re
+import shutil
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -47,7 +48,8 @@ KEPT_TEMPLATE = ".reporter-kept.html"  # renders nothing: the kept HTML replaces
 
 
 class StaleKeptPages(Exception):
-    """The navigation differs from the one the kept pages were made with: build in full."""
+    """Kept pages cannot be used (the navigation differs from the one they were made with, or
+    one is gone): build in full (`reporter build` and `reporter serve` do so at once)."""
 
 
 def as_kept(page: Any) -> None:
@@ -176,9 +178,14 @@ class KeptPages:
         except (OSError, UnicodeDecodeError):
             recorded = None
         if recorded is not None and recorded != digest:
+            self.forget()  # made with another navigation: none of them may be kept again
             raise StaleKeptPages("the navigation changed though its inputs did not")
         if recorded is None:
             keep_file(path, digest)
+
+    def forget(self) -> None:
+        """Drop every kept page, and the navigation recorded with them."""
+        shutil.rmtree(self.folder, ignore_errors=True)
 
     def prune(self) -> None:
         """Drop what this build did not use: the cache holds one site's pages."""

@@ -97,6 +97,10 @@ def test_a_navigation_unlike_the_recorded_one_renders_every_page(project):
     result = build_site(project)
     assert result.pages_kept == 0
     _assert_same_site(result.site_dir, _cold(project, "cold"))
+    # the kept pages were forgotten with the navigation: the next build renders and keeps
+    # them again (it does not find the old record and build twice, every time)
+    assert build_site(project).pages_kept == 0
+    assert build_site(project).pages_kept == _outside_nav(result)
 
 
 def test_a_run_page_kept_from_the_last_build_is_the_page_a_cold_build_renders(project):

@@ -22,7 +22,7 @@ def write_runs(
     experiments: tuple[str, ...] = EXPERIMENTS,
     metrics: int = 3,
 ) -> None:
-    """`n` runs under `root/<experiment>/run-XXXXX` with metrics, config, history and metadata."""
+    """`n` runs under `root/<experiment>/run-<five digits>` with metrics, config, history and metadata."""
     rng = np.random.default_rng(seed)
     n_metrics = metrics
     for i in range(n):

@@ -252,7 +252,14 @@ def tree(folder: Path, skip: tuple[str, ...] = ()) -> set[str]:
     }
 
 
-def temporaries(site: Path) -> list[str]:
+def temporaries(site: Path, seconds: float = 60) -> list[str]:
+    """What a build left beside `site`, once the previous site it renamed `.<site>-trash-*` is
+    gone: a detached `rm` deletes it after the build returns (on a busy machine, not at once)."""
+    deadline = time.monotonic() + seconds
+    while any("-trash-" in p.name for p in site.parent.glob(f".{site.name}-*")):
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
     return sorted(p.name for p in site.parent.glob(f".{site.name}-*"))
 
 

@@ -245,36 +245,40 @@ def _discard(previous: Path, target: Path) -> None:
     removed by a detached `rm -rf` where there is one (a site of 10,000 runs is some 75,000
     files, seconds of deleting that no reader of the new site waits for), else here. A
     deletion cut short is finished by the next build (`_recover`)."""
-    if _rm() is None:
-        shutil.rmtree(previous, ignore_errors=True)
-        return
-    trash = None
-    try:  # a name near the system's limit leaves no room for `-trash-`: delete it here
-        trash = Path(tempfile.mkdtemp(prefix=f".{target.name}-trash-", dir=target.parent))
-        os.replace(previous, trash)
-        _delete_later(trash)
-    except OSError:
-        shutil.rmtree(previous, ignore_errors=True)
-        if trash is not None:
+    if _rm() is not None:
+        trash = None
+        try:  # a name near the system's limit leaves no room for `-trash-`: delete it here
+            trash = Path(tempfile.mkdtemp(prefix=f".{target.name}-trash-", dir=target.parent))
+            os.replace(previous, trash)
+            if _delete_later(trash):
+                return
+        except OSError:
+            pass
+        if trash is not None:  # empty, or the previous site when no `rm` could start
             shutil.rmtree(trash, ignore_errors=True)
+    shutil.rmtree(previous, ignore_errors=True)
 
 
 def _rm() -> str | None:
     return shutil.which("rm") if os.name == "posix" else None
 
 
-def _delete_later(trash: Path) -> None:
-    """A detached `rm -rf` of `trash` (OSError when none can start)."""
+def _delete_later(trash: Path) -> bool:
+    """Start a detached `rm -rf` of `trash`; False when none can start."""
     rm = _rm()
     if rm is None:
-        raise OSError("no rm")
-    subprocess.Popen(
-        [rm, "-rf", "--", str(trash)],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,  # not stopped with the build: a Ctrl-C after the swap
-    )
+        return False
+    try:
+        subprocess.Popen(
+            [rm, "-rf", "--", str(trash)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,  # not stopped with the build: a Ctrl-C after the swap
+        )
+    except OSError:
+        return False
+    return True
 
 
 _RENAME_EXCHANGE = 2
@@ -321,9 +325,7 @@ def _recover(target: Path) -> None:
     for stale in [old, *(p for pattern in leftovers for p in target.parent.glob(pattern))]:
         if not stale.is_dir() or stale.is_symlink():
             continue
-        try:  # an earlier site (maybe still being deleted by the last build's `rm`): no wait
-            if not stale.name.startswith(f".{target.name}-trash-"):
-                raise OSError("not an earlier site")
-            _delete_later(stale)
-        except OSError:
+        # an earlier site (maybe still being deleted by the last build's `rm`): no waiting
+        trash = stale.name.startswith(f".{target.name}-trash-")
+        if not (trash and _delete_later(stale)):
             shutil.rmtree(stale, ignore_errors=True)

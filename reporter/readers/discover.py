@@ -31,7 +31,10 @@ from reporter.errors import ReporterError, RunReadError
 from reporter.readers import (
     CacheHandle,
     FileStoreReader,
+    Listing,
     OwnsFolders,
+    Prescreens,
+    PrescreensFiles,
     Reader,
     StoreReader,
     conforms,
@@ -105,23 +108,29 @@ def discover_runs(root: Path, readers: list[Reader]) -> Discovery:
         )
 
     stores = _file_stores(readers)
+    holding: dict[str, frozenset[str]] = {}  # the names in each folder searched further
     for folder, dirs, files in os.walk(root, followlinks=False, onerror=unreadable):
         here = Path(folder)
+        names = frozenset(dirs).union(files)
+        beside = holding.get(os.path.dirname(folder))
+        listing = None if beside is None else Listing(frozenset(files), frozenset(dirs), beside)
         dirs[:] = _searched(here, dirs, root, owned, notes)
         for name in [d for d in dirs if not _is_text(d)]:
             dirs.remove(name)
             found += _undecodable(here / name, root, readers, notes)
         for name in sorted(f for f in files if _is_text(f)):
-            reader = _file_store(stores, here / name, root, warnings) if stores else None
+            reader = _file_store(stores, here, name, root, warnings) if stores else None
             if reader is not None:
                 found += _claim(reader, here / name, root, warnings)
                 if conforms(reader, OwnsFolders):
                     owned |= set(_guarded(reader.owns, here / name, [], root, warnings))
                 dirs[:] = [d for d in dirs if (here / d) not in owned]
-        claimer = _claimer(readers, here, root, warnings)
+        claimer = _claimer(readers, here, root, warnings, listing)
         if claimer is not None:
             found += _claim(claimer, here, root, warnings)
             dirs[:] = []
+        elif dirs:
+            holding[folder] = names
     return _finished(found, readers, root, notes, warnings)
 
 
@@ -140,7 +149,7 @@ def _finished(
 def _store_file(file: Path, readers: list[Reader]) -> Discovery:
     """A runs root that is a store file: its runs, with ids as from the folder holding it."""
     warnings: list[str] = []
-    reader = _file_store(_file_stores(readers), file, file.parent, warnings)
+    reader = _file_store(_file_stores(readers), file.parent, file.name, file.parent, warnings)
     if reader is None:
         raise ReporterError(
             f"The runs root '{file}' is a file no reader reads as a store of runs. "
@@ -217,21 +226,40 @@ def _guarded(call: Any, where: Path, default: Any, root: Path, warnings: list[st
         return default
 
 
-def _claimer(readers: list[Reader], here: Path, root: Path, warnings: list[str]) -> Reader | None:
+def _claimer(
+    readers: list[Reader],
+    here: Path,
+    root: Path,
+    warnings: list[str],
+    listing: Listing | None = None,
+) -> Reader | None:
     """The first reader claiming the folder; a reader that cannot look into it only matters
-    (as one warning) when no other reader claims it."""
+    (as one warning) when no other reader claims it. Readers that rule the folder out from its
+    `listing` are not asked (the runs root has none: the folder holding it was not listed)."""
     failed: list[str] = []
     for reader in readers:
+        if _ruled_out(reader, here, listing):
+            continue
         if _guarded(reader.matches, here, False, root, failed):
             return reader
     warnings += failed[:1]
     return None
 
 
+def _ruled_out(reader: Reader, here: Path, listing: Listing | None) -> bool:
+    if listing is None or not conforms(reader, Prescreens):
+        return False
+    return not reader.may_match(here, listing)
+
+
 def _file_store(
-    readers: list[Reader], file: Path, root: Path, warnings: list[str]
+    readers: list[Reader], folder: Path, name: str, root: Path, warnings: list[str]
 ) -> Reader | None:
+    file = None
     for reader in readers:
+        if conforms(reader, PrescreensFiles) and not reader.may_match_file(name):
+            continue
+        file = file or folder / name
         if _guarded(reader.matches_file, file, False, root, warnings):
             return reader
     return None

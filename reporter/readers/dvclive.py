@@ -49,7 +49,7 @@ from typing import Any
 
 from reporter.errors import RunReadError
 from reporter.model import Run
-from reporter.readers import _dvc, _parse, parent_experiment, rel_id, run_errors
+from reporter.readers import Listing, _dvc, _parse, parent_experiment, rel_id, run_errors
 from reporter.readers._dvclive_files import (
     METRICS,
     PARAMS,
@@ -99,6 +99,16 @@ class DvcliveReader:
 
     def matches(self, path: Path) -> bool:
         return is_live(path)
+
+    def may_match(self, path: Path, listing: Listing) -> bool:
+        """`is_live`'s rules on names alone: a plots folder, a metrics.json with a params.yaml
+        or a dvc.yaml (here or beside) that may list it, or a 0.x summary beside."""
+        files = listing.files
+        return (
+            PLOTS in listing.folders
+            or (METRICS in files and bool({PARAMS, DVC_YAML} & files or DVC_YAML in listing.beside))
+            or f"{path.name}.json" in listing.beside
+        )
 
     def list_runs(self, path: Path, *, root: Path) -> list[tuple[str, LiveRun]]:
         """The Live folder as one run, with the files beside it that its fingerprint covers."""

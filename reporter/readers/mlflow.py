@@ -30,7 +30,7 @@ from typing import Any
 
 from reporter.errors import RunReadError
 from reporter.model import Run
-from reporter.readers import Parts, _mlflow, _parse, rel_id, run_errors
+from reporter.readers import Listing, Parts, _mlflow, _parse, rel_id, run_errors
 
 META = "meta.yaml"
 NOT_RUNS = {"tags", "datasets", "traces", "models", "inputs", "outputs"}
@@ -77,6 +77,10 @@ class MlflowFileReader:
         "an MLflow file store (mlruns/: experiment folders with a meta.yaml), one of its "
         "experiment folders or one of its run folders"
     )
+
+    def may_match(self, path: Path, listing: Listing) -> bool:
+        """A store has experiment folders (`matches` looks into each for a meta.yaml)."""
+        return any(not n.startswith(".") and n != REGISTRY for n in listing.folders)
 
     def matches(self, path: Path) -> bool:
         for child in _subfolders(path):

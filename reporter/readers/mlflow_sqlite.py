@@ -81,6 +81,9 @@ class MlflowSqliteReader:
     def matches(self, path: Path) -> bool:
         return False  # the store is a file: see matches_file
 
+    def may_match_file(self, name: str) -> bool:
+        return name.lower().endswith(SUFFIXES)
+
     def matches_file(self, file: Path) -> bool:
         """A SQLite file with MLflow's tables; one SQLite cannot open is claimed too, so the
         problem is reported (as a run that cannot be read) instead of the store vanishing."""

@@ -25,7 +25,7 @@ from typing import Any
 from reporter.errors import RunReadError
 from reporter.files import special_kind
 from reporter.model import Run
-from reporter.readers import Parts, _parse, parent_experiment, run_errors
+from reporter.readers import Listing, Parts, _parse, parent_experiment, run_errors
 from reporter.readers._history import read_history
 
 METRICS = "metrics.json"
@@ -50,6 +50,9 @@ class NativeReader:
 
     def matches(self, path: Path) -> bool:
         return any((path / marker).is_file() for marker in MARKERS)
+
+    def may_match(self, path: Path, listing: Listing) -> bool:
+        return not listing.files.isdisjoint(MARKERS)
 
     def read(self, path: Path, *, run_id: str, root: Path) -> Run:
         with run_errors(run_id, folder=run_id):

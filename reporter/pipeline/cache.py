@@ -70,26 +70,41 @@ def limits() -> str:
 
 
 def _files(target: Path | None) -> list[tuple[str, os.stat_result]]:
-    """The regular files a fingerprint covers (as path strings: taken for every run of every
-    build, so without pathlib's parsing), with their (not followed) status; FIFOs, sockets and
-    devices are left out, so a fingerprint never blocks on one."""
+    """The regular files (and links) a fingerprint covers, with their (not followed) status,
+    in a fixed order; FIFOs, sockets and devices are left out, so a fingerprint never blocks
+    on one. Taken for every run of every build, so with one `scandir` per folder and path
+    strings, not pathlib or `os.walk` (10,000 runs: 0.50 to 0.33 s)."""
     if target is None:
         return []
-    top = str(target)
-    if not os.path.isdir(top):
-        paths = [top]
-    else:
-        paths = []
-        for folder, dirs, files in os.walk(top, followlinks=False):
-            dirs.sort()
-            paths += [os.path.join(folder, f) for f in sorted(files)]
     found = []
-    for path in paths:
-        with contextlib.suppress(OSError):
-            st = os.lstat(path)
-            if stat.S_ISREG(st.st_mode) or stat.S_ISLNK(st.st_mode):
-                found.append((path, st))
+    folders = [str(target)]
+    while folders:
+        folder = folders.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=_name)
+        except NotADirectoryError:  # the target is one file
+            with contextlib.suppress(OSError):
+                st = os.lstat(folder)
+                if stat.S_ISREG(st.st_mode) or stat.S_ISLNK(st.st_mode):
+                    found.append((folder, st))
+            continue
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                st = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            if stat.S_ISDIR(st.st_mode):
+                folders.append(entry.path)
+            elif stat.S_ISREG(st.st_mode) or stat.S_ISLNK(st.st_mode):
+                found.append((entry.path, st))
     return found
+
+
+def _name(entry: os.DirEntry[str]) -> str:
+    return entry.name
 
 
 def _salted(salt: str, files: str) -> str:
@@ -97,11 +112,8 @@ def _salted(salt: str, files: str) -> str:
 
 
 def _stat_files(target: Path | None) -> str:
-    digest = hashlib.sha256()
-    for path, st in _files(target):
-        line = f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n"
-        digest.update(line.encode("utf-8", "surrogateescape"))
-    return digest.hexdigest()
+    lines = "".join(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n" for path, st in _files(target))
+    return hashlib.sha256(lines.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def _content_files(target: Path | None) -> str:
@@ -150,6 +162,7 @@ class RunCache:
 
     def __init__(self, folder: Path, settings: Settings) -> None:
         self.folder = folder / "runs"
+        self._root = str(self.folder)  # entries are named by strings: taken for every run
         self.settings = settings
         self._digests: dict[str, str] = {}
         self.hits = 0
@@ -165,11 +178,11 @@ class RunCache:
     def _key(self, reader: str, run_id: str) -> str:
         return hashlib.sha1(f"{reader}\0{run_id}".encode()).hexdigest()
 
-    def _path(self, reader: str, run_id: str) -> Path:
+    def _path(self, reader: str, run_id: str) -> str:
         """One file per run and settings, so `reporter list` (no evaluation) and a build do not
         evict each other's entries."""
         digest = self._settings(reader)[:12]
-        return self.folder / f"{self._key(reader, run_id)}-{digest}.pkl"
+        return os.path.join(self._root, f"{self._key(reader, run_id)}-{digest}.pkl")
 
     def get(
         self, reader: str, run_id: str, target: Path | None, salt: str = ""
@@ -181,7 +194,7 @@ class RunCache:
         if (
             entry is None
             or entry["settings"] != self._settings(reader)
-            or not _details(path).is_file()
+            or not os.path.isfile(_details(path))
         ):
             self.misses += 1
             return None, Fingerprint(stat=stat, content="")
@@ -202,7 +215,14 @@ class RunCache:
         small summary file that every build reads. False when the cache cannot be written."""
         full, problems = run if isinstance(run, tuple) else (run, [])
         content = fingerprint.content
-        summary = replace(full, histories=(), plots=(), evaluation=None, summarised=True)
+        summary = replace(
+            full,
+            histories=(),
+            plots=(),
+            evaluation=None,
+            summarised=True,
+            files_fingerprint=fingerprint.stat,  # as `loading` marks it: no copy made when got
+        )
         path = self._path(reader, run_id)
         details = {"histories": full.histories, "plots": full.plots, "evaluation": full.evaluation}
         entry = {
@@ -230,17 +250,19 @@ class RunCache:
             summarised=False,
         )
 
-    def _write(self, path: Path, data: dict[str, Any]) -> bool:
+    def _write(self, path: str, data: dict[str, Any]) -> bool:
         payload = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        folder, name = os.path.split(path)
+        tmp = os.path.join(folder, f".{name}.{os.getpid()}.tmp")
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_bytes(hashlib.sha256(payload).digest() + payload)
+            os.makedirs(folder, exist_ok=True)
+            with open(tmp, "wb") as fh:
+                fh.write(hashlib.sha256(payload).digest() + payload)
             os.replace(tmp, path)
         except OSError as exc:  # a full or read-only cache folder only costs speed
             with contextlib.suppress(OSError):
-                tmp.unlink()
-            self.failure = self.failure or f"{exc.strerror or exc} ({path.parent})"
+                os.unlink(tmp)
+            self.failure = self.failure or f"{exc.strerror or exc} ({folder})"
             return False
         return True
 
@@ -253,9 +275,10 @@ class RunCache:
             "reads every run again. Free space, fix the permissions or set 'cache_dir'."
         ]
 
-    def _load(self, path: Path, check: bool = True) -> dict[str, Any] | None:
+    def _load(self, path: str, check: bool = True) -> dict[str, Any] | None:
         try:
-            data = path.read_bytes()
+            with open(path, "rb") as fh:
+                data = fh.read()
         except OSError:
             return None
         checksum, payload = data[:32], data[32:]
@@ -271,9 +294,9 @@ class RunCache:
         return entry if ok else None
 
     @staticmethod
-    def _discard(path: Path) -> None:
+    def _discard(path: str) -> None:
         with contextlib.suppress(OSError):
-            path.unlink()
+            os.unlink(path)
 
     def prune(self, keep: set[tuple[str, str]]) -> int:
         """Remove the entries of runs that no longer exist, and of settings no recent build or
@@ -286,7 +309,7 @@ class RunCache:
             for entry in entries:
                 key, _, rest = entry.name.partition("-")
                 if entry.name.endswith(".pkl") and (key not in wanted or rest[:12] not in recent):
-                    self._discard(Path(entry.path))
+                    self._discard(entry.path)
                     removed += 1
         return removed
 
@@ -310,8 +333,8 @@ RECENT = 8  # settings of one code whose entries are kept (builds', `reporter li
 RECENT_FILE = "recent.json"
 
 
-def _details(path: Path) -> Path:
-    return path.with_name(path.name.removesuffix(".pkl") + ".details.pkl")
+def _details(path: str) -> str:
+    return path.removesuffix(".pkl") + ".details.pkl"
 
 
 def _holds_run(value: Any) -> bool:

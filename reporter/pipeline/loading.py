@@ -219,9 +219,12 @@ def with_histories(run: Run, item: FoundRun, root: Path) -> Run:
 
 
 def _stamped(outcome: Outcome, stamp: str) -> Outcome:
-    """The run marked with its files' fingerprint, so later stages can cache what they make."""
+    """The run marked with its files' fingerprint, so later stages can cache what they make
+    (a run from the cache was stored marked, unless its files were touched since)."""
     run, problems = outcome
-    return (replace(run, files_fingerprint=stamp) if run is not None else None), problems
+    if run is None or run.files_fingerprint == stamp:
+        return outcome
+    return replace(run, files_fingerprint=stamp), problems
 
 
 def _summarised(outcome: Outcome, summarise: bool, item: FoundRun) -> Outcome:

@@ -252,3 +252,25 @@ def test_a_flipped_byte_in_either_file_is_not_trusted(three_runs, part):
     runs, _, notes = load_all(settings)
     assert note(notes).startswith("2 runs from the cache, 1 read")
     assert all(r.evaluation is not None and r.histories == () for r in runs)  # full runs again
+
+
+def test_a_fingerprint_covers_nested_files_and_links_never_fifos(tmp_path):
+    from reporter.pipeline.cache import _files, content_digest, stat_digest
+
+    run = write_run(tmp_path, "r", {"metrics.json": {"auc": 0.5}, "art/deep/model.txt": "a"})
+    (tmp_path / "elsewhere").mkdir()
+    (run / "linked").symlink_to(tmp_path / "elsewhere")
+    os.mkfifo(run / "pipe")
+    covered = [os.path.relpath(path, run) for path, _ in _files(run)]
+    assert sorted(covered) == ["art/deep/model.txt", "linked", "metrics.json"]
+    assert _files(run) == _files(run)  # a fixed order
+    assert [p for p, _ in _files(run / "metrics.json")] == [str(run / "metrics.json")]
+    assert _files(run / "pipe") == [] and _files(tmp_path / "missing") == []
+    before = stat_digest(run), content_digest(run)
+    (run / "art" / "deep" / "model.txt").write_text("b")  # same size, a nested file
+    os.utime(run / "art" / "deep" / "model.txt", ns=(1, 1))
+    assert stat_digest(run) != before[0] and content_digest(run) != before[1]
+    middle = stat_digest(run)
+    (run / "linked").unlink()
+    (run / "linked").symlink_to(tmp_path / "elsewhere" / "x")  # a link pointing elsewhere
+    assert content_digest(run) not in before and stat_digest(run) != middle

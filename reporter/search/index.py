@@ -168,8 +168,8 @@ class TokenSets:
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
-        self.known: dict[str, list[str]] = {}
-        self.used: dict[str, list[str]] = {}
+        self.known: dict[str, str] = {}  # digest of a text -> its tokens, joined by spaces
+        self.used: dict[str, str] = {}
         if path is not None:
             with contextlib.suppress(OSError, ValueError):
                 found = json.loads(path.read_text(encoding="utf-8"))
@@ -177,14 +177,15 @@ class TokenSets:
                     self.known = found.get("tokens") or {}
 
     def __call__(self, text: str) -> list[str]:
+        """The text's tokens (which never hold a space: see `tokens`), sorted."""
         key = hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
         found = self.used.get(key)
         if found is None:
             found = self.known.get(key)
-            if not (isinstance(found, list) and all(isinstance(t, str) for t in found)):
-                found = sorted(_token_set(text))
+            if not isinstance(found, str):
+                found = " ".join(sorted(_token_set(text)))
             self.used[key] = found
-        return found
+        return found.split()
 
     def save(self) -> None:
         """Keep this build's fields' tokens (only when they differ from the file's)."""
@@ -193,7 +194,7 @@ class TokenSets:
         keep_file(self.path, _json({"version": TOKENS_VERSION, "tokens": self.used}))
 
 
-TOKENS_VERSION = f"1:{MAX_TOKEN}:{MAX_SPAN}:{JOINERS}"  # a tokeniser change starts afresh
+TOKENS_VERSION = f"2:{MAX_TOKEN}:{MAX_SPAN}:{JOINERS}"  # a tokeniser change starts afresh
 
 
 def _encode(held: dict[int, int]) -> list[int]:

@@ -202,6 +202,18 @@ def test_tampered_tokens_are_not_trusted(tmp_path: Path) -> None:
     assert index_files(corpus(), token_set=index.TokenSets(cache)) == index_files(corpus())
 
 
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(max_size=80))
+def test_remembered_tokens_are_the_tokens_of_the_text(tmp_path_factory, text: str) -> None:
+    """Tokens are kept joined by spaces: no token may hold one (any Unicode space)."""
+    cache = tmp_path_factory.mktemp("tokens") / "tokens.json"
+    expected = sorted(set(index.tokens(text)))
+    fresh = index.TokenSets(cache)
+    assert fresh(text) == expected
+    fresh.save()
+    assert index.TokenSets(cache)(text) == expected
+
+
 _JSON_VALUES = st.recursive(
     st.one_of(st.text(), st.integers(min_value=-(2**63), max_value=2**63 - 1), st.booleans()),
     lambda inner: st.one_of(st.lists(inner), st.dictionaries(st.text(), inner)),

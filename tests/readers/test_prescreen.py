@@ -7,8 +7,11 @@ to folders, summaries and dvc.yaml files beside it).
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from unittest import mock
@@ -157,3 +160,40 @@ def test_a_file_store_is_never_ruled_out_by_its_name(tmp_path):
         screened.append(reader.may_match_file(name))
     assert all(s for c, s in zip(claimed, screened, strict=True) if c)
     assert claimed[:4] == [True] * 4 and screened[-3:] == [False] * 3
+
+
+_DISCOVER_BOTH_WAYS = """
+import json, sys
+from pathlib import Path
+from unittest import mock
+from reporter.readers import load_readers
+from reporter.readers import discover as d
+def seen():
+    found = d.discover_runs(Path(sys.argv[1]), load_readers())
+    return [f.id for f in found.found], found.warnings
+screened = seen()
+with mock.patch.object(d, "_ruled_out", lambda *args: False):
+    print(json.dumps([screened, seen()]))
+"""
+
+
+def test_a_run_that_cannot_be_read_is_still_reported_as_a_normal_user(make_run, tmp_path):
+    """Folders listed but not searchable (mode r--): one whose names could make a run is still
+    a warning; one whose names cannot is passed over (before, it was a warning too)."""
+    make_run("ok", {"metrics.json": {"auc": 0.5}})
+    make_run("locked", {"metrics.json": {"auc": 0.5}})
+    make_run("plain", {"notes.txt": "not a run"})
+    for name in ("locked", "plain"):
+        (tmp_path / "runs" / name).chmod(0o444)
+    command = [sys.executable, "-c", _DISCOVER_BOTH_WAYS, str(tmp_path / "runs")]
+    if os.geteuid() == 0:
+        command = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--", *command]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, check=True)
+    finally:
+        for name in ("locked", "plain"):
+            (tmp_path / "runs" / name).chmod(0o755)
+    (screened_ids, screened), (unscreened_ids, unscreened) = json.loads(done.stdout)
+    assert screened_ids == unscreened_ids == ["ok"]
+    assert screened == ["Cannot read 'locked' (Permission denied); skipped"]
+    assert unscreened == [*screened, "Cannot read 'plain' (Permission denied); skipped"]

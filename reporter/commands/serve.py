@@ -66,11 +66,12 @@ def kept_pages_retried() -> Iterator[None]:
     original = serving.build
 
     def build(config: Any, **kwargs: Any) -> None:
+        plugin = reporter_plugin(config)
+        plugin.builds_again = True
         try:
             return original(config, **kwargs)
         except StaleKeptPages as exc:
             logging.getLogger("mkdocs").info(f"Rendering every page: {exc}.")
-        plugin = reporter_plugin(config)
         plugin.keep_pages = False
         try:
             return original(config, **kwargs)

@@ -46,6 +46,7 @@ from reporter.plugin.kept import (
     as_kept,
     context_digest,
     open_kept,
+    stale_reported,
 )
 from reporter.plugin.nav import excluded_from_nav, nav_with
 from reporter.plugin.overrides import overrides
@@ -80,6 +81,7 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
         self.seconds = 0.0  # reporter's own work in this build (reading, evaluating, rendering)
         self.site_target: Path | None = None  # the site folder the build will replace
         self.keep_pages = True  # off: every page rendered (a build after `StaleKeptPages`)
+        self.builds_again = False  # the driver builds again on `StaleKeptPages` (reporter's)
         self.kept: KeptPages | None = None
         self.stubs: Stubs | None = None  # kept pages' stubs, read without YAML
         self._kept_keys: dict[str, str] = {}  # src_uri -> key: kept pages, handed over as stubs
@@ -111,7 +113,8 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         started = time.perf_counter()
         try:
-            return self._add_files(files, config)
+            with stale_reported(self):
+                return self._add_files(files, config)
         finally:
             self.seconds += time.perf_counter() - started
 
@@ -229,7 +232,8 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
             env.bytecode_cache = TemplateCode(self.settings.cache_dir / "templates")
         if self.kept is None or self._nav is None:
             return env
-        self.kept.check_context(context_digest(self._nav))
+        with stale_reported(self):
+            self.kept.check_context(context_digest(self._nav))
         self._quiet.on()
         import jinja2
 
@@ -321,7 +325,8 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
     @event_priority(-100)  # after Material's search plugin wrote its index
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         try:
-            self._post_build(config)
+            with stale_reported(self):
+                self._post_build(config)
         finally:
             self._ended()
 

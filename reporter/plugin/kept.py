@@ -29,10 +29,11 @@ import logging
 import os
 import re
 import shutil
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mkdocs.exceptions import PluginError
 from mkdocs.plugins import get_plugin_logger
 
 from reporter.config.stamp import code_stamp
@@ -50,6 +51,25 @@ KEPT_TEMPLATE = ".reporter-kept.html"  # renders nothing: the kept HTML replaces
 class StaleKeptPages(Exception):
     """Kept pages cannot be used (the navigation differs from the one they were made with, or
     one is gone): build in full (`reporter build` and `reporter serve` do so at once)."""
+
+
+@contextlib.contextmanager
+def stale_reported(plugin: Any) -> Iterator[None]:
+    """`StaleKeptPages` for a driver that builds again (`plugin.builds_again`, set by `reporter
+    build` and `reporter serve`); else (a plain `mkdocs build`) a `PluginError`, which MkDocs
+    shows as one line, after dropping the kept pages so the next build renders every page."""
+    try:
+        yield
+    except StaleKeptPages as exc:
+        if plugin.builds_again:
+            raise
+        if plugin.kept is not None:
+            plugin.kept.forget()
+        raise PluginError(
+            f"reporter: the pages kept from the previous build cannot be used ({exc}). They "
+            "were dropped: build again, and every page is rendered (`reporter build` does so "
+            "by itself)."
+        ) from exc
 
 
 def as_kept(page: Any) -> None:

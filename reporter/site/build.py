@@ -158,6 +158,7 @@ def _build_into(
             plugin.progress = progress
             plugin.site_target = target
             plugin.keep_pages = keep_pages
+            plugin.builds_again = True  # on `StaleKeptPages`, below
             counter = _WarningCounter()
             logging.getLogger("mkdocs").addHandler(counter)
             try:

@@ -190,6 +190,21 @@ def test_where_links_fail_kept_pages_are_copied(project, monkeypatch):
     _assert_same_site(result.site_dir, _cold(project, "cold"))
 
 
+def test_a_plain_mkdocs_build_with_stale_kept_pages_fails_in_one_line_then_builds(project):
+    """Only reporter's drivers build again on stale kept pages; a plain `mkdocs build` ends
+    with one clear line (no traceback), and its next build renders every page."""
+    build_site(project)  # the second build: the pages are kept from now on
+    next((project.parent / ".reporter-cache").rglob("html/context-*")).write_text("0" * 64)
+    command = [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(project)]
+    failed = subprocess.run(command, cwd=project.parent, capture_output=True, text=True)
+    assert failed.returncode == 1
+    assert "the pages kept from the previous build cannot be used" in failed.stderr
+    assert "the navigation changed" in failed.stderr and "Traceback" not in failed.stderr
+    again = subprocess.run(command, cwd=project.parent, capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+    _assert_same_site(project.parent / "site", _cold(project, "cold"))
+
+
 def test_a_page_whose_html_is_gone_is_rendered_from_its_cached_markdown(project):
     """The page cache hands kept builds each page's digest and heading only; a page whose HTML
     is missing reads its Markdown then, and the site is still the cold build's."""

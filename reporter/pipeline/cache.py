@@ -73,7 +73,7 @@ def _files(target: Path | None) -> list[tuple[str, os.stat_result]]:
     """The regular files (and links) a fingerprint covers, with their (not followed) status,
     in a fixed order; FIFOs, sockets and devices are left out, so a fingerprint never blocks
     on one. Taken for every run of every build, so with one `scandir` per folder and path
-    strings, not pathlib or `os.walk` (10,000 runs: 0.50 to 0.33 s)."""
+    strings, not pathlib or `os.walk` (10,000 runs: 0.50 to 0.38 s)."""
     if target is None:
         return []
     found = []

@@ -42,6 +42,7 @@ SNIPPET_CHARS = 1500  # of each field, kept for snippets
 LIMIT = 50  # pages a query lists at most
 CHUNK = 8  # documents per document chunk
 SHARD_BYTES = 16_000  # a term shard's target size (before compression)
+MAX_WEIGHT = 15  # what four bits hold
 PREFIX_MARK = "*"  # never in a token: `lgb*` lists the documents of every token starting `lgb`
 
 
@@ -139,7 +140,8 @@ def worker_version() -> str:
 def _postings(
     docs: Sequence[SearchDoc], token_set: Callable[[str], Iterable[str]]
 ) -> dict[str, dict[int, int]]:
-    """token -> {doc: weight of the heaviest field holding it}."""
+    """token -> {doc: weight of the heaviest field holding it}. A document's fields are read
+    heaviest first, so a token's first weight in it is its heaviest."""
     postings: dict[str, dict[int, int]] = defaultdict(dict)
     for i, doc in enumerate(docs):
         weighted = [
@@ -147,12 +149,19 @@ def _postings(
             *((t, TAG_WEIGHT) for t in doc.tags),
             *((f.text, f.weight) for f in doc.fields),
         ]
+        weighted.sort(key=_heaviest_first)  # stable: equal weights keep their order
+        held: dict[str, int] = {}
         for text, weight in weighted:
+            weight = min(weight, MAX_WEIGHT)  # four bits in `_encode`
             for token in token_set(text[:MAX_FIELD_CHARS]):
-                held = postings[token]
-                if held.get(i, 0) < weight:
-                    held[i] = weight
+                held.setdefault(token, weight)
+        for token, weight in held.items():
+            postings[token][i] = weight
     return postings
+
+
+def _heaviest_first(field: tuple[str, int]) -> int:
+    return -field[1]
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -203,7 +212,7 @@ def _encode(held: dict[int, int]) -> list[int]:
     out: list[int] = []
     last, prev, repeat = 0, None, 0
     for doc in sorted(held):
-        value = (doc - last) * 16 + min(held[doc], 15)
+        value = (doc - last) * 16 + held[doc]  # weights fit four bits (`_postings`)
         last = doc
         if value == prev:
             repeat += 1
@@ -224,6 +233,7 @@ def _cost(token: str, postings: list[int]) -> int:
 
 def _split_prefixes(postings: dict[str, list[int]], shard_bytes: int) -> set[str]:
     """Prefixes whose tokens would fill more than a shard on their own (see `shard_key`)."""
+    cost = {token: _cost(token, docs_of) for token, docs_of in postings.items()}
     groups: dict[str, list[str]] = defaultdict(list)
     for token in postings:
         groups[token[:2]].append(token)
@@ -232,7 +242,7 @@ def _split_prefixes(postings: dict[str, list[int]], shard_bytes: int) -> set[str
         deeper: dict[str, list[str]] = defaultdict(list)
         for prefix, members in groups.items():
             longer = [t for t in members if len(t) > len(prefix)]
-            if longer and sum(_cost(t, postings[t]) for t in members) > shard_bytes:
+            if longer and sum(cost[t] for t in members) > shard_bytes:
                 split.add(prefix)
                 for t in longer:
                     deeper[t[: len(prefix) + 1]].append(t)

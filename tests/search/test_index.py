@@ -214,6 +214,38 @@ def test_remembered_tokens_are_the_tokens_of_the_text(tmp_path_factory, text: st
     assert index.TokenSets(cache)(text) == expected
 
 
+_WORDS = st.sampled_from(["lgbm", "run-7", "fraud", "lr=0.1", "baseline", "tuned", "x"])
+_TEXTS = st.lists(_WORDS, max_size=4).map(" ".join)
+_DOCS = st.lists(
+    st.builds(
+        SearchDoc,
+        location=st.just("runs/r/"),
+        title=_TEXTS,
+        tags=st.lists(_TEXTS, max_size=2).map(tuple),
+        fields=st.lists(
+            st.builds(Field, label=st.just("f"), text=_TEXTS, weight=st.integers(1, 20)),
+            max_size=4,
+        ).map(tuple),
+    ),
+    max_size=6,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(docs=_DOCS)
+def test_a_token_weighs_what_its_heaviest_field_weighs(docs: list[SearchDoc]) -> None:
+    """Each document's weight for a token is its heaviest field holding it (title, tags and
+    fields alike), within the four bits a posting holds."""
+    expected: dict[str, dict[int, int]] = {}
+    for i, doc in enumerate(docs):
+        weighted = [(doc.title, index.TITLE_WEIGHT), *((t, index.TAG_WEIGHT) for t in doc.tags)]
+        for text, weight in [*weighted, *((f.text, f.weight) for f in doc.fields)]:
+            for token in index.tokens(text):
+                held = expected.setdefault(token, {})
+                held[i] = max(held.get(i, 0), min(weight, 15))
+    assert index._postings(docs, index._token_set) == expected
+
+
 _JSON_VALUES = st.recursive(
     st.one_of(st.text(), st.integers(min_value=-(2**63), max_value=2**63 - 1), st.booleans()),
     lambda inner: st.one_of(st.lists(inner), st.dictionaries(st.text(), inner)),

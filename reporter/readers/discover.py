@@ -111,9 +111,9 @@ def discover_runs(root: Path, readers: list[Reader]) -> Discovery:
     holding: dict[str, frozenset[str]] = {}  # the names in each folder searched further
     for folder, dirs, files in os.walk(root, followlinks=False, onerror=unreadable):
         here = Path(folder)
-        names = frozenset(dirs).union(files)
+        listed_files, listed_folders = frozenset(files), frozenset(dirs)
         beside = holding.get(os.path.dirname(folder))
-        listing = None if beside is None else Listing(frozenset(files), frozenset(dirs), beside)
+        listing = None if beside is None else Listing(listed_files, listed_folders, beside)
         dirs[:] = _searched(here, dirs, root, owned, notes)
         for name in [d for d in dirs if not _is_text(d)]:
             dirs.remove(name)
@@ -129,8 +129,8 @@ def discover_runs(root: Path, readers: list[Reader]) -> Discovery:
         if claimer is not None:
             found += _claim(claimer, here, root, warnings)
             dirs[:] = []
-        elif dirs:
-            holding[folder] = names
+        elif dirs:  # its sub-folders are searched: they are told what is beside them
+            holding[folder] = listed_files | listed_folders
     return _finished(found, readers, root, notes, warnings)
 
 

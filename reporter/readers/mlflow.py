@@ -80,7 +80,7 @@ class MlflowFileReader:
 
     def may_match(self, path: Path, listing: Listing) -> bool:
         """A store has experiment folders (`matches` looks into each for a meta.yaml)."""
-        return any(not n.startswith(".") and n != REGISTRY for n in listing.folders)
+        return any(_may_be_experiment(name) for name in listing.folders)
 
     def matches(self, path: Path) -> bool:
         for child in _subfolders(path):
@@ -136,15 +136,16 @@ def _subfolders(path: Path) -> list[Path]:
     try:
         with os.scandir(path) as entries:
             folders = [
-                e
-                for e in entries
-                if not e.name.startswith(".")
-                and e.name != REGISTRY
-                and e.is_dir(follow_symlinks=False)
+                e for e in entries if _may_be_experiment(e.name) and e.is_dir(follow_symlinks=False)
             ]
     except OSError:
         return []
     return [Path(e.path) for e in sorted(folders, key=lambda e: e.name)]
+
+
+def _may_be_experiment(name: str) -> bool:
+    """A store's sub-folder that may be an experiment: not hidden, not the model registry."""
+    return not name.startswith(".") and name != REGISTRY
 
 
 def _meta(folder: Path) -> dict[str, Any] | None:

@@ -9,7 +9,6 @@ with the options from mkdocs.yml alone.
 from __future__ import annotations
 
 import functools
-import gc
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -36,6 +35,7 @@ from reporter.pages.renderer import Renderer
 from reporter.pipeline import Progress, Report, build_report
 from reporter.pipeline.cache import CACHE_UNWRITABLE, usable
 from reporter.pipeline.site_files import ASSETS, SiteFile, prune_data, site_files, static_assets
+from reporter.plugin.collector import Collector
 from reporter.plugin.data import DataFolder, add_file, make_room, page_cache, site_state
 from reporter.plugin.journal import journal_entries, latest_entries
 from reporter.plugin.kept import (
@@ -90,10 +90,11 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
         self._nav: Any = None
         self._linker: Linker | None = None  # links kept pages and data files into the site
         self._quiet = QuietSkips(self._kept_keys)
-        self._frozen = False  # the collector is told to leave what exists alone (`gc.freeze`)
+        self._collector = Collector()  # collects less often during a build
         self.tabs = True  # the theme shows navigation tabs (else the sidebar is the navigation)
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        self._collector.relax()
         self.settings = self.settings_for(config)
         features = config.theme.get("features") or []
         self.tabs = "navigation.tabs" in features
@@ -126,9 +127,7 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
             log.warning(problem)
             self.settings = replace(self.settings, cache=False)
         self.report = build_report(self.settings, self.progress, entries, offsets)
-        # the study lives until the build ends: the collector need not walk it again and again
-        gc.freeze()
-        self._frozen = True
+        self._collector.freeze()  # the study lives until the build ends
         self._renderer = None
         for broken in self.report.problems:  # not `problem`: the cache's, used below
             suffix = "" if broken.partial else " Skipped; use --strict to fail instead."
@@ -338,9 +337,7 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
             self._linker.abandon()
             self._linker = None
         self._quiet.off()
-        if self._frozen:
-            gc.unfreeze()
-            self._frozen = False
+        self._collector.restore()
 
     def _post_build(self, config: MkDocsConfig) -> None:
         self._keep_and_index(config)

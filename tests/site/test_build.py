@@ -206,22 +206,27 @@ def test_pages_handed_over_as_html_equal_pages_markdown_parsed(tmp_path, monkeyp
 
 def test_the_collector_is_frozen_during_a_build_and_thawed_after_it(tmp_path, monkeypatch):
     """The study is frozen for the collector while pages are made (it lives until the build
-    ends), and thawed after a build, failed or not, so `reporter serve` frees each study."""
+    ends) and the youngest generation is collected less often; after a build, failed or not,
+    the collector is as it was, so `reporter serve` frees each study."""
     import gc
 
     from reporter.pages.renderer import Renderer
+    from reporter.plugin.collector import YOUNG
 
     config = make_project(tmp_path, DATA / "untidy")
-    frozen = []
+    during = []
     real = Renderer.leaderboard
 
     def leaderboard(self):
-        frozen.append(gc.get_freeze_count())
+        during.append((gc.get_freeze_count(), gc.get_threshold()))
         return real(self)
 
+    before = gc.get_threshold()
+    assert before[0] != YOUNG
     monkeypatch.setattr(Renderer, "leaderboard", leaderboard)
     build_site(config)
-    assert frozen and frozen[0] > 0 and gc.get_freeze_count() == 0
+    assert during and during[0][0] > 0 and during[0][1][0] == YOUNG
+    assert gc.get_freeze_count() == 0 and gc.get_threshold() == before
 
     def broken(self):
         raise RuntimeError("leaderboard failed")
@@ -229,4 +234,4 @@ def test_the_collector_is_frozen_during_a_build_and_thawed_after_it(tmp_path, mo
     monkeypatch.setattr(Renderer, "leaderboard", broken)
     with pytest.raises(RuntimeError, match="leaderboard failed"):
         build_site(config)
-    assert gc.get_freeze_count() == 0
+    assert gc.get_freeze_count() == 0 and gc.get_threshold() == before

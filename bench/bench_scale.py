@@ -62,20 +62,21 @@ markdown_extensions: {MARKDOWN}
 """
 # The build reports its own peak: the largest of its process and its workers (a child's
 # RUSAGE_CHILDREN figure is the largest of every child so far, a bare build's included).
-# It leaves as `reporter build` does (`reporter.cli._leave`): exit handlers, output flushed,
-# no teardown of the heap (0.9 s at 10,000 runs), so the process's time is the command's.
+# It leaves as `reporter build` does, by the CLI's own exit (`reporter.cli._leave`: exit
+# handlers, output flushed, no teardown of the heap, 0.9 s at 10,000 runs), so the process's
+# time is the command's.
 BUILD = """
-import atexit, json, os, resource, sys, time
+import json, resource, sys, time
 from pathlib import Path
+from reporter.cli import _leave
 from reporter.site.build import build_site
 if __name__ == "__main__":
     started = time.perf_counter()
     result = build_site(Path(sys.argv[1]))
     peak = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
     print(json.dumps({"seconds": time.perf_counter() - started, "reporter": result.reporter_seconds,
-                      "kept": result.pages_kept, "peak_mb": peak / 1024}), flush=True)
-    atexit._run_exitfuncs()
-    os._exit(0)
+                      "kept": result.pages_kept, "peak_mb": peak / 1024}))
+    _leave(0)
 """
 # Builds run as in an installed project: Python keeps compiled modules (a shell with
 # PYTHONDONTWRITEBYTECODE would make every build, and every worker, compile reporter again).
@@ -192,6 +193,7 @@ def main() -> None:
         "--keep", type=Path, help="build under this folder and keep it (e.g. for bench_browser.py)"
     )
     args = parser.parse_args()
+    rebuilds = max(1, args.rebuilds)
     print(
         f"runs with predictions of {args.rows:,} rows and histories of {args.steps:,} steps x 3 metrics\n"
     )
@@ -202,9 +204,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="reporter-scale-") as tmp:
         for n in args.sizes:
             where = args.keep or Path(tmp)
-            r = measure(
-                n, where, args.rows, args.steps, n <= args.bare_up_to, max(1, args.rebuilds)
-            )
+            r = measure(n, where, args.rows, args.steps, n <= args.bare_up_to, rebuilds)
             ratio = f"{r['seconds'] / r['bare_seconds']:.2f}" if "bare_seconds" in r else "-"
             incremental = r["reporter_incremental"] / r["reporter_cold"]
             print(
@@ -217,7 +217,7 @@ def main() -> None:
             print(
                 f"       (reporter's own work: cold {r['reporter_cold']:.1f} s, after one new run "
                 f"{r['reporter_incremental']:.2f} s; one new run {r['incremental_fastest']:.1f}-"
-                f"{r['incremental_slowest']:.1f} s over {max(1, args.rebuilds)} rebuilds, each "
+                f"{r['incremental_slowest']:.1f} s over {rebuilds} rebuilds, each "
                 f"keeping at least {r['incremental_kept']:,} pages; bare MkDocs "
                 f"{r.get('bare_seconds', float('nan')):.1f} s)",
                 flush=True,

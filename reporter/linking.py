@@ -2,9 +2,9 @@
 
 A build after one new run at 10,000 runs links about 60,000 files (each run's kept page, its
 downloads and its data files) and makes about 10,000 folders: about 3 s of system calls, all
-known once the build's files are (`on_files`). Many links are made by a small process on the other core while MkDocs builds
-the pages (a thread would not do: it needs the GIL back after every call, and waits for it);
-few are made at once, here (a process costs more than they do).
+known once the build's files are (`on_files`). Many links are made by a small process on the
+other core while MkDocs builds the pages (a thread would not do: it needs the GIL back after
+every call, and waits for it); few are made at once, here (a process costs more than they do).
 
 Links are made in the order given; the first failure stops them and `finish` returns it (its
 position and the error), before the site is swapped in.

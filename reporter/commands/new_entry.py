@@ -108,12 +108,36 @@ def write_entry(
         key=lambda r: (r.created, r.id),
     )
     text = entry_skeleton(
-        title, day, [(r.id, r.name) for r in recent], authors=authors, since=previous
+        title,
+        day,
+        [(r.id, r.name) for r in recent],
+        authors=authors,
+        since=previous,
+        slug=post_slug(config_file, settings.journal_dir, title),
     )
     posts.mkdir(parents=True, exist_ok=True)
     with path.open("x", encoding="utf-8") as fh:  # "x": fail rather than overwrite, even in a race
         fh.write(text)
     return path
+
+
+def post_slug(config_file: Path, journal_dir: str, title: str) -> str | None:
+    """The address Material's blog gives a post titled `title` (its configured `post_slugify`),
+    for a title that the entry writes escaped (the blog would make the address of the escaped
+    one); None when escaping changes nothing or no blog shows the journal."""
+    import html
+
+    from reporter.site.build import load_config
+
+    if html.escape(title) == title:
+        return None
+    for plugin in load_config(config_file).plugins.values():
+        if not type(plugin).__module__.startswith("material.plugins.blog"):
+            continue
+        options = plugin.config
+        if options.blog_dir.strip("/") == journal_dir.strip("/"):
+            return options.post_slugify(title, options.post_slugify_separator)
+    return None
 
 
 def check_authors(

@@ -14,6 +14,7 @@ when MkDocs renders the page:
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -153,8 +154,12 @@ def read_entry(src_uri: str, source: str, fallback_title: str) -> tuple[Entry, i
 
 
 def meta_title(meta: dict[str, Any], text: str, fallback: str) -> str:
+    """The entry's title as text: a front matter `title` is HTML to MkDocs (its entities show
+    decoded), so it is decoded here; reporter's pages escape what they show."""
+    if meta.get("title"):
+        return html.unescape(str(meta["title"]))
     heading = next((ln[2:].strip() for ln in text.splitlines() if ln.startswith("# ")), "")
-    return str(meta.get("title") or heading or fallback)
+    return heading or fallback
 
 
 def meta_date(value: Any) -> str:
@@ -182,12 +187,19 @@ def entry_skeleton(
     *,
     authors: tuple[str, ...] = (),
     since: str = "",
+    slug: str | None = None,
 ) -> str:
     """A new entry: front matter, the four sections, links to the runs made since the last one.
 
-    `runs` are (run id, run name) pairs, newest last.
+    `runs` are (run id, run name) pairs, newest last. MkDocs and Material put a page's `title`
+    into the page as HTML (the header, `<title>`, the blog's index), so the title typed, which
+    is text, is written escaped (`meta_title` reads it back); `slug` keeps the post's address
+    the one the blog makes of the title typed, where the escaped title would change it.
     """
-    meta = {"date": day, "title": title, "categories": [], "tags": []}
+    meta: dict[str, Any] = {"date": day, "title": html.escape(title)}
+    if slug:
+        meta["slug"] = slug
+    meta |= {"categories": [], "tags": []}
     if authors:
         meta["authors"] = list(authors)
     front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True)

@@ -94,3 +94,42 @@ def test_new_entry_without_a_project_points_to_init(tmp_path):
     result = CliRunner().invoke(cli, ["new-entry", "X", "--config", str(tmp_path / "mkdocs.yml")])
     assert result.exit_code == 1
     assert "Run 'reporter init' to start a project" in result.stderr
+
+
+HTML_TITLE = '</title><script>alert(1)</script> AP & "recall" <b>x</b>'
+
+
+def test_a_title_with_html_is_text_in_every_page_the_entry_reaches(tmp_path):
+    """MkDocs and Material put a page's `title` into the page as HTML (the header, <title>,
+    the blog's index): the title typed is written escaped, so it shows as typed and never
+    becomes an element; its address is the one the blog makes of the title typed; reporter's
+    home page lists it as the same text."""
+    from bs4 import BeautifulSoup
+    from pymdownx.slugs import slugify
+
+    from reporter.site.build import build_site
+
+    config = make_journal_project(tmp_path, {})
+    result = CliRunner().invoke(
+        cli, ["new-entry", HTML_TITLE, "--config", str(config), "--date", "2026-11-20"]
+    )
+    assert result.exit_code == 0, result.output
+    build_site(config)
+    site = tmp_path / "site"
+    pages = sorted(site.rglob("*.html"))
+    scripts = [
+        (p.relative_to(site).as_posix(), s.get_text())
+        for p in pages
+        for s in BeautifulSoup(p.read_text(encoding="utf-8"), "html.parser").find_all("script")
+        if "alert(1)" in s.get_text()
+    ]
+    assert scripts == []
+    assert not any("<b>x</b>" in p.read_text(encoding="utf-8") for p in pages)
+    (post,) = site.glob("journal/2026/11/20/*/index.html")
+    assert post.parent.name == slugify(case="lower")(HTML_TITLE, "-")  # the blog's default
+    html = BeautifulSoup(post.read_text(encoding="utf-8"), "html.parser")
+    assert html.title is not None and html.title.get_text().startswith(HTML_TITLE)
+    topic = html.select('[data-md-component="header-topic"] .md-ellipsis')
+    assert [t.get_text(strip=True) for t in topic] == [HTML_TITLE]
+    home = BeautifulSoup((site / "index.html").read_text(encoding="utf-8"), "html.parser")
+    assert HTML_TITLE in [a.get_text() for a in home.select("article a")]

@@ -8,6 +8,7 @@ the machine is busy.
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import time
 
@@ -24,3 +25,9 @@ def die_with(parent: int) -> None:
     if os.getppid() != parent:
         os._exit(1)
     threading.Thread(target=watch, name="reporter-parent-watch", daemon=True).start()
+
+
+def can_fork() -> bool:
+    """Forking copies only the calling thread: safe when it is the only one (on Linux; macOS
+    frameworks are not fork-safe, Windows has no fork)."""
+    return sys.platform.startswith("linux") and threading.active_count() == 1

@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import sys
-import threading
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -25,7 +23,7 @@ from itertools import islice
 from typing import TYPE_CHECKING
 
 from reporter.pages.run_page import related_runs
-from reporter.workers import die_with
+from reporter.workers import can_fork, die_with
 
 if TYPE_CHECKING:
     from reporter.model import Run
@@ -100,12 +98,6 @@ def run_page_key(renderer: Renderer, run: Run) -> str | None:
         [(label, r.id, r.name) for label, r in related_runs(run, renderer.study)],
         [(e.title, e.date, e.src_uri) for e in renderer.backlinks.get(run.id, [])],
     )
-
-
-def can_fork() -> bool:
-    """Forking copies only the calling thread: safe when it is the only one (on Linux; macOS
-    frameworks are not fork-safe, Windows has no fork)."""
-    return sys.platform.startswith("linux") and threading.active_count() == 1
 
 
 def _render(indices: range) -> tuple[list[Page], Record | None]:

@@ -31,7 +31,7 @@ from reporter.model import Run
 from reporter.pipeline.cache import Fingerprint, RunCache, content_digest, stat_digest
 from reporter.readers import CacheHandle, Fingerprinted, HistoryReader, conforms
 from reporter.readers.discover import FoundRun
-from reporter.workers import die_with
+from reporter.workers import can_fork, die_with
 
 Outcome = tuple[Run | None, list[RunReadError]]
 PARALLEL_FROM = 48  # below this many runs to read, a process pool costs more than it saves
@@ -273,8 +273,9 @@ def _map(
 
 
 def _pooled(jobs: list[Job], workers: int) -> Iterator[tuple[Outcome, str]]:
-    # "spawn": the build may run inside `mkdocs serve`, whose threads make fork unsafe.
-    context = multiprocessing.get_context("spawn")
+    # Forked workers start with reporter imported (spawned ones import the command's modules
+    # again, ~0.5 s each); "spawn" where fork is unsafe (`mkdocs serve` runs threads).
+    context = multiprocessing.get_context("fork" if can_fork() else "spawn")
     chunk = max(1, min(16, len(jobs) // (workers * 4)))
     pool = ProcessPoolExecutor(
         max_workers=workers, mp_context=context, initializer=die_with, initargs=(os.getpid(),)

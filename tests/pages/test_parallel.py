@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from reporter import workers
 from reporter.config import Settings
 from reporter.pages import parallel
 from reporter.pages.cache import PageCache
@@ -39,7 +40,7 @@ REAL_RUN_PAGE = Renderer.run_page
 def alone(monkeypatch) -> None:
     """The build sees itself as the only thread, whatever earlier tests left running (fsspec's
     IO thread lives as long as the process): the tests that need workers get them."""
-    monkeypatch.setattr(parallel.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(workers.threading, "active_count", lambda: 1)
 
 
 def _recording(where: Path):

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from reporter import workers
 from reporter.config import Settings
 from reporter.pipeline import loading
 
@@ -184,6 +185,42 @@ def test_parallel_reading_gives_the_same_runs_in_the_same_order(tmp_path, monkey
         r.evaluation.average_precision for r in serial
     ]
     assert [r.evaluation.ci for r in parallel] == [r.evaluation.ci for r in serial]
+
+
+@pytest.mark.parametrize("thread", [False, True], ids=["alone", "beside-a-thread"])
+def test_reading_workers_are_forked_only_where_fork_is_safe(tmp_path, monkeypatch, thread):
+    """Forked workers start with what the build imported (spawned ones import it again); a
+    thread in the build (`mkdocs serve`) makes fork unsafe, so workers are spawned there. A
+    patch of this process is seen only by forked workers: it marks the runs they read."""
+    import threading
+
+    for i in range(6):
+        write_run(tmp_path / "runs", f"r{i}", {"metrics.json": {"auc": i / 10}})
+    parent, real = os.getpid(), loading.read_one
+
+    def marked(item, settings):
+        run, problems = real(item, settings)
+        return replace(
+            run, notes=f"read in {'a worker' if os.getpid() != parent else 'me'}"
+        ), problems
+
+    monkeypatch.setattr(loading, "read_one", marked)
+    monkeypatch.setattr(loading, "PARALLEL_FROM", 2)
+    stop = threading.Event()
+    running = threading.Thread(target=stop.wait) if thread else None
+    if running is not None:
+        running.start()
+    else:  # alone, whatever earlier tests left running (fsspec's IO thread outlives them)
+        monkeypatch.setattr(workers.threading, "active_count", lambda: 1)
+    try:
+        runs, _, notes = load_all(settings_for(tmp_path, cache=False, workers=2))
+    finally:
+        stop.set()
+        if running is not None:
+            running.join()
+    assert "read by 2 processes" in note(notes)
+    assert [r.id for r in runs] == [f"r{i}" for i in range(6)]
+    assert {r.notes for r in runs} == ({""} if thread else {"read in a worker"})
 
 
 def test_page_cache_is_keyed_by_reporter_code(monkeypatch, tmp_path):

@@ -163,9 +163,10 @@ def _evaluated(sub: Evaluation) -> SliceValues:
 # --- Hugging Face -----------------------------------------------------------------------------
 
 
-def hf_card(run: Run, ctx: CardContext | None = None) -> str:
-    """A Hugging Face style README.md: YAML front matter with `model-index`, then prose."""
-    results = card_results(run, ctx)
+def hf_card(run: Run, ctx: CardContext | None = None, results: list[Result] | None = None) -> str:
+    """A Hugging Face style README.md: YAML front matter with `model-index`, then prose;
+    `results` are `card_results(run, ctx)` when the caller has them already."""
+    results = card_results(run, ctx) if results is None else results
     front: dict[str, Any] = {}
     license_ = run.info.get("run.license")
     if license_:
@@ -273,8 +274,12 @@ def _library(run: Run) -> str:
 # --- Model Card Toolkit -----------------------------------------------------------------------
 
 
-def mct_card(run: Run, ctx: CardContext | None = None) -> dict[str, Any]:
-    """Model Card Toolkit style JSON (schema 0.0.2 field names; metric values as strings)."""
+def mct_card(
+    run: Run, ctx: CardContext | None = None, results: list[Result] | None = None
+) -> dict[str, Any]:
+    """Model Card Toolkit style JSON (schema 0.0.2 field names; metric values as strings);
+    `results` as for `hf_card`."""
+    results = card_results(run, ctx) if results is None else results
     sections = card_sections(run.card)
     overview = sections.get("overview", [])
     details: dict[str, Any] = {
@@ -302,9 +307,7 @@ def mct_card(run: Run, ctx: CardContext | None = None) -> dict[str, Any]:
         "schema_version": MCT_SCHEMA_VERSION,
         "model_details": details,
         "model_parameters": parameters,
-        "quantitative_analysis": {
-            "performance_metrics": [_mct_metric(r) for r in card_results(run, ctx)]
-        },
+        "quantitative_analysis": {"performance_metrics": [_mct_metric(r) for r in results]},
         "considerations": {
             "users": _described(sections.get("users", [])),
             "use_cases": _described(sections.get("use_cases", [])),

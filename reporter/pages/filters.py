@@ -6,6 +6,7 @@ was given first.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import re
@@ -58,23 +59,33 @@ _YAML_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null"}  # Y
 
 def _events(value: Any, out: list[yaml.Event]) -> None:
     if isinstance(value, dict):
-        out.append(yaml.MappingStartEvent(anchor=None, tag=None, implicit=True))
+        out.append(_MAPPING_START)
         for key, item in value.items():
-            key = str(key)
-            plain = _PLAIN_KEY.fullmatch(key) and key.lower() not in _YAML_WORDS
-            style = None if plain else '"'
-            out.append(yaml.ScalarEvent(None, None, (bool(plain), True), key, style=style))
+            out.append(_key_event(str(key)))
             _events(item, out)
-        out.append(yaml.MappingEndEvent())
+        out.append(_MAPPING_END)
     elif isinstance(value, list | tuple):
-        out.append(yaml.SequenceStartEvent(anchor=None, tag=None, implicit=True))
+        out.append(_SEQUENCE_START)
         for item in value:
             _events(item, out)
-        out.append(yaml.SequenceEndEvent())
+        out.append(_SEQUENCE_END)
     elif isinstance(value, str):
         out.append(yaml.ScalarEvent(None, None, (False, True), value, style='"'))
     else:
         out.append(yaml.ScalarEvent(None, None, (True, False), _plain_scalar(value)))
+
+
+# Events the emitter only reads, made once: a card repeats a few keys hundreds of times.
+_MAPPING_START = yaml.MappingStartEvent(anchor=None, tag=None, implicit=True)
+_MAPPING_END = yaml.MappingEndEvent()
+_SEQUENCE_START = yaml.SequenceStartEvent(anchor=None, tag=None, implicit=True)
+_SEQUENCE_END = yaml.SequenceEndEvent()
+
+
+@functools.lru_cache(maxsize=4096)
+def _key_event(key: str) -> yaml.ScalarEvent:
+    plain = _PLAIN_KEY.fullmatch(key) and key.lower() not in _YAML_WORDS
+    return yaml.ScalarEvent(None, None, (bool(plain), True), key, style=None if plain else '"')
 
 
 def _plain_scalar(value: Any) -> str:

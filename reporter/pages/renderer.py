@@ -29,7 +29,7 @@ from reporter.journal.resolve import ResolvedEmbed
 from reporter.model import Run
 from reporter.pages import filters, urls
 from reporter.pages.cache import CachedMarkdown, PageCache
-from reporter.pages.cards import CardContext, hf_card, mct_card
+from reporter.pages.cards import CardContext, card_results, hf_card, mct_card
 from reporter.pages.environment import environment
 from reporter.pages.filters import ChartSink
 from reporter.pages.numbers import number_format
@@ -271,14 +271,13 @@ class Renderer:
 
     def _run_page(self, run: Run) -> Page:
         page = self.run(run)
+        results = card_results(run, self.card_context)  # both cards list them
+        mct = mct_card(run, self.card_context, results)
         cards = (
-            (self.paths.card_file(run.id, "hf"), hf_card(run, self.card_context)),
+            (self.paths.card_file(run.id, "hf"), hf_card(run, self.card_context, results)),
             (
                 self.paths.card_file(run.id, "mct"),
-                orjson.dumps(
-                    mct_card(run, self.card_context),
-                    option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS,
-                ).decode()
+                orjson.dumps(mct, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode()
                 + "\n",
             ),
             (urls.run_data(run.id), run_data_script(self._run_data(run))),

@@ -32,7 +32,8 @@ INDEX = "index.json"  # key -> [Markdown digest, heading, [[data file, digest], 
 _OWN = (SEEN, INDEX)
 
 Assets = tuple[tuple[str, str | None], ...]
-Record = tuple[set[str], dict[str, list[Any]], dict[str, list[Any]]]
+# keys used, index entries, data files checked, data files digested (length, digest) by `put`
+Record = tuple[set[str], dict[str, list[Any]], dict[str, list[Any]], dict[str, tuple[int, str]]]
 
 
 class EntryGone(Exception):
@@ -72,6 +73,7 @@ class PageCache:
         self._now: dict[str, list[Any]] = {}  # and by this one
         self._index: dict[str, Any] | None = None  # the last build's index
         self._indexed: dict[str, list[Any]] = {}  # and this one's
+        self._digested: dict[str, tuple[int, str]] = {}  # data file -> (length, digest) from `put`
 
     def key(self, *parts: Any) -> str:
         text = repr((__version__, self.salt, parts))
@@ -115,23 +117,27 @@ class PageCache:
 
     def record(self) -> Record:
         """What this process looked up and learnt (a forked worker hands it to the build)."""
-        return self.used, self._indexed, self._now
+        return self.used, self._indexed, self._now, self._digested
 
     def restart(self) -> None:
         """Start a new record (a forked worker, for each share of pages it renders)."""
-        self.used, self._indexed, self._now = set(), {}, {}
+        self.used, self._indexed, self._now, self._digested = set(), {}, {}, {}
 
     def merge(self, record: Record) -> None:
-        used, indexed, now = record
+        used, indexed, now, digested = record
         self.used |= used
         self._indexed |= indexed
         self._now |= now
+        self._digested |= digested
 
     def remember(self, src: str, text: str) -> None:
-        """A data file the build just wrote with `text`: the next build need not read it."""
+        """A data file the build just wrote with `text`: the next build need not read it. Its
+        digest is the one its page's `put` took, where it took one (hashed once, in a worker)."""
         stat = self._stat(src)
+        known = self._digested.pop(src, None)
+        digest = known[1] if known is not None and known[0] == len(text) else text_digest(text)
         if stat is not None:
-            self._now[src] = [*stat, text_digest(text)]
+            self._now[src] = [*stat, digest]
 
     def save(self) -> None:
         """Record the data files this build wrote or checked (their size, time, inode and
@@ -177,6 +183,8 @@ class PageCache:
         if any(text is None for _, text in assets):
             return
         digests = [[src, text_digest(text or "")] for src, text in assets]
+        for (src, text), (_, digest) in zip(assets, digests, strict=True):
+            self._digested[src] = (len(text or ""), digest)
         self._write(self.folder / f"{key}.json", {"markdown": markdown, "assets": digests})
         self._indexed[key] = [text_digest(markdown), heading(markdown), digests]
 

@@ -91,12 +91,16 @@ def static_assets(settings: Settings) -> list[SiteFile]:
     return sorted(assets, key=lambda a: a.src_uri)
 
 
-def write_if_changed(path: Path, text: str) -> Path:
+def write_if_changed(path: Path, text: str, folders: set[str] | None = None) -> Path:
     """Write generated data outside the docs folder; an unchanged file keeps its mtime, so
-    `mkdocs serve --dirty` skips it."""
+    `mkdocs serve --dirty` skips it. `folders`: folders known to exist (added to), made once."""
     data = text.encode("utf-8")
     if not (path.is_file() and path.read_bytes() == data):
-        path.parent.mkdir(parents=True, exist_ok=True)
+        parent = str(path.parent)
+        if folders is None or parent not in folders:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if folders is not None:
+                folders.add(parent)
         tmp = path.with_name(f".{path.name}.tmp")
         tmp.write_bytes(data)
         os.replace(tmp, path)

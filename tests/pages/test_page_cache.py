@@ -167,3 +167,28 @@ def test_a_workers_record_reaches_the_builds_cache(tmp_path: Path) -> None:
     build.merge(worker.record())
     build.save()
     assert list(json.loads((build.folder / "index.json").read_text())) == [key]
+
+
+def test_a_data_file_is_hashed_once_where_its_page_was_rendered(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """A data file's digest is taken when its page is put (in a worker) and reused when the
+    build writes the file; a text other than the one put (another length) is hashed again."""
+    from reporter.pages import cache as page_cache
+
+    texts = {"charts/a.js": "chart data", "runs/b.js": "run data"}
+    worker = _cache(tmp_path)
+    worker.restart()
+    worker.put(worker.key("run"), PAGE, tuple(texts.items()))
+    build = _cache(tmp_path)
+    build.merge(worker.record())
+    hashed: list[str] = []
+    real = page_cache.text_digest
+    monkeypatch.setattr(page_cache, "text_digest", lambda text: hashed.append(text) or real(text))
+    for src, text in (("charts/a.js", "chart data"), ("runs/b.js", "other run data")):
+        path = build.data_dir / src
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        build.remember(src, text)
+        assert build.record()[2][src][3] == real(text)  # the digest of the bytes written
+    assert hashed == ["other run data"]

@@ -272,9 +272,13 @@ def write_inside(root: Path, rel: str, data: str | bytes) -> Path:
 def replace_file(path: Path, data: str | bytes) -> None:
     """Write `data` (text as UTF-8) to `path` through a temporary file renamed over it: a
     reader sees the old file or the new one, and a hard link to the old one keeps it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name[:200]}.{os.getpid()}.tmp")
-    tmp.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        tmp.write_bytes(payload)
+    except FileNotFoundError:  # its folder is missing (a cache's first entry): made only then
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(payload)
     os.replace(tmp, path)
 
 

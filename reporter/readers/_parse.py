@@ -118,6 +118,8 @@ def own_file(path: Path, run_dir: Path, rel: str) -> Path:
     A run's files are read and published (its history is copied into the site), so a link
     such as `card.md -> /etc/passwd` must not be followed.
     """
+    if path.parent == run_dir and not path.is_symlink():  # a file of the folder itself
+        return path
     if not path.resolve().is_relative_to(run_dir.resolve()):
         raise RunReadError(
             "a symbolic link to a file outside the run folder; not read (copy the file into "

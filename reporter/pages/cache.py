@@ -133,11 +133,10 @@ class PageCache:
     def remember(self, src: str, text: str) -> None:
         """A data file the build just wrote with `text`: the next build need not read it. Its
         digest is the one its page's `put` took, where it took one (hashed once, in a worker)."""
-        stat = self._stat(src)
-        known = self._digested.pop(src, None)
-        digest = known[1] if known is not None and known[0] == len(text) else text_digest(text)
+        stat, known = self._stat(src), self._digested.pop(src, None)
         if stat is not None:
-            self._now[src] = [*stat, digest]
+            same = known is not None and known[0] == len(text)
+            self._now[src] = [*stat, known[1] if same else text_digest(text)]
 
     def save(self) -> None:
         """Record the data files this build wrote or checked (their size, time, inode and

@@ -54,8 +54,13 @@ def replicate(
 
     `exact_rows=None` draws every row by row: the naive bootstrap, for reference.
     """
-    estimate = _combine(signs, [scores(*r.masses(y, w))[0] for r in rankings])
-    influence = _combine(signs, [r.row_influence(y, w) for r in rankings])
+    masses = [r.masses(y, w) for r in rankings]
+    scored = [scores(*m)[0] for m in masses]
+    estimate = _combine(signs, scored)
+    influence = _combine(
+        signs,
+        [r.row_influence(y, w, m, s) for r, m, s in zip(rankings, masses, scored, strict=True)],
+    )
     cells = Cells.of(y, w, rankings, exact_rows)
     linear = None
     if len(rankings) > 1 and exact_rows is not None and len(cells.rows) > JOINT_CELLS:

@@ -72,13 +72,20 @@ class Ranking:
             tie[None, :].astype(np.float64),
         )
 
-    def row_influence(self, y: np.ndarray, w: np.ndarray | None) -> np.ndarray:
+    def row_influence(
+        self,
+        y: np.ndarray,
+        w: np.ndarray | None,
+        masses: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+        scored: np.ndarray | None = None,
+    ) -> np.ndarray:
         """Derivative of (ROC-AUC, AP) in each row's count, shape (rows, 2): the row's weight
         times the derivative in its slot's mass. Sums to zero over all rows (both metrics are
-        unchanged when every weight is scaled alike)."""
-        tp, neg, tie = (m[0] for m in self.masses(y, w))
+        unchanged when every weight is scaled alike). `masses` and `scored`, its `masses(y, w)`
+        and their `scores`, when the caller has them."""
+        tp, neg, tie = (m[0] for m in (self.masses(y, w) if masses is None else masses))
         table = np.zeros((self.n_slots + 1, 3, 2))  # slot, (untied neg, tied neg, positive)
-        positive, untied, tied = cell_derivatives(tp, neg, tie)
+        positive, untied, tied = cell_derivatives(tp, neg, tie, scored)
         for kind, derivative in enumerate((untied, tied, positive)):
             table[: len(derivative[0]), kind] = np.stack(derivative, axis=1)
         out = table[self.slot, 2 * y + self.tied]
@@ -120,11 +127,12 @@ Derivatives = tuple[np.ndarray, np.ndarray]  # (ROC-AUC, AP)
 
 
 def cell_derivatives(
-    tp: np.ndarray, neg: np.ndarray, tie: np.ndarray
+    tp: np.ndarray, neg: np.ndarray, tie: np.ndarray, scored: np.ndarray | None = None
 ) -> tuple[Derivatives, Derivatives, Derivatives]:
     """Derivatives of (ROC-AUC, AP) in the mass of a positive at slot k, of an untied negative
-    at slot k (k = K: below every positive) and of a tied negative at slot k."""
-    auc, ap = scores(tp[None], neg[None], tie[None])[0]
+    at slot k (k = K: below every positive) and of a tied negative at slot k (`scored`: the
+    masses' `scores`, when known)."""
+    auc, ap = scores(tp[None], neg[None], tie[None])[0] if scored is None else scored
     p, n = tp.sum(), neg.sum()
     tps = np.cumsum(tp)
     fps = np.cumsum(neg[:-1])

@@ -283,23 +283,28 @@ def _numeric(series: pd.Series, name: str, what: str, where: Where) -> np.ndarra
 
 
 def _slices(frame: pd.DataFrame, columns: PredictionColumns, where: Where) -> dict[str, np.ndarray]:
-    names = columns.slices
-    if names is None:
-        names = _auto_slice_columns(frame, columns)
-    else:
-        _require_columns(frame, tuple(names), where)
-        _check_cardinality(frame, names, columns.max_slice_cardinality, where)
-    return {name: _slice_labels(frame[name]) for name in names}
-
-
-def _auto_slice_columns(frame: pd.DataFrame, columns: PredictionColumns) -> tuple[str, ...]:
-    """Text-like columns with a few values; numbers are never guessed to be slices."""
-    named = columns.named()
-    candidates = [name for name in frame.columns if name not in named and _textual(frame[name])]
+    """Each slice column's labels: the named ones (each within `max_slice_cardinality`), or
+    the text-like columns with 2 to that many values (numbers are never guessed to be slices).
+    Every column is factorized once, for its count and its labels."""
     limit = columns.max_slice_cardinality
-    return tuple(
-        str(name) for name in candidates if 2 <= frame[name].nunique(dropna=False) <= limit
-    )
+    if columns.slices is None:
+        named = columns.named()
+        found = {
+            str(name): _factorized(frame[name])
+            for name in frame.columns
+            if name not in named and _textual(frame[name])
+        }
+        return {name: _labels(f) for name, f in found.items() if 2 <= f[2] <= limit}
+    _require_columns(frame, tuple(columns.slices), where)
+    factorized = {}
+    for name in columns.slices:
+        factorized[name] = _factorized(frame[name])
+        if factorized[name][2] > limit:
+            raise where.error(
+                f"slice column '{name}' has {factorized[name][2]} distinct values, over "
+                f"max_slice_cardinality={limit}; choose a coarser column or raise the limit"
+            )
+    return {name: _labels(f) for name, f in factorized.items()}
 
 
 def _textual(series: pd.Series) -> bool:
@@ -309,26 +314,22 @@ def _textual(series: pd.Series) -> bool:
     return kind_ok or isinstance(series.dtype, pd.CategoricalDtype | pd.StringDtype)
 
 
-def _check_cardinality(
-    frame: pd.DataFrame, names: tuple[str, ...], limit: int, where: Where
-) -> None:
-    for name in names:
-        count = frame[name].nunique(dropna=False)
-        if count > limit:
-            raise where.error(
-                f"slice column '{name}' has {count} distinct values, over "
-                f"max_slice_cardinality={limit}; choose a coarser column or raise the limit"
-            )
+Factorized = tuple[np.ndarray, Any, int]  # codes (-1: missing), distinct values, distinct count
 
 
-def _slice_labels(series: pd.Series) -> np.ndarray:
-    """Each row's slice value as text (`MISSING_SLICE_LABEL` where missing): each distinct
-    value is turned into text once, not once per row (6x faster at 6,000 rows)."""
+def _factorized(series: pd.Series) -> Factorized:
     import pandas as pd
 
     codes, values = pd.factorize(series, use_na_sentinel=True)
+    return codes, values, len(values) + int((codes < 0).any())  # missing counts as a value
+
+
+def _labels(factorized: Factorized) -> np.ndarray:
+    """Each row's slice value as text (`MISSING_SLICE_LABEL` where missing): each distinct
+    value is turned into text once, not once per row (6x faster at 6,000 rows)."""
+    codes, values, count = factorized
     names = [str(v) for v in values]
-    if (codes < 0).any():
+    if count > len(names):
         names.append(MISSING_SLICE_LABEL)  # code -1 takes the last name
     return np.array(names, dtype=str)[codes] if names else np.array([], dtype=str)
 

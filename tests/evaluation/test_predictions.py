@@ -379,11 +379,14 @@ SLICE_VALUES = [
 
 @pytest.mark.parametrize("series", SLICE_VALUES, ids=lambda s: str(s.dtype))
 def test_slice_labels_are_each_rows_value_as_text(series: pd.Series) -> None:
-    """Labels made once per distinct value equal each row's value turned into text."""
-    from reporter.evaluation.predictions import _slice_labels
+    """Labels made once per distinct value equal each row's value turned into text, and the
+    distinct count (missing counting as a value) is pandas' `nunique(dropna=False)`."""
+    from reporter.evaluation.predictions import _factorized, _labels
 
     per_row = series.astype(object).where(series.notna(), MISSING_SLICE_LABEL).astype(str)
     expected = per_row.to_numpy(dtype=str)
-    got = _slice_labels(series)
+    factorized = _factorized(series)
+    got = _labels(factorized)
     assert got.tolist() == expected.tolist()
     assert got.dtype == expected.dtype
+    assert factorized[2] == series.nunique(dropna=False)

@@ -23,6 +23,8 @@ END = "<!--reporter:/html-->"
 _MARKED = re.compile(f"{re.escape(START)}\n(.*?)\n{re.escape(END)}", re.S)
 PACKED_PREFIX = "<!--reporter-html:"
 _PACKED = re.compile(f"{re.escape(PACKED_PREFIX)}([0-9]{{1,9}})-->")
+_HEADING = re.compile(r"#{1,6}[ \t]")  # an ATX heading's line
+_CLOSE = re.compile(r"</h[1-6]>")  # where a heading Markdown made ends
 
 
 def mark(html: str) -> Markup:
@@ -31,11 +33,24 @@ def mark(html: str) -> Markup:
     return Markup(f"{START}\n{body}\n{END}") if body.strip() else Markup("")
 
 
+class Held(list[str]):
+    """The blocks `pack` held back from one page, for `unpack`: by number, or (`by_heading`)
+    the blocks after each heading, one string per heading."""
+
+    by_heading = False
+
+
 def pack(markdown: str, held: list[str]) -> str:
     """Every marked block, appended to `held`, as a comment numbered by its place there, on a
-    paragraph of its own."""
+    paragraph of its own. A page that is only headings and marked blocks (a run's page), given
+    a `Held`, is handed over as its headings alone: Markdown's cost is per block, and the
+    comments were half a run page's."""
     if START not in markdown:
         return markdown
+    if isinstance(held, Held) and not held:
+        skeleton = _headings_only(markdown, held)
+        if skeleton is not None:
+            return skeleton
 
     def placeholder(match: re.Match[str]) -> str:
         held.append(match[1])
@@ -44,8 +59,42 @@ def pack(markdown: str, held: list[str]) -> str:
     return _MARKED.sub(placeholder, markdown)
 
 
+def _headings_only(markdown: str, held: Held) -> str | None:
+    """The front matter and headings of a page that holds nothing else but marked blocks, a
+    heading first; each heading's blocks go to `held`. None for any other page."""
+    match = _FRONT_MATTER.match(markdown)
+    front = match.group(0) if match else ""
+    headings: list[str] = []
+    after: list[list[str]] = []
+    for k, part in enumerate(_MARKED.split(markdown[len(front) :])):
+        if k % 2:  # a marked block (split keeps the group)
+            if not after:
+                return None
+            after[-1].append(part)
+            continue
+        for line in part.splitlines():
+            if line.strip() and not _HEADING.match(line):
+                return None
+            if line.strip():
+                headings.append(line)
+                after.append([])
+    held.by_heading = True
+    held.extend("\n" + "\n\n".join(blocks) if blocks else "" for blocks in after)
+    return front + "\n\n".join(headings) + "\n"
+
+
 def unpack(html: str, held: Sequence[str]) -> str:
-    """The page's HTML with its held blocks put back (a number it did not hold stays as is)."""
+    """The page's HTML with its held blocks put back (a number it did not hold stays as is);
+    by heading: each heading's blocks after it (any left over, were a heading's text to close
+    one early, at the end: never lost)."""
+    if isinstance(held, Held) and held.by_heading:
+        parts, last = [], 0
+        closes = _CLOSE.finditer(html)
+        for blocks, close in zip(held, closes, strict=False):
+            more = "\n" if blocks and close.end() < len(html) else ""  # a blank line, as before
+            parts += [html[last : close.end()], blocks + more]
+            last = close.end()
+        return "".join([*parts, html[last:], *held[len(parts) // 2 :]])
     if not held or PACKED_PREFIX not in html:
         return html
 

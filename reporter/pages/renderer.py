@@ -32,6 +32,7 @@ from reporter.pages.cache import CachedMarkdown, PageCache
 from reporter.pages.cards import CardContext, card_results, hf_card, mct_card
 from reporter.pages.environment import environment
 from reporter.pages.filters import ChartSink
+from reporter.pages.handover import mark
 from reporter.pages.numbers import number_format
 from reporter.pages.parallel import run_page_key, run_pages
 from reporter.pages.parts import COMPARISON, RUN, applicable, part_context
@@ -94,9 +95,11 @@ class Renderer:
         script = sink.script()
         data_src = urls.chart_data(hashlib.sha256(script.encode()).hexdigest()[:24])
         data_url = urls.relative_url(self.url(data_src), self.url(src_uri))
-        loader = (
-            f'\n<div class="reporter-chart-data" data-chart-page="{escape(src_uri)}" '
-            f'data-src="{escape(data_url)}" hidden></div>\n'
+        loader = "\n" + str(
+            mark(
+                f'<div class="reporter-chart-data" data-chart-page="{escape(src_uri)}" '
+                f'data-src="{escape(data_url)}" hidden></div>'
+            )
         )
         return Page(
             src_uri=src_uri,

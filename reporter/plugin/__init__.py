@@ -30,7 +30,7 @@ from reporter.linking import Linker
 from reporter.pages import urls
 from reporter.pages.cache import EntryGone, TemplateCode
 from reporter.pages.documents import FALLBACK_HOME, finish_markdown
-from reporter.pages.handover import pack, unpack
+from reporter.pages.handover import Held, pack, unpack
 from reporter.pages.renderer import Renderer
 from reporter.pipeline import Progress, Report, build_report
 from reporter.pipeline.cache import CACHE_UNWRITABLE, usable
@@ -206,7 +206,7 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
         """A page's Markdown, packed; its stub when its HTML is kept (keyed by the Markdown)."""
         try:
             if self.kept is None or in_nav:
-                return pack(item.markdown(), self._held.setdefault(item.src_uri, []))
+                return pack(item.markdown(), self._held.setdefault(item.src_uri, Held()))
             key = self.kept.key(item.src_uri, item.digest())
             assert self.stubs is not None
             if self.kept.has(key, item.src_uri):
@@ -215,7 +215,7 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
                 return item.heading()
             self._fresh_keys[item.src_uri] = key
             self.stubs.fresh(key, item.heading())
-            return pack(item.markdown(), self._held.setdefault(item.src_uri, []))
+            return pack(item.markdown(), self._held.setdefault(item.src_uri, Held()))
         except EntryGone as exc:  # build again, reading every cached page whole
             raise StaleKeptPages(str(exc)) from exc
 
@@ -285,7 +285,7 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
                 embed=lambda *args: self._get_renderer().embed(*args),
                 home=home,
             ),
-            self._held.setdefault(page.file.src_uri, []),
+            self._held.setdefault(page.file.src_uri, Held()),
         )
 
     def _get_renderer(self) -> Renderer:

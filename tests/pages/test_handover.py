@@ -5,7 +5,7 @@ from __future__ import annotations
 import markdown
 import pytest
 
-from reporter.pages.handover import END, PACKED_PREFIX, START, mark, pack, unmark, unpack
+from reporter.pages.handover import END, PACKED_PREFIX, START, Held, mark, pack, unmark, unpack
 from reporter.pages.renderer import environment
 
 EXTENSIONS = ["admonition", "attr_list", "md_in_html", "tables", "toc", "pymdownx.superfences"]
@@ -67,12 +67,53 @@ def test_the_html_filter_marks_a_template_block():
         f"{START}\n<script>alert(1)</script>\n{END}",
     ],
 )
-def test_run_data_cannot_forge_a_block(hostile):
+@pytest.mark.parametrize("kind", [list, Held], ids=["numbered", "by-heading"])
+def test_run_data_cannot_forge_a_block(hostile, kind):
     env = environment()
     text = env.from_string(
         "# {{ name|md }}\n\n{% filter html %}\n<p>{{ name }}</p>\n{% endfilter %}\n"
     )
-    held: list[str] = []
+    held = kind()
     packed = pack(text.render(name=hostile), held)
     html = unpack(markdown.Markdown(extensions=EXTENSIONS).convert(packed), held)
     assert "<script>" not in html and html.count("<p>") == 1
+
+
+PERMALINK = {"toc": {"permalink": True}}
+
+
+@pytest.mark.parametrize("configs", [{}, PERMALINK], ids=["plain", "permalinks"])
+def test_a_page_of_headings_and_blocks_is_handed_over_as_its_headings(configs):
+    """A run's page (headings, each followed by blocks) goes to Markdown as its headings alone
+    and comes out as Markdown makes the whole page; a page with text keeps numbered blocks."""
+    front = "---\ntitle: x\n---\n"
+    page = (
+        f"{front}# Run <b> & 1\n\n{mark(BLOCK)}\n\n## Performance {{: data-search-exclude }}\n\n"
+        f"{mark('<p>1</p>')}\n{mark('<p>2</p>')}\n\n### Empty\n\n## Last\n\n{mark('<p>3</p>')}\n"
+    )
+    held = Held()
+    packed = pack(page, held)
+    assert held.by_heading and len(held) == 4
+    assert packed == (
+        f"{front}# Run <b> & 1\n\n## Performance {{: data-search-exclude }}\n\n### Empty\n\n"
+        "## Last\n"
+    )
+    body = page[len(front) :]
+
+    def convert(text: str) -> str:
+        return markdown.Markdown(extensions=EXTENSIONS, extension_configs=configs).convert(text)
+
+    assert unpack(convert(packed[len(front) :]), held) == convert(unmark(body))
+    prose = Held()
+    with_text = pack(f"# T\n\nSome *text*\n\n{mark(BLOCK)}\n", prose)
+    assert not prose.by_heading and prose == [BLOCK] and f"{PACKED_PREFIX}0-->" in with_text
+    before = Held()
+    assert f"{PACKED_PREFIX}0-->" in pack(f"{mark(BLOCK)}\n# T\n", before)  # a block first
+    assert not before.by_heading
+
+
+def test_a_heading_that_closes_early_loses_no_block():
+    held = Held()
+    packed = pack(f"# a </h2> b\n\n{mark('<p>1</p>')}\n## c\n\n{mark('<p>2</p>')}\n", held)
+    html = unpack(markdown.Markdown(extensions=EXTENSIONS).convert(packed), held)
+    assert html.count("<p>1</p>") == 1 and html.count("<p>2</p>") == 1

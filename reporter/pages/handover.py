@@ -54,6 +54,8 @@ def pack(markdown: str, held: list[str]) -> str:
         skeleton = _headings_only(markdown, held)
         if skeleton is not None:
             return skeleton
+    if isinstance(held, Held) and held.by_heading:  # blocks added later: Markdown passes them
+        return unmark(markdown)
 
     def placeholder(match: re.Match[str]) -> str:
         held.append(match[1])

@@ -117,3 +117,12 @@ def test_a_heading_that_closes_early_loses_no_block():
     packed = pack(f"# a </h2> b\n\n{mark('<p>1</p>')}\n## c\n\n{mark('<p>2</p>')}\n", held)
     html = unpack(markdown.Markdown(extensions=EXTENSIONS).convert(packed), held)
     assert html.count("<p>1</p>") == 1 and html.count("<p>2</p>") == 1
+
+
+def test_blocks_added_after_a_page_went_by_heading_are_kept_in_place():
+    held = Held()
+    first = pack(f"# T\n\n{mark('<p>1</p>')}\n## U\n", held)
+    second = pack(f"{first}\n{mark('<p>2</p>')}\n", held)
+    html = unpack(markdown.Markdown(extensions=EXTENSIONS).convert(second), held)
+    assert html.index("<p>1</p>") < html.index('id="u"') < html.index("<p>2</p>")
+    assert html.count("<p>2</p>") == 1 and PACKED_PREFIX not in html

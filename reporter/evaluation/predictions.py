@@ -298,10 +298,10 @@ def _slices(frame: pd.DataFrame, columns: PredictionColumns, where: Where) -> di
     _require_columns(frame, tuple(columns.slices), where)
     factorized = {}
     for name in columns.slices:
-        factorized[name] = _factorized(frame[name])
-        if factorized[name][2] > limit:
+        _, _, count = factorized[name] = _factorized(frame[name])
+        if count > limit:
             raise where.error(
-                f"slice column '{name}' has {factorized[name][2]} distinct values, over "
+                f"slice column '{name}' has {count} distinct values, over "
                 f"max_slice_cardinality={limit}; choose a coarser column or raise the limit"
             )
     return {name: _labels(f) for name, f in factorized.items()}

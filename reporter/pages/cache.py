@@ -181,8 +181,10 @@ class PageCache:
         self.used.add(key)
         if any(text is None for _, text in assets):
             return
-        digests = [[src, text_digest(text or "")] for src, text in assets]
-        for (src, text), (_, digest) in zip(assets, digests, strict=True):
+        digests = []
+        for src, text in assets:
+            digest = text_digest(text or "")
+            digests.append([src, digest])
             self._digested[src] = (len(text or ""), digest)
         self._write(self.folder / f"{key}.json", {"markdown": markdown, "assets": digests})
         self._indexed[key] = [text_digest(markdown), heading(markdown), digests]

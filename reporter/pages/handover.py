@@ -77,12 +77,11 @@ def _headings_only(markdown: str, held: Held) -> str | None:
                 return None
             after[-1].append(part)
             continue
-        for line in part.splitlines():
-            if line.strip() and not _HEADING.match(line):
+        for line in filter(str.strip, part.splitlines()):
+            if not _HEADING.match(line):
                 return None
-            if line.strip():
-                headings.append(line)
-                after.append([])
+            headings.append(line)
+            after.append([])
     held.by_heading = True
     held.extend("\n" + "\n\n".join(blocks) if blocks else "" for blocks in after)
     return front + "\n\n".join(headings) + "\n"

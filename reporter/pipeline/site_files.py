@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reporter.config import Settings
+from reporter.files import replace_file
 from reporter.pages import urls
 from reporter.pages.cache import CachedMarkdown, PageCache, text_digest
 from reporter.pages.handover import heading
@@ -91,19 +92,12 @@ def static_assets(settings: Settings) -> list[SiteFile]:
     return sorted(assets, key=lambda a: a.src_uri)
 
 
-def write_if_changed(path: Path, text: str, folders: set[str] | None = None) -> Path:
-    """Write generated data outside the docs folder; an unchanged file keeps its mtime, so
-    `mkdocs serve --dirty` skips it. `folders`: folders known to exist (added to), made once."""
+def write_if_changed(path: Path, text: str) -> Path:
+    """Write generated data outside the docs folder (`replace_file`: its folder made only when
+    missing); an unchanged file keeps its mtime, so `mkdocs serve --dirty` skips it."""
     data = text.encode("utf-8")
     if not (path.is_file() and path.read_bytes() == data):
-        parent = str(path.parent)
-        if folders is None or parent not in folders:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if folders is not None:
-                folders.add(parent)
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
+        replace_file(path, data)
     return path
 
 

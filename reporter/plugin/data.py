@@ -40,7 +40,6 @@ class DataFolder:
         self.cache = cache  # told what was written, so the next build need not read it
         self.copies: set[str] = set()  # runs' files copied into the folder (see `copy_of`)
         self.linked: list[tuple[str, str]] = []  # (src_uri, file in the folder) for the site
-        self.folders: set[str] = set()  # folders made for data files (one `mkdir` each)
 
     def file(self, config: MkDocsConfig, item: SiteFile) -> File | None:
         """A data file written into the folder (None: `link_into` puts it in the site), or
@@ -48,7 +47,7 @@ class DataFolder:
         path = os.path.join(self.folder, item.src_uri)  # a string: 40,000 files at 10,000 runs
         if item.text is not None and not self.failure:
             try:
-                write_if_changed(Path(path), item.text, self.folders)
+                write_if_changed(Path(path), item.text)
                 if self.cache is not None:
                     self.cache.remember(item.src_uri, item.text)
             except OSError as exc:

@@ -148,7 +148,7 @@ def _weight_moments(
     mean = np.bincount(of_row, w) / rows
     dev = w - mean[of_row]
     var = np.bincount(of_row, dev * dev) / rows
-    third = np.bincount(of_row, dev**3) / rows
+    third = np.bincount(of_row, dev * dev * dev) / rows
     var = np.where(var > 1e-24 * mean * mean, var, 0.0)
     sd = np.sqrt(var)
     skew = np.divide(third, var * sd, out=np.zeros_like(var), where=var > 0)
@@ -295,7 +295,7 @@ class Linear:
         u = influence[deep] - influence[deep].mean(axis=0)
         var = np.mean(u * u, axis=0)
         sd = np.sqrt(var)
-        skew = np.divide(np.mean(u**3, axis=0), var * sd, out=np.zeros(2), where=var > 0)
+        skew = np.divide(np.mean(u * u * u, axis=0), var * sd, out=np.zeros(2), where=var > 0)
         rho = float(np.mean(u[:, 0] * u[:, 1]) / (sd[0] * sd[1])) if (sd > 0).all() else 0.0
         return Linear(
             rows=int(np.count_nonzero(deep)), masses=tuple(masses), sd=sd, skew=skew, rho=rho

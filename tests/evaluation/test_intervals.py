@@ -16,6 +16,7 @@ from reporter.evaluation import intervals as iv
 from reporter.evaluation import resampling
 from reporter.evaluation.evaluate import EvalOptions, evaluate
 from reporter.evaluation.predictions import Predictions
+from reporter.evaluation.score_interval import hanley_mcneil_variance
 
 
 def data(name: str, n: int = 3000, seed: int = 0):
@@ -99,7 +100,7 @@ def test_perfect_separation_one_class_and_bad_input() -> None:
     # down to where the Hanley-McNeil variance makes 1 plausible
     assert auc.estimate == auc.high == 1.0 and 0.9 < auc.low < 1.0
     assert (1 - auc.low) ** 2 == pytest.approx(
-        1.959964**2 * iv.hanley_mcneil_variance(auc.low, 30, 970), rel=1e-6
+        1.959964**2 * hanley_mcneil_variance(auc.low, 30, 970), rel=1e-6
     )
     assert iv.ranking_intervals(np.zeros(10, bool), np.linspace(0, 1, 10), resamples=10) is None
     with pytest.raises(ValueError):
@@ -295,3 +296,13 @@ def test_average_precision_interval_is_the_widest_of_bca_and_logit_t() -> None:
     assert shipped.low == pytest.approx(min(bca.low, ends[0][0], ends[1][0]), abs=1e-12)
     assert shipped.high == pytest.approx(max(bca.high, ends[0][1], ends[1][1]), abs=1e-12)
     assert shipped.low <= bca.low and shipped.high >= bca.high
+
+
+def test_quantiles_are_numpys_to_the_last_bit() -> None:
+    """The BCa ends' quantiles skip np.quantile's set-up, not its arithmetic: ties, one value,
+    the ends of [0, 1] and interpolation weights on both sides of 0.5 give numpy's numbers."""
+    rng = np.random.default_rng(8)
+    for size in (1, 2, 3, 7, 200, 199, 1000):
+        for values in (rng.random(size), np.round(rng.standard_normal(size), 1)):
+            qs = [0.0, 1.0, 0.5, 0.025, 0.975, *rng.random(6).tolist()]
+            assert iv.quantiles_of(values, qs) == np.quantile(values, qs).tolist()

@@ -71,8 +71,10 @@ class Renderer:
         backlinks: dict[str, list[Entry]] | None = None,
         page_cache: PageCache | None = None,
         full_run: Callable[[Run], Run] | None = None,
+        finish: Callable[[Page], Page] | None = None,
     ):
         self.page_cache = page_cache
+        self.finish = finish  # applied to each run page where it is rendered (its data files)
         self.full: Callable[[Run], Run] = full_run or (lambda run: run)
         self.study = study
         self.settings = settings
@@ -270,7 +272,7 @@ class Renderer:
         page = self._run_page(self.full(run))
         if key is not None:
             cache.put(key, page.markdown, page.assets)
-        return page
+        return self.finish(page) if self.finish is not None else page
 
     def _run_page(self, run: Run) -> Page:
         page = self.run(run)
@@ -382,16 +384,3 @@ def _query_params(run: Run) -> dict[str, str]:
 
 def _rel_from(src: str, target: str) -> str:
     return posixpath.relpath(target, posixpath.dirname(src))
-
-
-def render_pages(
-    study: Study,
-    settings: Settings,
-    comparisons: tuple[Comparison, ...] = (),
-    backlinks: dict[str, list[Entry]] | None = None,
-    page_cache: PageCache | None = None,
-    full_run: Callable[[Run], Run] | None = None,
-) -> Iterator[Page]:
-    return Renderer(
-        study, settings, comparisons, backlinks=backlinks, page_cache=page_cache, full_run=full_run
-    ).pages()

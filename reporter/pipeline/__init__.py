@@ -18,7 +18,7 @@ from reporter.journal.resolve import resolve as resolve_journal
 from reporter.model import Run
 from reporter.pages.cache import PageCache
 from reporter.pages.parts import COMPARISON, RUN, part_names
-from reporter.pages.renderer import Page, render_pages
+from reporter.pages.renderer import Page, Renderer
 from reporter.pipeline.loading import load
 from reporter.pipeline.paired import with_differences
 from reporter.readers import load_readers
@@ -115,10 +115,20 @@ def build_report(
 
 
 def report_pages(
-    report: Report, settings: Settings, page_cache: PageCache | None = None
+    report: Report,
+    settings: Settings,
+    page_cache: PageCache | None = None,
+    finish: Callable[[Page], Page] | None = None,
 ) -> Iterator[Page]:
-    """The report's pages, rendered one at a time."""
+    """The report's pages, rendered one at a time; `finish`: see `Renderer`."""
     backlinks = report.journal.backlinks if report.journal else {}
-    return render_pages(
-        report.study, settings, report.comparisons, backlinks, page_cache, report.full_run
+    renderer = Renderer(
+        report.study,
+        settings,
+        report.comparisons,
+        backlinks=backlinks,
+        page_cache=page_cache,
+        full_run=report.full_run,
+        finish=finish,
     )
+    return renderer.pages()

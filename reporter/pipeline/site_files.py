@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +19,7 @@ from reporter.files import replace_file
 from reporter.pages import urls
 from reporter.pages.cache import CachedMarkdown, PageCache, text_digest
 from reporter.pages.handover import heading
+from reporter.pages.renderer import Page
 from reporter.pipeline import Report, plotly_js, report_pages
 
 ASSETS = "assets/reporter"
@@ -49,10 +50,14 @@ class SiteFile:
 
 
 def site_files(
-    report: Report, settings: Settings, page_cache: PageCache | None = None
+    report: Report,
+    settings: Settings,
+    page_cache: PageCache | None = None,
+    finish: Callable[[Page], Page] | None = None,
 ) -> Iterator[SiteFile]:
-    """Every generated page with its data files, then the runs' history files."""
-    for page in report_pages(report, settings, page_cache):
+    """Every generated page with its data files, then the runs' history files; `finish`:
+    see `Renderer`."""
+    for page in report_pages(report, settings, page_cache, finish):
         markdown, in_nav = page.markdown, page.in_nav
         if isinstance(markdown, CachedMarkdown):
             yield SiteFile(src_uri=page.src_uri, cached=markdown, page=True, in_nav=in_nav)

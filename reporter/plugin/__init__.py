@@ -144,7 +144,7 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
         nav_pages, pages = [], []
         # data files are written as they come (a page's chart data is let go at once): only
         # pages wait, for the navigation's headings that kept pages' keys depend on
-        for item in site_files(self.report, self.settings, cache):
+        for item in site_files(self.report, self.settings, cache, finish=data.write_page):
             check_relative(site_root, item.src_uri)  # whatever a run's data says: in the site
             if item.page:
                 pages.append(item)

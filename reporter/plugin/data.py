@@ -23,6 +23,7 @@ from reporter.config import Settings
 from reporter.files import UnsafePathError, inside, keep_file
 from reporter.linking import Linker
 from reporter.pages.cache import PageCache, templates_stamp
+from reporter.pages.renderer import Page
 from reporter.pipeline.cache import CACHE_UNWRITABLE, limits
 from reporter.pipeline.site_files import SiteFile, write_if_changed
 
@@ -46,20 +47,38 @@ class DataFolder:
         MkDocs' file from memory where the folder cannot be written."""
         path = os.path.join(self.folder, item.src_uri)  # a string: 40,000 files at 10,000 runs
         if item.text is not None and not self.failure:
-            try:
-                write_if_changed(Path(path), item.text)
-                if self.cache is not None:
-                    self.cache.remember(item.src_uri, item.text)
-            except OSError as exc:
-                where = os.path.dirname(path)
-                self.failure = (
-                    f"{CACHE_UNWRITABLE} ({exc.strerror or exc}: {where}); this build keeps "
-                    "its chart data in memory and caches no page."
-                )
+            self._write(item.src_uri, item.text)
         if item.text is not None and self.failure:
             return File.generated(config, item.src_uri, content=item.text)
         self.linked.append((item.src_uri, path))
         return None
+
+    def write_page(self, page: Page) -> Page:
+        """The page with its data files written into the folder, where it was rendered (a
+        worker's files need not travel to the build, which links them as a cached page's); a
+        file that cannot be written stays in the page, for `file` to hand to MkDocs."""
+        if self.failure or all(text is None for _, text in page.assets):
+            return page
+        assets = tuple(
+            (src, None if text is not None and self._write(src, text) else text)
+            for src, text in page.assets
+        )
+        return replace(page, assets=assets)
+
+    def _write(self, src_uri: str, text: str) -> bool:
+        path = os.path.join(self.folder, src_uri)
+        try:
+            write_if_changed(Path(path), text)
+        except OSError as exc:
+            where = os.path.dirname(path)
+            self.failure = (
+                f"{CACHE_UNWRITABLE} ({exc.strerror or exc}: {where}); this build keeps "
+                "its chart data in memory and caches no page."
+            )
+            return False
+        if self.cache is not None:
+            self.cache.remember(src_uri, text)
+        return True
 
     def copy_of(self, config: MkDocsConfig, item: SiteFile) -> File | None:
         """A run's own file shown in the site (its history): copied once into the cache

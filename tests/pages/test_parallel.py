@@ -137,3 +137,48 @@ def test_pages_in_the_page_cache_start_no_workers(
     # every run page has an entry (used or, its data files not being written here, rendered)
     assert pages() == first
     assert {line.split()[0] for line in log.read_text().splitlines()} == {str(os.getpid())}
+
+
+def test_workers_write_run_pages_data_files_where_they_render(
+    settings, monkeypatch, tmp_path: Path, alone
+) -> None:
+    """With `finish` (the plugin's `DataFolder.write_page`), a worker writes its pages' data
+    files into the folder and hands back the pages without their text, as cached pages come;
+    the files hold what one process renders, and the page cache records each file's digest."""
+    from reporter.pages.cache import text_digest
+    from reporter.plugin.data import DataFolder
+
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 10**9)
+    alone = {p.src_uri: p.assets for p in report_pages(build_report(settings), settings)}
+    shutil.rmtree(tmp_path / ".cache")
+
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 2)
+    report = build_report(settings)
+    cache = PageCache(tmp_path / "state", tmp_path / "state" / "data", "salt")
+    data = DataFolder(tmp_path / "state" / "data", cache=cache)
+    pages = list(report_pages(report, settings, cache, finish=data.write_page))
+    run_pages = [p for p in pages if p.src_uri.startswith("runs/")]
+    assert len(run_pages) >= 13
+    for page in run_pages:
+        assert page.assets and all(text is None for _, text in page.assets), page.src_uri
+        for (src, _), (same, text) in zip(page.assets, alone[page.src_uri], strict=True):
+            assert src == same and (data.folder / src).read_text(encoding="utf-8") == text
+            size, _mtime, _inode, digest = cache.record()[2][src]
+            assert (size, digest) == ((data.folder / src).stat().st_size, text_digest(text))
+
+
+def test_a_data_file_a_worker_cannot_write_stays_in_its_page(
+    settings, monkeypatch, tmp_path: Path, alone
+) -> None:
+    """Where the data folder cannot be written, pages keep their data files' text, for the
+    build to hand to MkDocs from memory."""
+    from reporter.plugin.data import DataFolder
+
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 2)
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the folder should be")
+    data = DataFolder(blocked / "data")
+    pages = list(report_pages(build_report(settings), settings, None, finish=data.write_page))
+    run_pages = [p for p in pages if p.src_uri.startswith("runs/")]
+    assert run_pages and all(p.assets for p in run_pages)
+    assert all(text for p in run_pages for _, text in p.assets)

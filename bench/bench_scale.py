@@ -100,6 +100,20 @@ def child(args: list[str], cwd: Path) -> tuple[str, float, float]:
     return done.stdout, seconds, (peak if peak > before else float("nan")) / 1024
 
 
+def _measured_code() -> str:
+    """Where the builds' `reporter` comes from, as their processes import it (an editable
+    install or the working folder can shadow a `PYTHONPATH` snapshot)."""
+    with tempfile.TemporaryDirectory() as empty:  # the builds' own working folders hold no code
+        found = subprocess.run(
+            [sys.executable, "-c", "import reporter; print(reporter.__file__)"],
+            cwd=empty,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    return str(Path(found.stdout.strip()).parent.parent)
+
+
 def measure(
     n: int, root: Path, rows: int, steps: int, bare: bool, rebuilds: int
 ) -> dict[str, float]:
@@ -194,6 +208,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     rebuilds = max(1, args.rebuilds)
+    print(f"measuring the reporter in {_measured_code()}")
     print(
         f"runs with predictions of {args.rows:,} rows and histories of {args.steps:,} steps x 3 metrics\n"
     )

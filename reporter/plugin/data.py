@@ -59,8 +59,11 @@ class DataFolder:
         file that cannot be written stays in the page, for `file` to hand to MkDocs."""
         if self.failure or all(text is None for _, text in page.assets):
             return page
-        assets = tuple(
-            (src, None if text is not None and self._write(src, text) else text)
+        assets = tuple(  # after a failure nothing more is tried, as in `file`
+            (
+                src,
+                None if text is not None and not self.failure and self._write(src, text) else text,
+            )
             for src, text in page.assets
         )
         return replace(page, assets=assets)

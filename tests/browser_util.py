@@ -59,11 +59,17 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    # A browser opens a connection per request (HTTP/1.0) and several at once; socketserver's
+    # backlog of 5 can overflow while a busy test process is slow to accept them.
+    request_queue_size = 128
+
+
 @contextlib.contextmanager
 def serve(root: Path) -> Iterator[str]:
     """Serve `root` (which may not exist yet) on an ephemeral localhost port; yields the base URL."""
     handler = functools.partial(_QuietHandler, directory=str(root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = _Server(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, name=f"serve {root}", daemon=True)
     thread.start()

@@ -9,6 +9,7 @@ with the options from mkdocs.yml alone.
 from __future__ import annotations
 
 import functools
+import os
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -21,9 +22,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page as MkPage
 
 from reporter.config import Settings
-from reporter.config.files import absolute_runs, load_comparisons_file
 from reporter.config.schema import ReporterConfig
-from reporter.config.settings import settings_from_config
 from reporter.errors import ConfigError
 from reporter.files import check_relative
 from reporter.linking import Linker
@@ -37,6 +36,7 @@ from reporter.pipeline.cache import CACHE_UNWRITABLE, usable
 from reporter.pipeline.site_files import ASSETS, SiteFile, prune_data, site_files, static_assets
 from reporter.plugin.collector import Collector
 from reporter.plugin.data import DataFolder, add_file, make_room, page_cache, site_state
+from reporter.plugin.framing import Framer
 from reporter.plugin.journal import journal_entries, latest_entries
 from reporter.plugin.kept import (
     KEPT_TEMPLATE,
@@ -49,14 +49,10 @@ from reporter.plugin.kept import (
     stale_reported,
 )
 from reporter.plugin.nav import excluded_from_nav, nav_with
+from reporter.plugin.options import plugin_settings, uses_tabs
 from reporter.plugin.overrides import overrides
 from reporter.plugin.stubs import Stubs
-from reporter.search import (
-    point_to_worker,
-    replace_material_index,
-    replaces_material_search,
-    run_documents,
-)
+from reporter.search import point_to_worker, replace_material_index, run_documents
 
 log = get_plugin_logger("reporter")
 
@@ -89,20 +85,17 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
         self._held: dict[str, list[str]] = {}  # src_uri -> HTML blocks held back from Markdown
         self._nav: Any = None
         self._linker: Linker | None = None  # links kept pages and data files into the site
-        self._quiet = QuietSkips(self._kept_keys)
+        self._framer = Framer(processes=0)  # frames pages on the other cores (`on_config`)
+        self._env: Any = None  # MkDocs' template environment, once every plugin changed it
+        self._quiet = QuietSkips(lambda s: s in self._kept_keys or s in self._framer.elsewhere)
         self._collector = Collector()  # collects less often during a build
         self.tabs = True  # the theme shows navigation tabs (else the sidebar is the navigation)
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self._collector.relax()
         self.settings = self.settings_for(config)
-        features = config.theme.get("features") or []
-        self.tabs = "navigation.tabs" in features
-        if "navigation.instant" in features and not config.site_url:
-            log.info(
-                "navigation.instant is on but site_url is not set: Material then falls back "
-                "to full page loads. Set site_url to the address the site is served from."
-            )
+        self._framer = Framer(processes=(self.settings.workers or os.cpu_count() or 1) - 1)
+        self.tabs = uses_tabs(config)
         if "attr_list" not in config.markdown_extensions:
             # generated headings carry attributes (`data-search-exclude` on number sections)
             config.markdown_extensions.append("attr_list")
@@ -223,20 +216,21 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
         self._nav = nav
         return nav
 
+    @event_priority(-100)  # the last: the environment pages are framed with
     def on_env(self, env: Any, /, *, config: MkDocsConfig, files: Files) -> Any:
         """Keep compiled templates in the cache; check the navigation is the one kept pages were
-        made with (`StaleKeptPages` if not); kept pages render an empty template, replaced by
-        their HTML on `on_post_page`."""
+        made with (`StaleKeptPages` if not). Kept pages and pages framed in another process
+        render an empty template: their HTML is linked, or written by that process."""
         if self.settings is not None and self.settings.cache and env.bytecode_cache is None:
             env.bytecode_cache = TemplateCode(self.settings.cache_dir / "templates")
-        if self.kept is None or self._nav is None:
-            return env
-        with stale_reported(self):
-            self.kept.check_context(context_digest(self._nav))
+        if self.kept is not None and self._nav is not None:
+            with stale_reported(self):
+                self.kept.check_context(context_digest(self._nav))
         self._quiet.on()
         import jinja2
 
         env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({KEPT_TEMPLATE: ""}), env.loader])
+        self._env = env
         return env
 
     def on_pre_page(self, page: MkPage, /, *, config: MkDocsConfig, files: Files) -> MkPage:
@@ -291,11 +285,9 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
     def _get_renderer(self) -> Renderer:
         assert self.report is not None and self.settings is not None
         if self._renderer is None:
+            report = self.report
             self._renderer = Renderer(
-                self.report.study,
-                self.settings,
-                self.report.comparisons,
-                full_run=self.report.full_run,
+                report.study, self.settings, report.comparisons, full_run=report.full_run
             )
         return self._renderer
 
@@ -308,8 +300,8 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
     @event_priority(-100)  # the last: what this returns is the page's final HTML
     def on_post_page(self, output: str, /, *, page: MkPage, config: MkDocsConfig) -> str:
         src_uri = page.file.src_uri
-        if self.kept is not None and src_uri in self._kept_keys:
-            return ""  # MkDocs writes nothing (`QuietSkips`): the kept HTML is linked
+        if src_uri in self._kept_keys or src_uri in self._framer.elsewhere:
+            return ""  # MkDocs writes nothing (`QuietSkips`): the HTML is linked, or written
         if self.settings is not None and self.settings.search_index:
             output = point_to_worker(output)
         if self.kept is not None and src_uri in self._fresh_keys:
@@ -317,9 +309,19 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
         return output
 
     def on_page_context(self, context: Any, /, *, page: MkPage, config: MkDocsConfig, nav: Any):
+        if not self._framer.started:  # MkDocs frames its first page: the rest may be shared
+            self._framer.start(context, config, self._env, nav, self._framed_elsewhere)
         if self.kept is not None:  # the order Material's search saw the pages in
             self.kept.order.append((page.url, page.file.src_uri))
         return context
+
+    def _framed_elsewhere(self, file: File) -> bool:
+        """Reporter's pages outside the navigation that are not kept may be framed elsewhere."""
+        return (
+            file.generated_by == "reporter"
+            and file.inclusion.is_not_in_nav()
+            and file.src_uri not in self._kept_keys
+        )
 
     @event_priority(-100)  # after Material's search plugin wrote its index
     def on_post_build(self, *, config: MkDocsConfig) -> None:
@@ -333,14 +335,21 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
         self._ended()
 
     def _ended(self) -> None:
-        if self._linker is not None:  # the build failed: its folder is about to go
+        self._framer.abandon()  # the build failed: its folder is about to go
+        if self._linker is not None:
             self._linker.abandon()
             self._linker = None
         self._quiet.off()
         self._collector.restore()
 
     def _post_build(self, config: MkDocsConfig) -> None:
-        self._keep_and_index(config)
+        self._index(config)
+        self._framer.finish()  # before kept pages are pruned: other processes keep pages
+        if self.kept is not None and self.stubs is not None:
+            self.kept.prune()
+            self.stubs.save()
+            if self.kept.kept:
+                log.info(f"Kept {self.kept.kept} pages from the previous build.")
         if self._linker is not None:  # last: its links were made beside the work above
             started = time.perf_counter()
             linker, self._linker = self._linker, None
@@ -349,16 +358,12 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
             if failed is not None:  # a kept page gone is `StaleKeptPages`: build in full
                 raise self.kept.failure(failed) if self.kept is not None else failed[1]
 
-    def _keep_and_index(self, config: MkDocsConfig) -> None:  # pages for the next build; search
+    def _index(self, config: MkDocsConfig) -> None:  # reporter's search index
         complete: Any = list
-        if self.kept is not None and self.stubs is not None:
-            self.kept.prune()
-            self.stubs.save()
+        if self.kept is not None:
             complete = functools.partial(
                 self.kept.complete, kept=self._kept_keys, fresh=self._fresh_keys
             )
-            if self.kept.kept:
-                log.info(f"Kept {self.kept.kept} pages from the previous build.")
         if self.report is None or self.settings is None or not self.settings.search_index:
             return
         started = time.perf_counter()
@@ -376,19 +381,9 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
     def settings_for(self, config: MkDocsConfig) -> Settings:
         """The build's settings from the validated plugin options (and `runs_override`), and
         its static assets (`plotly_bundle` checked)."""
-        base_dir = Path(config.config_file_path or ".").resolve().parent
+        settings = plugin_settings(self.config, config, self.runs_override, self.storage_override)
         try:
-            extra = load_comparisons_file(base_dir / self.config.comparisons_file)
-            settings = settings_from_config(
-                self.config,
-                base_dir=base_dir,
-                use_directory_urls=config.use_directory_urls,
-                search_index=replaces_material_search(config.plugins),
-                runs_override=absolute_runs(self.runs_override),
-                storage_override=self.storage_override,
-                extra_comparisons=extra,
-            )
             self.assets = static_assets(settings)
-            return settings
         except ConfigError as exc:
             raise PluginError(str(exc)) from exc
+        return settings

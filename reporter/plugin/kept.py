@@ -86,18 +86,19 @@ def as_kept(page: Any) -> None:
 
 
 class QuietSkips(logging.Filter):
-    """Drops MkDocs' "Page skipped" note for kept pages: their output is linked, not empty."""
+    """Drops MkDocs' "Page skipped" note for the pages `skipped(src_uri)` says are not empty:
+    kept pages (their output is linked) and pages framed in another process."""
 
-    def __init__(self, kept: Mapping[str, str]) -> None:
+    def __init__(self, skipped: Callable[[str], bool]) -> None:
         super().__init__()
-        self.kept = kept
+        self.skipped = skipped
         self.logger = logging.getLogger("mkdocs.commands.build")
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         if not message.startswith(_SKIPPED):
             return True
-        return message.removeprefix(_SKIPPED).removesuffix(_EMPTY) not in self.kept
+        return not self.skipped(message.removeprefix(_SKIPPED).removesuffix(_EMPTY))
 
     def on(self) -> None:
         self.logger.addFilter(self)

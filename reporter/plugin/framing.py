@@ -8,6 +8,8 @@ then `on_post_page`) one after the other in the build's process: 2.3 ms a run pa
 navigation with MkDocs' own `_build_page` and write them into the site. In the build's
 process those pages get an empty template (MkDocs renders them to nothing, writes nothing and
 `QuietSkips` hides its note), while every plugin still sees their context in the usual order.
+Their content, which no plugin reads there once Material's search skips them (their `search`
+meta excludes them), is emptied: Material's search still scans it (~0.5 ms a run page).
 
 Before the build ends, `Framer.finish` waits for the processes and logs what they logged
 (MkDocs counts their warnings, so `--strict` fails as it would). A process that failed (an
@@ -49,6 +51,7 @@ _NO_TRACE = (  # plugins whose page_context and post_page events change only the
     "material.plugins.blog.",
     "mkdocs.contrib.search.",
 )
+_MKDOCS_SEARCH = "mkdocs.contrib.search"
 _UNSET = object()
 
 
@@ -57,7 +60,7 @@ class _Share:
     pid: int
     fd: int  # the pipe its outcome comes back on
     pages: list[Any]
-    templates: list[Any]  # each page's own `template` meta (`_UNSET` where it had none)
+    saved: list[tuple[Any, str]]  # each page's `template` meta (or `_UNSET`) and its content
 
 
 class Framer:
@@ -93,6 +96,7 @@ class Framer:
             _build_page(page, config, files, nav, env, excluded=excluded)
 
         self._frame = frame
+        unread = material_search_only(config.plugins)
         for share in _shares(pages, self.processes):
             read, write = os.pipe()
             pid = os.fork()
@@ -100,32 +104,35 @@ class Framer:
                 os.close(read)
                 _child(share, frame, current, write)
             os.close(write)
-            templates = [page.meta.get("template", _UNSET) for page in share]
+            saved = [(page.meta.get("template", _UNSET), page.content) for page in share]
             for page in share:
                 page.meta["template"] = KEPT_TEMPLATE  # renders nothing here
+                if unread and (page.meta.get("search") or {}).get("exclude"):
+                    page.content = ""  # no plugin reads it: Material's search still scans it
                 self.elsewhere.add(page.file.src_uri)
-            self._shares.append(_Share(pid, read, share, templates))
+            self._shares.append(_Share(pid, read, share, saved))
 
     def finish(self) -> None:
         """Wait for the processes; log what they logged; frame here the pages of any that
         failed (raising the error MkDocs raises for a page that cannot be framed)."""
-        failed: list[tuple[Any, Any]] = []
+        failed: list[Any] = []
         shares, self._shares = self._shares, []
         for share in shares:
             outcome = _outcome(share)
             if outcome is None:
-                failed += zip(share.pages, share.templates, strict=True)
+                failed += share.pages
+                for page, (template, content) in zip(share.pages, share.saved, strict=True):
+                    if template is _UNSET:
+                        page.meta.pop("template", None)
+                    else:
+                        page.meta["template"] = template
+                    page.content = content
+                    self.elsewhere.discard(page.file.src_uri)
                 continue
             for name, level, message in outcome:
                 logging.getLogger(name).log(level, "%s", message)
-        for page, template in failed:
-            if template is _UNSET:
-                page.meta.pop("template", None)
-            else:
-                page.meta["template"] = template
-            self.elsewhere.discard(page.file.src_uri)
         assert self._frame is not None or not failed
-        for page, _ in failed:
+        for page in failed:
             self._frame(page)
 
     def abandon(self) -> None:
@@ -152,6 +159,15 @@ def _shares(pages: list[Any], processes: int) -> list[list[Any]]:
         shares[given % processes].append(page)
         given += 1
     return shares
+
+
+def material_search_only(plugins: Any) -> bool:
+    """Whether no search plugin but Material's reads pages (it skips a page whose `search`
+    meta excludes it; MkDocs' own does not)."""
+    handlers = plugins.events["page_context"]
+    return not any(
+        type(getattr(h, "__self__", None)).__module__.startswith(_MKDOCS_SEARCH) for h in handlers
+    )
 
 
 def no_trace(plugins: Any) -> bool:

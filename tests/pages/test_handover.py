@@ -4,8 +4,21 @@ from __future__ import annotations
 
 import markdown
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from reporter.pages.handover import END, PACKED_PREFIX, START, Held, mark, pack, unmark, unpack
+from reporter.pages.handover import (
+    _MARKED,
+    END,
+    PACKED_PREFIX,
+    START,
+    Held,
+    mark,
+    pack,
+    split_marked,
+    unmark,
+    unpack,
+)
 from reporter.pages.renderer import environment
 
 EXTENSIONS = ["admonition", "attr_list", "md_in_html", "tables", "toc", "pymdownx.superfences"]
@@ -126,3 +139,13 @@ def test_blocks_added_after_a_page_went_by_heading_are_kept_in_place():
     html = unpack(markdown.Markdown(extensions=EXTENSIONS).convert(second), held)
     assert html.index("<p>1</p>") < html.index('id="u"') < html.index("<p>2</p>")
     assert html.count("<p>2</p>") == 1 and PACKED_PREFIX not in html
+
+
+_PIECES = [START, END, f"{START}\n", f"\n{END}", "\n", "a", "<!--", "-->", "<!--reporter:", "\r\n"]
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=40))
+@settings(max_examples=3000, deadline=None)
+def test_split_marked_is_the_marked_patterns_split(pieces):
+    text = "".join(pieces)
+    assert split_marked(text) == _MARKED.split(text)

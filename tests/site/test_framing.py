@@ -148,16 +148,20 @@ def test_an_error_framing_a_page_fails_the_build_as_in_one_process(
 
 
 def test_pages_are_framed_here_when_a_plugin_could_see_them_framed(tmp_path):
-    def config_with(name: str, hooks: str) -> object:
+    def config_with(name: str, hooks: str, theme: str = "material") -> object:
         (tmp_path / "docs").mkdir(exist_ok=True)
         (tmp_path / f"{name}.py").write_text(hooks)
+        plugins = "[search, tags, reporter]" if theme == "material" else "[search, reporter]"
         (tmp_path / "mkdocs.yml").write_text(
-            "site_name: t\ntheme: material\nplugins: [search, tags, reporter]\n"
-            f"hooks: [{name}.py]\n"
+            f"site_name: t\ntheme: {theme}\nplugins: {plugins}\nhooks: [{name}.py]\n"
         )
         return load_config(str(tmp_path / "mkdocs.yml"))
 
     assert framing.no_trace(config_with("none", "").plugins)
+    assert framing.material_search_only(config_with("none", "").plugins)
+    # MkDocs' own search reads every page's content, excluded or not: it is left to it
+    assert framing.no_trace(config_with("none", "", theme="mkdocs").plugins)
+    assert not framing.material_search_only(config_with("none", "", theme="mkdocs").plugins)
     seen = "def on_post_page(output, page, config):\n    return output\n"
     assert not framing.no_trace(config_with("post_page", seen).plugins)
     context = "def on_page_context(context, page, config, nav):\n    return context\n"

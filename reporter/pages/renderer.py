@@ -57,6 +57,8 @@ class Page:
     markdown: str | CachedMarkdown  # a cached page's is read only when it is rendered
     in_nav: bool = False
     assets: tuple[tuple[str, str | None], ...] = ()
+    copies: tuple[tuple[str, str], ...] = ()  # its run's own files, (src_uri, source), to copy
+    stub: tuple[str, ...] | None = None  # its stub as MkDocs parses it, where `finish` did
 
 
 class Renderer:
@@ -272,7 +274,9 @@ class Renderer:
         page = self._run_page(self.full(run))
         if key is not None:
             cache.put(key, page.markdown, page.assets)
-        return self.finish(page) if self.finish is not None else page
+        if self.finish is None:
+            return page
+        return self.finish(replace(page, copies=self.paths.own_files(run.id, run.history_file)))
 
     def _run_page(self, run: Run) -> Page:
         page = self.run(run)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
+from pathlib import PurePath
 from urllib.parse import quote
 
 from reporter.study.pages import PageNames
@@ -38,6 +39,12 @@ class Paths:
 
     def experiment_page(self, name: str) -> str:
         return f"{EXPERIMENTS_DIR}/{self.names.experiment(name)}.md"
+
+    def own_files(self, run_id: str, history_file: str | None) -> tuple[tuple[str, str], ...]:
+        """A run's own files published beside its page (its history): (src_uri, source)."""
+        if not history_file:
+            return ()
+        return ((self.run_file(run_id, PurePath(history_file).name), history_file),)
 
 
 def compare_page(slug: str) -> str:

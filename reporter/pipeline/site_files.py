@@ -37,6 +37,7 @@ class SiteFile:
     page: bool = False  # a Markdown page (rendered by MkDocs), not a file copied as it is
     in_nav: bool = False
     cached: CachedMarkdown | None = None
+    stub: tuple[str, ...] | None = None  # see `reporter.plugin.stubs.parsed_stub`
 
     def markdown(self) -> str:
         """A page's Markdown (raises `EntryGone` if a cached page's went missing)."""
@@ -62,14 +63,15 @@ def site_files(
         if isinstance(markdown, CachedMarkdown):
             yield SiteFile(src_uri=page.src_uri, cached=markdown, page=True, in_nav=in_nav)
         else:
-            yield SiteFile(src_uri=page.src_uri, text=markdown, page=True, in_nav=in_nav)
+            yield SiteFile(
+                src_uri=page.src_uri, text=markdown, page=True, in_nav=in_nav, stub=page.stub
+            )
         for src_uri, text in page.assets:
             yield SiteFile(src_uri=src_uri, text=text)
     paths = urls.Paths(report.study.pages)
     for run in report.study.runs:
-        if run.history_file:
-            name = Path(run.history_file).name
-            yield SiteFile(src_uri=paths.run_file(run.id, name), source=Path(run.history_file))
+        for src_uri, source in paths.own_files(run.id, run.history_file):
+            yield SiteFile(src_uri=src_uri, source=Path(source))
 
 
 def static_assets(settings: Settings) -> list[SiteFile]:

@@ -51,7 +51,7 @@ from reporter.plugin.kept import (
 from reporter.plugin.nav import excluded_from_nav, nav_with
 from reporter.plugin.options import plugin_settings, uses_tabs
 from reporter.plugin.overrides import overrides
-from reporter.plugin.stubs import Stubs
+from reporter.plugin.stubs import Stubs, with_stub
 from reporter.search import point_to_worker, replace_material_index, run_documents
 
 log = get_plugin_logger("reporter")
@@ -137,7 +137,10 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
         nav_pages, pages = [], []
         # data files are written as they come (a page's chart data is let go at once): only
         # pages wait, for the navigation's headings that kept pages' keys depend on
-        for item in site_files(self.report, self.settings, cache, finish=data.write_page):
+        finish = data.write_page
+        if lazy and cache is not None:  # pages may be kept: their stubs parsed where rendered
+            finish = functools.partial(with_stub, data.write_page)
+        for item in site_files(self.report, self.settings, cache, finish=finish):
             check_relative(site_root, item.src_uri)  # whatever a run's data says: in the site
             if item.page:
                 pages.append(item)
@@ -207,7 +210,7 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
                 self.stubs.kept_page(item.src_uri, key, item.heading())
                 return item.heading()
             self._fresh_keys[item.src_uri] = key
-            self.stubs.fresh(key, item.heading())
+            self.stubs.fresh(key, item.heading() if item.stub is None else "", item.stub)
             return pack(item.markdown(), self._held.setdefault(item.src_uri, Held()))
         except EntryGone as exc:  # build again, reading every cached page whole
             raise StaleKeptPages(str(exc)) from exc

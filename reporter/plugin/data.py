@@ -57,6 +57,9 @@ class DataFolder:
         """The page with its data files written into the folder, where it was rendered (a
         worker's files need not travel to the build, which links them as a cached page's); a
         file that cannot be written stays in the page, for `file` to hand to MkDocs."""
+        for src_uri, source in page.copies:  # its run's own files, as `copy_of` copies them
+            if self.failure or not self._copy(src_uri, source):
+                break
         if self.failure or all(text is None for _, text in page.assets):
             return page
         assets = tuple(  # after a failure nothing more is tried, as in `file`
@@ -90,18 +93,22 @@ class DataFolder:
         file itself: a file written in place (a history appended to) would change under the
         pages made from it. Where the cache folder cannot be used, MkDocs copies the source."""
         source = str(item.source)
-        if not self.failure:
-            path = inside(self.folder, item.src_uri)
-            try:
-                if not _same_stamp(source, path):
-                    _copy_stamped(source, path)
-            except OSError:
-                pass
-            else:
-                self.copies.add(item.src_uri)
-                self.linked.append((item.src_uri, str(path)))
-                return None
+        if not self.failure and self._copy(item.src_uri, source):
+            self.copies.add(item.src_uri)
+            self.linked.append((item.src_uri, os.path.join(self.folder, item.src_uri)))
+            return None
         return File.generated(config, item.src_uri, abs_src_path=source)
+
+    def _copy(self, src_uri: str, source: str) -> bool:
+        """Whether the folder holds a copy of `source` at `src_uri`, copied now unless an
+        unchanged one (same size and modification time) is there."""
+        try:
+            path = inside(self.folder, src_uri)
+            if not _same_stamp(source, path):
+                _copy_stamped(source, path)
+        except (OSError, UnsafePathError):  # the build's own process says why (`check_relative`)
+            return False
+        return True
 
     @property
     def written(self) -> set[str]:

@@ -15,12 +15,18 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mkdocs.utils.meta import get_data
 
 from reporter.files import keep_file, kept_object
+from reporter.pages.handover import heading
+
+if TYPE_CHECKING:
+    from reporter.pages.renderer import Page
 
 STUBS = "stubs.json"
 
@@ -41,9 +47,10 @@ class Stubs:
         self.kept: dict[str, str] = {}  # src_uri -> key of a kept page read from here
         self.used: dict[str, list[str]] = {}  # key -> [markdown, meta as JSON], to save
 
-    def fresh(self, key: str, stub: str) -> None:
-        """A page rendered this build, to be kept: parse its stub as MkDocs will."""
-        entry = _parsed(stub)
+    def fresh(self, key: str, stub: str, parsed: tuple[str, ...] | None = None) -> None:
+        """A page rendered this build, to be kept: its stub parsed as MkDocs will (here, or
+        where it was rendered: `parsed`, see `parsed_stub`)."""
+        entry = _parsed(stub) if parsed is None else list(parsed) or None
         if entry is not None:
             self.used[key] = entry
 
@@ -71,6 +78,20 @@ class Stubs:
         """Keep the stubs of this build's kept and rendered pages (when they changed)."""
         if self.used != self.known:
             keep_file(self.path, json.dumps({"version": _version(), "stubs": self.used}))
+
+
+def parsed_stub(markdown: str) -> tuple[str, ...]:
+    """The stub of a page of this Markdown parsed as `Stubs.fresh` parses it, where the page is
+    rendered (on every core, not in the build's process): (Markdown, meta as JSON), or () when
+    JSON would not give the meta back."""
+    return tuple(_parsed(heading(markdown)) or ())
+
+
+def with_stub(finish: Callable[[Page], Page], page: Page) -> Page:
+    """`finish(page)`, with the page's stub parsed (`parsed_stub`) where it was rendered."""
+    if not isinstance(page.markdown, str):  # a cached page's: nothing was rendered
+        return finish(page)
+    return replace(finish(page), stub=parsed_stub(page.markdown))
 
 
 def _recorded(entry: Any) -> bool:

@@ -144,7 +144,8 @@ def test_workers_write_run_pages_data_files_where_they_render(
 ) -> None:
     """With `finish` (the plugin's `DataFolder.write_page`), a worker writes its pages' data
     files into the folder and hands back the pages without their text, as cached pages come;
-    the files hold what one process renders, and the page cache records each file's digest."""
+    the files hold what one process renders, and the page cache records each file's digest;
+    it copies the runs' own files (histories) there too."""
     from reporter.pages.cache import text_digest
     from reporter.plugin.data import DataFolder
 
@@ -165,6 +166,14 @@ def test_workers_write_run_pages_data_files_where_they_render(
             assert src == same and (data.folder / src).read_text(encoding="utf-8") == text
             size, _mtime, _inode, digest = cache.record()[2][src]
             assert (size, digest) == ((data.folder / src).stat().st_size, text_digest(text))
+    # and copied each run's own files (its history), as the build's `copy_of` would
+    copied = [(src, source) for p in run_pages for src, source in p.copies]
+    assert len(copied) >= 8
+    for src, source in copied:
+        copy, original = (data.folder / src).stat(), Path(source).stat()
+        assert (data.folder / src).read_bytes() == Path(source).read_bytes()
+        assert (copy.st_size, copy.st_mtime_ns) == (original.st_size, original.st_mtime_ns)
+        assert copy.st_ino != original.st_ino  # a copy: the run's file is never linked
 
 
 def test_a_data_file_a_worker_cannot_write_stays_in_its_page(

@@ -334,7 +334,7 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
         finally:
             self._ended()
 
-    def on_build_error(self, *, error: Exception) -> None:
+    def on_build_error(self, *, error: BaseException) -> None:
         self._ended()
 
     def _ended(self) -> None:

@@ -173,6 +173,10 @@ def _build_into(
                 ) from exc
             except MkDocsException as exc:
                 raise BuildError(str(exc)) from exc
+            except BaseException as exc:  # interrupted or terminated, which MkDocs does not
+                # tell plugins: stop the processes writing into `tmp` before it is removed
+                plugin.on_build_error(error=exc)
+                raise
             finally:
                 logging.getLogger("mkdocs").removeHandler(counter)
         (tmp / MARKER).write_text(marker_text(), encoding="utf-8")

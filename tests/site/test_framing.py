@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -145,6 +146,37 @@ def test_an_error_framing_a_page_fails_the_build_as_in_one_process(
             _site(config)
         assert not (config.parent / "site").exists()
     assert framed_elsewhere == []  # the build failed before waiting: its processes were killed
+
+
+def test_an_interrupted_build_stops_its_framing_processes_before_its_folder_goes(
+    two_projects, framed_elsewhere, monkeypatch
+):
+    """MkDocs tells plugins of no interruption (KeyboardInterrupt, SIGTERM's SystemExit): the
+    build stops the processes itself, before it removes its temporary folder."""
+    shared, _ = two_projects
+    parent, forked, fork = os.getpid(), [], os.fork
+
+    def recorded_fork() -> int:
+        pid = fork()
+        if pid:
+            forked.append(pid)
+        return pid
+
+    def slow_or_interrupted(src_uri: str) -> None:
+        if os.getpid() != parent:
+            time.sleep(0.2)  # the other process is still writing pages
+        else:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "fork", recorded_fork)
+    monkeypatch.setattr(mkdocs_build, "get_context", _framing("runs/", slow_or_interrupted))
+    with pytest.raises(KeyboardInterrupt):
+        _site(shared)
+    assert forked
+    for pid in forked:  # killed and reaped, not left writing (nor a zombie)
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+    assert [p.name for p in shared.parent.iterdir() if p.name.startswith(".site-new-")] == []
 
 
 def test_pages_are_framed_here_when_a_plugin_could_see_them_framed(tmp_path):

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import inspect
 import json
 import logging
 import os
@@ -87,13 +88,13 @@ class Framer:
             return
         pages = [f.page for f in files if f.page is not None and f.page is not current]
         pages = [page for page in pages if framed(page.file)]
-        if len(pages) < FRAMED_FROM:
+        build_page = _mkdocs_framing()
+        if len(pages) < FRAMED_FROM or build_page is None:
             return
-        from mkdocs.commands.build import _build_page  # MkDocs' own framing, to the byte
 
         def frame(page: Any) -> None:
             excluded = page.file.inclusion.is_excluded()
-            _build_page(page, config, files, nav, env, excluded=excluded)
+            build_page(page, config, files, nav, env, excluded=excluded)
 
         self._frame = frame
         unread = material_search_only(config.plugins)
@@ -145,6 +146,23 @@ class Framer:
                 os.close(share.fd)
             with contextlib.suppress(OSError):
                 os.waitpid(share.pid, 0)
+
+
+def _mkdocs_framing() -> Callable[..., None] | None:
+    """MkDocs' own function framing a page (private: None, and every page framed here, if a
+    version of MkDocs has none, or one that takes other arguments)."""
+    try:
+        from mkdocs.commands.build import _build_page
+    except ImportError:
+        return None
+    try:
+        takes = list(inspect.signature(_build_page).parameters)
+    except (TypeError, ValueError):
+        return None
+    return _build_page if takes == _BUILD_PAGE else None
+
+
+_BUILD_PAGE = ["page", "config", "doc_files", "nav", "env", "dirty", "excluded"]  # MkDocs 1.6
 
 
 def _shares(pages: list[Any], processes: int) -> list[list[Any]]:

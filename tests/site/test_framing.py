@@ -198,3 +198,25 @@ def test_pages_are_framed_here_when_a_plugin_could_see_them_framed(tmp_path):
     assert not framing.no_trace(config_with("post_page", seen).plugins)
     context = "def on_page_context(context, page, config, nav):\n    return context\n"
     assert not framing.no_trace(config_with("page_context", context).plugins)
+
+
+def test_pages_are_framed_here_by_a_mkdocs_whose_framing_function_differs(
+    two_projects, framed_elsewhere, monkeypatch
+):
+    """MkDocs' `_build_page` is private: a version without it, or taking other arguments,
+    frames every page in the build's process, and the site is the same."""
+    shared, alone = two_projects
+    build_page = mkdocs_build._build_page
+    monkeypatch.delattr(mkdocs_build, "_build_page")
+    assert framing._mkdocs_framing() is None
+
+    def other(page, config, doc_files, nav, env, dirty=False, excluded=False, extra=None):
+        build_page(page, config, doc_files, nav, env, dirty, excluded=excluded)
+
+    monkeypatch.setattr(mkdocs_build, "_build_page", other, raising=False)
+    assert framing._mkdocs_framing() is None
+    site = _site(shared)  # MkDocs' loop calls it, as it always does
+    assert framed_elsewhere == []
+    monkeypatch.setattr(mkdocs_build, "_build_page", build_page)
+    assert framing._mkdocs_framing() is build_page
+    _assert_same_site(site, _site(alone))

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -17,9 +19,19 @@ from mkdocs.config import load_config
 from reporter.errors import BuildError
 from reporter.plugin import framing
 from reporter.site.build import build_site
+from reporter.workers import can_fork
 
 from .conftest import _project
 from .test_incremental import _assert_same_site
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork: Linux")
+
+
+@pytest.fixture(autouse=True)
+def _forking_allowed(monkeypatch) -> None:
+    """Other tests may leave threads (their servers) in this process. A build forks only
+    where no other thread runs (`can_fork`, checked below): here, the platform decides."""
+    monkeypatch.setattr(framing, "can_fork", lambda: True)
 
 
 @pytest.fixture
@@ -177,6 +189,25 @@ def test_an_interrupted_build_stops_its_framing_processes_before_its_folder_goes
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
     assert [p.name for p in shared.parent.iterdir() if p.name.startswith(".site-new-")] == []
+
+
+def test_no_page_is_framed_elsewhere_beside_another_thread(
+    two_projects, framed_elsewhere, monkeypatch
+):
+    """Fork copies only the calling thread: with another running (`reporter serve`'s server),
+    every page is framed in the build's process."""
+    shared, alone = two_projects
+    monkeypatch.setattr(framing, "can_fork", can_fork)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        site = _site(shared)
+    finally:
+        stop.set()
+        other.join()
+    assert framed_elsewhere == []
+    _assert_same_site(site, _site(alone))
 
 
 def test_pages_are_framed_here_when_a_plugin_could_see_them_framed(tmp_path):

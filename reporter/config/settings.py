@@ -86,6 +86,11 @@ class Settings:
     comparisons: tuple[tuple[str, Any], ...]  # (where it was declared, raw declaration)
     build_time: datetime = field(default_factory=build_time)
 
+    @property
+    def processes(self) -> int:
+        """The processes a build may use: `workers`, or one per core when it is 0."""
+        return self.workers or os.cpu_count() or 1
+
     @classmethod
     def defaults(cls, runs: Path, **changes: Any) -> Settings:
         """The schema's defaults for a runs folder (tests, scripts), with `changes` applied."""

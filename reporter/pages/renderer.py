@@ -8,7 +8,6 @@ rendered from Markdown and sanitised.
 from __future__ import annotations
 
 import hashlib
-import os
 import posixpath
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -144,7 +143,7 @@ class Renderer:
         yield Page(src_uri="experiments/index.md", markdown=self.experiments(), in_nav=True)
         for experiment in self.study.experiments:
             yield self.experiment(experiment)
-        workers = self.settings.workers or os.cpu_count() or 1
+        workers = self.settings.processes
         yield from run_pages(self, self.study.runs, workers)
         for cmp in self.comparisons:
             yield self.comparison(cmp)

@@ -237,7 +237,7 @@ def _summarised(outcome: Outcome, summarise: bool, item: FoundRun) -> Outcome:
 def _workers(settings: Settings, count: int) -> int:
     if count < PARALLEL_FROM:
         return 1
-    return max(1, min(settings.workers or os.cpu_count() or 1, count))
+    return max(1, min(settings.processes, count))
 
 
 Job = tuple[FoundRun, Settings, Fingerprint | None, bool, bool]

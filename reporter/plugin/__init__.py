@@ -9,7 +9,6 @@ with the options from mkdocs.yml alone.
 from __future__ import annotations
 
 import functools
-import os
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -94,7 +93,7 @@ class ReporterPlugin(BasePlugin[ReporterConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self._collector.relax()
         self.settings = self.settings_for(config)
-        self._framer = Framer(processes=(self.settings.workers or os.cpu_count() or 1) - 1)
+        self._framer = Framer(processes=self.settings.processes - 1)
         self.tabs = uses_tabs(config)
         if "attr_list" not in config.markdown_extensions:
             # generated headings carry attributes (`data-search-exclude` on number sections)

@@ -98,6 +98,11 @@ class EvaluationConfig(Schema):
         c.Type(int, default=200),
         "Resamples for the BCa confidence intervals and the paired differences of comparisons.",
     )
+    slice_bootstrap = option(
+        c.Optional(c.Type(int)),
+        "Resamples for slices' AP intervals (default: bootstrap's); 0 computes none, and "
+        "slices keep ROC-AUC's score interval, which needs no resamples.",
+    )
     seed = option(c.Type(int, default=0), "Seed of the bootstrap.")
 
 

@@ -49,6 +49,7 @@ class EvalSettings:
     min_positives: int
     bootstrap: int
     seed: int
+    slice_bootstrap: int | None  # None: as `bootstrap`
     # The top-level `operating_point` again: it decides what is computed (its target), so the
     # evaluation (and the run cache, keyed by these settings) sees it.
     operating_point: OperatingPointSpec | None
@@ -150,6 +151,7 @@ def settings_from_config(
         top_k=tuple(int(x) for x in ev["top_k"]),
         min_positives=ev["min_positives"],
         bootstrap=ev["bootstrap"],
+        slice_bootstrap=ev["slice_bootstrap"],
         seed=ev["seed"],
         operating_point=operating_point,
     )
@@ -255,6 +257,7 @@ def _check_ranges(ev: EvalSettings) -> None:
         "top_k": "whole numbers >= 1",
         "min_positives": "a whole number >= 0",
         "bootstrap": "a whole number >= 0",
+        "slice_bootstrap": "a whole number >= 0",
     }
     ok = {
         "threshold": ev.threshold == ev.threshold and abs(ev.threshold) != float("inf"),
@@ -264,6 +267,7 @@ def _check_ranges(ev: EvalSettings) -> None:
         "top_k": all(k >= 1 for k in ev.top_k),
         "min_positives": ev.min_positives >= 0,
         "bootstrap": ev.bootstrap >= 0,
+        "slice_bootstrap": ev.slice_bootstrap is None or ev.slice_bootstrap >= 0,
     }
     problems = [
         f"Config value 'evaluation.{name}': expected {expected}, got {getattr(ev, name)!r}"

@@ -48,6 +48,7 @@ class EvalOptions:
     min_positives: int
     bootstrap: int
     seed: int
+    slice_bootstrap: int | None  # a slice's resamples; None: `bootstrap`
     fixed_thresholds: tuple[float, ...] = ()  # a `threshold=` operating point's
     primary_fpr: float | None = None  # a `recall@fpr=` operating point's budget
     threshold_rows: int = 20
@@ -79,6 +80,7 @@ class EvalOptions:
             min_positives=ev.min_positives,
             bootstrap=ev.bootstrap,
             seed=ev.seed,
+            slice_bootstrap=ev.slice_bootstrap,
             fixed_thresholds=targets("threshold", ()),
             primary_fpr=op.target if op is not None and op.family == "recall@fpr" else None,
         )
@@ -97,6 +99,7 @@ def _option_problems(o: EvalOptions) -> list[str]:
         "calibration_bins": o.calibration_bins >= 1,
         "min_positives": o.min_positives >= 0,
         "bootstrap": o.bootstrap >= 0,
+        "slice_bootstrap": o.slice_bootstrap is None or o.slice_bootstrap >= 0,
         # room for first, last, the threshold point and one point per target
         "curve_points": o.curve_points
         >= 3 + len(o.fpr_targets) + len(o.recall_targets) + len(o.alert_budgets),
@@ -167,7 +170,13 @@ def _evaluate_ranked(
         *recall_at_alerts.values(),
     ]
     roc, pr, why_curves = _display_curves(r, [p for p in keep if p], options.curve_points, curves)
-    ci, why_ci = run_intervals(r, options.bootstrap, options.seed)
+    ci, why_ci = (
+        run_intervals(r, options.bootstrap, options.seed)
+        if curves or options.slice_bootstrap is None
+        else run_intervals(
+            r, options.slice_bootstrap, options.seed, score_only="not computed: slice_bootstrap=0"
+        )
+    )
     why = (why_ranking, why_proba, why_threshold, why_fpr, why_recall, why_alerts, why_k)
     why += (why_curves, why_ci)
     positive_rows = int(np.count_nonzero(r.y))

@@ -40,7 +40,7 @@ from statistics import NormalDist
 
 import numpy as np
 
-from reporter.evaluation.curves import Ranked
+from reporter.evaluation.curves import Ranked, roc_auc
 from reporter.evaluation.metrics import ONE_CLASS
 from reporter.evaluation.resampling import replicate
 from reporter.evaluation.score_interval import hanley_mcneil_interval
@@ -79,14 +79,21 @@ class Replicates:
 
 
 def run_intervals(
-    r: Ranked, resamples: int, seed: int
+    r: Ranked, resamples: int, seed: int, *, score_only: str | None = None
 ) -> tuple[dict[str, tuple[float, float] | None], dict[str, str]]:
-    """95% intervals of `METRICS` for one evaluation (`Evaluation.ci`), and why any is missing."""
+    """95% intervals of `METRICS` for one evaluation (`Evaluation.ci`), and why any is missing.
+
+    `score_only` is the reason AP has no interval when `resamples` is 0 but ROC-AUC's score
+    interval, which needs no resamples, is still wanted (`slice_bootstrap: 0`)."""
     none = dict.fromkeys(METRICS)
-    if resamples == 0:
+    if resamples == 0 and score_only is None:
         return none, {f"ci.{m}": "not computed: bootstrap=0" for m in METRICS}
     if r.positives == 0 or r.negatives == 0:
         return none, {f"ci.{m}": ONE_CLASS for m in METRICS}
+    if resamples == 0:
+        positives, negatives = _effective_sizes(r.y, r.w)
+        auc = hanley_mcneil_interval(roc_auc(r.tps, r.fps), positives, negatives, LEVEL)
+        return {**none, "roc_auc": auc}, {"ci.average_precision": score_only}
     boot = _replicates(r.y, r.w, (Ranking.from_ranked(r),), (1.0,), resamples, seed)
     ivs = run_interval(boot)
     if ivs is None:

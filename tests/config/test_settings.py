@@ -31,7 +31,8 @@ def test_settings_declare_no_defaults_of_their_own(cls: type) -> None:
 
 def test_evaluation_parameters_take_every_option_from_the_settings() -> None:
     options = {f.name: f.default for f in fields(EvalOptions)}
-    assert all(options[n] is MISSING for n in ("threshold", "fpr_targets", "bootstrap", "top_k"))
+    names = ("threshold", "fpr_targets", "bootstrap", "slice_bootstrap", "top_k")
+    assert all(options[n] is MISSING for n in names)
     columns = {f.name: f.default for f in fields(PredictionColumns)}
     assert all(columns[n] is MISSING for n in ("y_true", "y_score", "weight", "id"))
 
@@ -50,12 +51,14 @@ def test_falsy_values_are_kept_not_replaced_by_defaults(tmp_path: Path) -> None:
     config = _config(
         tmp_path,
         "      newest: 0\n      lower_is_better: []\n      neutral: []\n      workers: 0\n"
-        "      evaluation: {bootstrap: 0, top_k: [], threshold: 0}\n",
+        "      evaluation: {bootstrap: 0, top_k: [], threshold: 0, slice_bootstrap: 0}\n",
     )
     settings = settings_from_config_file(config)
     assert settings.newest == 0
     assert settings.lower_is_better == () and settings.neutral == ()
     assert settings.evaluation.bootstrap == 0 and settings.evaluation.top_k == ()
+    assert settings.evaluation.slice_bootstrap == 0
+    assert Settings.defaults(Path("runs")).evaluation.slice_bootstrap is None  # as bootstrap
     assert settings.evaluation.threshold == 0.0
 
 
@@ -76,12 +79,14 @@ def test_a_runs_url_is_not_fetched_while_making_settings(tmp_path: Path) -> None
 
 def test_out_of_range_evaluation_options_are_reported_together(tmp_path: Path) -> None:
     config = _config(
-        tmp_path, "      evaluation: {fpr_targets: [0, 2], bootstrap: -1, top_k: [0]}\n"
+        tmp_path,
+        "      evaluation: {fpr_targets: [0, 2], bootstrap: -1, top_k: [0], slice_bootstrap: -5}\n",
     )
     with pytest.raises(ConfigError) as caught:
         settings_from_config_file(config)
     message = str(caught.value)
-    for name in ("evaluation.fpr_targets", "evaluation.bootstrap", "evaluation.top_k"):
+    names = ("fpr_targets", "bootstrap", "top_k", "slice_bootstrap")
+    for name in (f"evaluation.{n}" for n in names):
         assert f"Config value '{name}'" in message
 
 

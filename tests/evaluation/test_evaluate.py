@@ -21,7 +21,7 @@ from reporter.evaluation.evaluate import (
     pr_curve,
     roc_curve,
 )
-from reporter.evaluation.metrics import computed_metrics
+from reporter.evaluation.metrics import ONE_CLASS, computed_metrics
 from reporter.evaluation.predictions import Predictions
 from reporter.evaluation.slots import Ranking
 
@@ -454,6 +454,45 @@ def test_low_support_uses_min_positives() -> None:
     de = e.slices["country"]["DE"]
     assert de.low_support == (de.positive_rows < 70)
     assert not e.low_support
+
+
+def test_slice_bootstrap_sets_the_slices_resamples_alone() -> None:
+    """`slice_bootstrap` resamples slices only: the run's intervals are `bootstrap`'s, and each
+    slice's are those `bootstrap` set to that number gives."""
+    p = _sliced()
+    shipped = evaluate(p, options(bootstrap=200))
+    fewer = evaluate(p, options(bootstrap=200, slice_bootstrap=50))
+    reference = evaluate(p, options(bootstrap=50))
+    assert fewer.ci == shipped.ci
+    de = fewer.slices["country"]["DE"]
+    assert de.ci == reference.slices["country"]["DE"].ci
+    assert de.ci != shipped.slices["country"]["DE"].ci
+
+
+def test_slice_bootstrap_zero_keeps_the_score_interval_of_roc_auc() -> None:
+    """No slice is resampled; ROC-AUC's Hanley-McNeil interval needs no resamples and stays
+    (to the last bits of the AUC it is made from); AP says why it has none."""
+    p = _sliced()
+    shipped = evaluate(p, options(bootstrap=200))
+    off = evaluate(p, options(bootstrap=200, slice_bootstrap=0))
+    assert off.ci == shipped.ci
+    for column, values in off.slices.items():
+        for value, sub in values.items():
+            before = shipped.slices[column][value]
+            if before.ci["roc_auc"] is None:  # one class: no interval either way
+                assert sub.ci["roc_auc"] is None and sub.undefined["ci.roc_auc"] == ONE_CLASS
+                continue
+            assert sub.ci["roc_auc"] == pytest.approx(before.ci["roc_auc"], abs=1e-12)
+            assert sub.ci["average_precision"] is None
+            assert sub.undefined["ci.average_precision"] == "not computed: slice_bootstrap=0"
+    assert off.slices["country"]["UK"].ci["roc_auc"] is None  # UK has no positives
+
+
+def test_bootstrap_zero_still_computes_no_interval_for_slices() -> None:
+    e = evaluate(_sliced(), options(bootstrap=0))
+    de = e.slices["country"]["DE"]
+    assert de.ci == {"roc_auc": None, "average_precision": None}
+    assert de.undefined["ci.roc_auc"] == "not computed: bootstrap=0"
 
 
 # --- bootstrap ----------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from bs4 import BeautifulSoup
 from reporter.errors import BuildError
 from reporter.site.build import build_site
 
-from ..conftest import make_project
+from ..conftest import MKDOCS_YML, make_project
 
 
 def _csv(y, s, extra: dict | None = None) -> str:
@@ -133,3 +133,37 @@ def test_strict_fails_on_unusable_predictions(tmp_path):
     config = make_project(tmp_path / "project", tmp_path / "src")
     with pytest.raises(BuildError):
         build_site(config, strict=True)
+
+
+@pytest.mark.parametrize("slice_bootstrap", [None, 0])
+def test_slice_bootstrap_zero_leaves_slices_the_roc_auc_interval(tmp_path, slice_bootstrap):
+    """With `slice_bootstrap: 0` the slice table keeps ROC-AUC's interval, shows none for AP and
+    says why; the run's own intervals are unchanged."""
+    rng = np.random.default_rng(3)
+    n = 600
+    y = (rng.random(n) < 0.15).astype(int)
+    s = np.round(np.clip(0.35 * y + rng.random(n) * 0.65, 0, 1), 4)
+    folder = tmp_path / "src" / "sliced"
+    folder.mkdir(parents=True)
+    segment = np.where(np.arange(n) % 3 == 0, "a", "b")
+    (folder / "predictions.csv").write_text(_csv(y, s, {"segment": segment}))
+    yml = MKDOCS_YML
+    if slice_bootstrap is not None:
+        option = f"      evaluation: {{slice_bootstrap: {slice_bootstrap}}}\n"
+        yml = yml.replace("      runs: runs\n", "      runs: runs\n" + option)
+    config = make_project(tmp_path / "project", tmp_path / "src", mkdocs_yml=yml)
+    article = page(build_site(config), "sliced")
+    overall = article.select_one("#performance ~ div table")
+    intervals = {
+        _name(tr.select("td")[0]): tr.select("td")[2].get_text(strip=True)
+        for tr in overall.select("tbody tr")
+    }
+    assert "–" in intervals["roc_auc"] and "–" in intervals["average_precision"]
+    sliced = article.select_one("#performance-by-slice ~ div table")
+    rows = [tr.select("td") for tr in sliced.select("tbody tr")]
+    assert len(rows) == 2
+    for cells in rows:
+        assert cells[3].select_one("small.reporter-ci")  # ROC-AUC's score interval
+        assert bool(cells[4].select_one("small.reporter-ci")) == (slice_bootstrap is None)
+    caption = sliced.find_parent("div").find_next_sibling("p").get_text(" ")
+    assert ("slice_bootstrap: 0" in caption) == (slice_bootstrap == 0)

@@ -91,44 +91,39 @@ def slice_chart(
     overall: float | None = None,
     min_positives: int | None = None,
 ) -> Chart:
-    """One bar per slice value with its 95% interval; slices with too few positives in a
-    second, grey series (named in the legend); the run's overall value as a dashed line."""
+    """One bar per slice value with its 95% interval (when the slices have intervals: none
+    with `slice_bootstrap: 0`); slices with too few positives in a second, grey series (named in
+    the legend); the run's overall value as a dashed line."""
     names = list(values)
     traces: list[dict[str, Any]] = []
     few = f"fewer than {min_positives} positives" if min_positives else "too few positives"
+    intervals = any(values[v].ci.get(metric) for v in names)
     for low, label, colour in ((False, "enough positives", PALETTE[0]), (True, few, GREY)):
         chosen = [v for v in names if values[v].low_support == low]
         if not chosen:
             continue
         ys = [getattr(values[v], metric) for v in chosen]
-        cis = [values[v].ci.get(metric) for v in chosen]
-        traces.append(
-            {
-                "type": "bar",
-                "name": label,
-                "x": chosen,
-                "y": ys,
-                "marker": {"color": colour},
-                "text": [
-                    f"n {values[v].n:,.0f}, positives {values[v].positives:,.0f}" for v in chosen
-                ],
-                "error_y": {
-                    "type": "data",
-                    "symmetric": False,
-                    "array": [
-                        (ci[1] - y) if ci and y is not None else None
-                        for ci, y in zip(cis, ys, strict=True)
-                    ],
-                    "arrayminus": [
-                        (y - ci[0]) if ci and y is not None else None
-                        for ci, y in zip(cis, ys, strict=True)
-                    ],
-                    "color": GREY,
-                },
-                "hovertemplate": "%{x}: %{y:.4f}<br>%{text}<extra>%{fullData.name}</extra>",
-                "textposition": "none",
+        trace = {
+            "type": "bar",
+            "name": label,
+            "x": chosen,
+            "y": ys,
+            "marker": {"color": colour},
+            "text": [f"n {values[v].n:,.0f}, positives {values[v].positives:,.0f}" for v in chosen],
+            "hovertemplate": "%{x}: %{y:.4f}<br>%{text}<extra>%{fullData.name}</extra>",
+            "textposition": "none",
+        }
+        if intervals:
+            cis = [values[v].ci.get(metric) for v in chosen]
+            pairs = list(zip(cis, ys, strict=True))
+            trace["error_y"] = {
+                "type": "data",
+                "symmetric": False,
+                "array": [(ci[1] - y) if ci and y is not None else None for ci, y in pairs],
+                "arrayminus": [(y - ci[0]) if ci and y is not None else None for ci, y in pairs],
+                "color": GREY,
             }
-        )
+        traces.append(trace)
     if overall is not None and names:
         traces.append(
             {
@@ -142,7 +137,7 @@ def slice_chart(
             }
         )
     layout = base_layout(
-        f"{metric} by {column} (95% interval)",
+        f"{metric} by {column}" + (" (95% interval)" if intervals else ""),
         column,
         metric,
         traces=len(traces),

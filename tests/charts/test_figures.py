@@ -163,6 +163,29 @@ def test_confusion_matrix_is_coloured_by_row_share_with_counts(evaluations):
     assert "texttemplate" not in cells  # its labels are the black and white layers
 
 
+def test_slice_bars_claim_an_interval_only_when_they_have_one():
+    """Intervals off (`bootstrap: 0`, or the slices' AP with `slice_bootstrap: 0`): no error
+    bars (Plotly would draw a zero-length whisker) and no "(95% interval)" in the title."""
+    rng = np.random.default_rng(3)
+    y = rng.random(3000) < 0.1
+    s = np.clip(rng.normal(0.3 + 0.3 * y, 0.2), 0, 1)
+    preds = Predictions.from_arrays(
+        y, s, slices={"group": np.where(rng.random(3000) < 0.5, "a", "b")}
+    )
+    for changes, shown in (({}, True), ({"slice_bootstrap": 0}, False), ({"bootstrap": 0}, False)):
+        e = evaluate(preds, options(**({"bootstrap": 50} | changes)))
+        chart = slice_chart("group", e.slices["group"], overall=e.average_precision)
+        bars = [t for t in chart.figure["data"] if t["type"] == "bar"]
+        assert bars and all(("error_y" in t) == shown for t in bars), changes
+        assert chart.title.endswith("(95% interval)") == shown, chart.title
+        if shown:
+            (bar,) = bars
+            low, high = e.slices["group"]["a"].ci["average_precision"]
+            y_a = e.slices["group"]["a"].average_precision
+            assert bar["error_y"]["array"][0] == pytest.approx(high - y_a)
+            assert bar["error_y"]["arrayminus"][0] == pytest.approx(y_a - low)
+
+
 # ---------- every chart: a title and a short summary ----------
 
 

@@ -1,5 +1,6 @@
-"""What a cold build costs by what it computes: the same runs built as shipped, without any
-bootstrap interval (`evaluation: {bootstrap: 0}`), and without evaluating predictions at all
+"""What a cold build costs by what it computes: the same runs built as shipped, without the
+slices' AP intervals (`evaluation: {slice_bootstrap: 0}`), without any bootstrap interval
+(`evaluation: {bootstrap: 0}`), and without evaluating predictions at all
 (`evaluation: {enabled: false}`).
 
     python bench/bench_cold_floor.py --sizes 1000
@@ -30,6 +31,7 @@ from synthetic import write_runs  # noqa: E402
 
 VARIANTS = {
     "as shipped": "{runs: runs}",
+    "no slice AP": "{runs: runs, evaluation: {slice_bootstrap: 0}}",
     "no intervals": "{runs: runs, evaluation: {bootstrap: 0}}",
     "no evaluation": "{runs: runs, evaluation: {enabled: false}}",
 }

@@ -14,6 +14,7 @@ The previous site is deleted after the swap by a detached process (`_discard`).
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import ctypes
 import ctypes.util
@@ -56,9 +57,32 @@ def load_config(config_file: Path, **overrides: object):  # -> MkDocsConfig
     if not config_file.is_file():
         raise ConfigError(f"No MkDocs config at '{config_file}'. Pass --config PATH.")
     try:
-        return mkconfig.load_config(str(config_file), **overrides)
+        config = mkconfig.load_config(str(config_file), **overrides)
     except ConfigurationError as exc:
         raise ConfigError(f"Invalid configuration in '{config_file}': {exc}") from exc
+    _shut_down_at_exit(config)
+    return config
+
+
+_SHUT_DOWN: set[int] = set()  # plugins whose shutdown is registered (kept alive by atexit)
+
+
+def _shut_down_at_exit(config: Any) -> None:
+    """MkDocs keeps one instance of each plugin with `on_startup` or `on_shutdown` for the
+    whole process, reused by every config loaded, and its commands shut them down when they
+    end. Material's blog plugin makes a temporary folder when it is made and removes it only
+    then: without this, every `reporter build` and `reporter new` left one behind. Each such
+    instance is shut down once, when this process exits (never in a forked worker)."""
+    for plugin in config.plugins.values():
+        if hasattr(plugin, "on_shutdown") and id(plugin) not in _SHUT_DOWN:
+            _SHUT_DOWN.add(id(plugin))
+            atexit.register(_shut_down, plugin, os.getpid())
+
+
+def _shut_down(plugin: Any, pid: int) -> None:
+    if os.getpid() == pid:
+        with contextlib.suppress(OSError):  # its folder already gone
+            plugin.on_shutdown()
 
 
 def reporter_plugin(config: object) -> ReporterPlugin:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -235,3 +238,27 @@ def test_the_collector_is_frozen_during_a_build_and_thawed_after_it(tmp_path, mo
     with pytest.raises(RuntimeError, match="leaderboard failed"):
         build_site(config)
     assert gc.get_freeze_count() == 0 and gc.get_threshold() == before
+
+
+def test_commands_leave_nothing_in_the_temporary_folder(tmp_path):
+    """Material's blog plugin makes a temporary folder and removes it when MkDocs shuts the
+    plugins down, as `reporter build` and `reporter new-entry` (which reads the blog's
+    options) now do when they exit."""
+    from ..hostile_corpus import good_run, write_project
+
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    config = write_project(tmp_path / "project", blog=True)
+    good_run(config.parent / "runs")
+    env = {**os.environ, "TMPDIR": str(temporary)}
+    for args in (["build", "-q"], ["new-entry", "<b>Bold</b> & more"], ["build", "-q"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "reporter.cli", *args, "--config", str(config)],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+        )
+        assert done.returncode == 0, done.stderr
+        assert sorted(p.name for p in temporary.iterdir()) == [], args
+    assert (config.parent / "site" / "journal" / "index.html").is_file()
